@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds everything with warnings as errors and runs every test (unit, fuzz corpora, end to end);
+# then builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests.
+# Usage: scripts/test.sh [--fast]   (--fast skips the sanitizer build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+jobs=$(nproc)
+echo "== build (warnings as errors)"
+cmake -S . -B build/ci -G Ninja -DREPLAYER_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build/ci -j "$jobs"
+echo "== tests"
+ctest --test-dir build/ci --output-on-failure -j "$jobs" --timeout 600
+
+if [ "${1:-}" != "--fast" ]; then
+  echo "== sanitizer build (address, undefined): unit tests"
+  cmake -S . -B build/asan -G Ninja -DREPLAYER_WERROR=ON -DREPLAYER_SANITIZE=ON \
+    -DREPLAYER_DEMOCHAIN=OFF -DREPLAYER_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+  ninja -C build/asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build/asan --output-on-failure -j "$jobs" -L unit --timeout 600
+fi

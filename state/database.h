@@ -1,0 +1,73 @@
+// state::Database: the only code in Replayer that sees LevelDB.
+//
+// A small typed key/value surface over one LevelDB directory. Every write goes through a Batch
+// and is applied with sync=true, so a batch is either wholly on disk or not at all after a crash
+// or power loss. LevelDB's LOCK file makes a second opener of the same directory fail, which is
+// how two Replayers on one home are refused. Not thread-safe beyond what LevelDB gives: the
+// application uses it from its single event-loop thread. Never exposes leveldb types.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+
+namespace state {
+
+class Database {
+ public:
+  class Batch {
+   public:
+    void Put(std::string_view key, std::string_view value);
+    void Delete(std::string_view key);
+    bool empty() const { return ops_.empty(); }
+
+   private:
+    friend class Database;
+    struct Op {
+      bool is_delete;
+      std::string key;
+      std::string value;
+    };
+    std::vector<Op> ops_;
+  };
+
+  // Opens (creating if needed) the database in directory `path`. Fails with a message naming
+  // the path if another process holds it.
+  static base::Result<std::unique_ptr<Database>> Open(const std::string& path);
+  // A database that lives in memory only (LevelDB's MemEnv); for tests where the lock and the
+  // disk do not matter.
+  static base::Result<std::unique_ptr<Database>> OpenInMemory();
+
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  base::Result<std::optional<std::string>> Get(std::string_view key) const;
+  // Applies the batch atomically and durably (sync=true).
+  base::Status Write(const Batch& batch);
+  base::Status Put(std::string_view key, std::string_view value);
+  // All pairs whose key starts with `prefix`, in key order. `limit` 0 means all; `reverse`
+  // returns the last ones first.
+  base::Result<std::vector<std::pair<std::string, std::string>>> Scan(std::string_view prefix,
+                                                                      size_t limit = 0,
+                                                                      bool reverse = false) const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Impl;
+  explicit Database(std::unique_ptr<Impl> impl, std::string path);
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+};
+
+// Fixed-width decimal so lexicographic key order equals numeric order.
+std::string OrderedKey(std::string_view prefix, uint64_t n);
+
+}  // namespace state

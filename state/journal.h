@@ -1,0 +1,98 @@
+// state::JournalStore: the durable record of upgrade transactions.
+//
+// Each switch of binaries is one transaction that moves through the steps below. Before the
+// next step starts, the finished step is recorded: the journal entry and the updated active
+// transaction go into one synced batch, so after a crash the active transaction says exactly
+// which steps are done. Completion deletes the active record and appends the applied upgrade in
+// the same batch. This store knows nothing about processes or files; callers pass the time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "state/database.h"
+
+namespace state {
+
+// The upgrade transaction's steps, in order. Values are stored; never renumber.
+enum class Step : int {
+  kNone = 0,
+  kDetected = 1,
+  kNodeStopped = 2,
+  kSnapshotTaken = 3,
+  kBinaryReady = 4,
+  kCustomPreUpgradeDone = 5,
+  kCurrentSwitched = 6,
+  kNodePreUpgradeDone = 7,
+  kNodeRestarted = 8,
+};
+
+std::string_view StepName(Step step);
+std::optional<Step> StepFromName(std::string_view name);
+// Every step name, in order (for --help texts and test loops).
+std::vector<std::string_view> AllStepNames();
+
+struct UpgradeTxn {
+  uint64_t id = 0;
+  std::string name;      // plan name as the chain spells it
+  std::string dir;       // folder name under cosmovisor/upgrades/
+  int64_t height = 0;
+  std::string info;      // plan info, opaque
+  std::string from_dir;  // what `current` pointed to when detected ("genesis" or "upgrades/x")
+  Step last_step = Step::kNone;
+  std::string snapshot_path;  // set once the snapshot step is done (empty when skipped)
+  int64_t started_ms = 0;
+};
+
+struct JournalEntry {
+  uint64_t seq = 0;
+  uint64_t txn_id = 0;
+  std::string upgrade;
+  Step step = Step::kNone;
+  bool failed = false;  // an attempt at `step` failed; the transaction stays where it was
+  int64_t time_ms = 0;
+  std::string detail;
+};
+
+struct AppliedUpgrade {
+  std::string name;
+  std::string dir;
+  int64_t height = 0;
+  int64_t applied_ms = 0;
+  std::string snapshot_path;
+};
+
+class JournalStore {
+ public:
+  explicit JournalStore(Database& db) : db_(db) {}
+
+  // The transaction that has started and not completed, if any.
+  base::Result<std::optional<UpgradeTxn>> Active() const;
+  // Starts a transaction: assigns an id, records kDetected. Fails if one is already active.
+  base::Result<UpgradeTxn> Begin(UpgradeTxn txn, int64_t now_ms, std::string_view detail = {});
+  // Records that `step` finished; txn.last_step becomes `step`. Steps must advance.
+  base::Status Record(UpgradeTxn& txn, Step step, int64_t now_ms, std::string_view detail = {});
+  // Records a failed attempt at `step` without advancing.
+  base::Status RecordFailure(const UpgradeTxn& txn, Step step, int64_t now_ms,
+                             std::string_view detail);
+  // Records `final_step`, removes the active transaction, appends the applied upgrade.
+  base::Status Complete(UpgradeTxn& txn, Step final_step, int64_t now_ms,
+                        std::string_view detail = {});
+
+  // The last `n` journal entries, oldest first.
+  base::Result<std::vector<JournalEntry>> LastEntries(size_t n) const;
+  // Every applied upgrade, oldest first.
+  base::Result<std::vector<AppliedUpgrade>> Applied() const;
+
+ private:
+  base::Result<uint64_t> NextCounter(std::string_view key) const;
+  std::string EntryJson(const UpgradeTxn& txn, Step step, bool failed, int64_t now_ms,
+                        std::string_view detail) const;
+  Database& db_;
+};
+
+}  // namespace state
