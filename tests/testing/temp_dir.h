@@ -1,0 +1,30 @@
+// A real temporary directory for tests, removed with everything in it on destruction.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace testing_util {
+
+class TempDir {
+ public:
+  explicit TempDir(const char* tag = "replayer-test") {
+    std::string tmpl = std::string("/tmp/") + tag + "-XXXXXX";
+    char* p = mkdtemp(tmpl.data());
+    path_ = p ? p : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace testing_util
