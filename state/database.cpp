@@ -6,6 +6,8 @@
 #include <leveldb/write_batch.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 namespace state {
 
@@ -31,7 +33,13 @@ void Database::Batch::Delete(std::string_view key) { ops_.push_back({true, std::
 
 Database::Database(std::unique_ptr<Impl> impl, std::string path)
     : impl_(std::move(impl)), path_(std::move(path)) {}
-Database::~Database() = default;
+Database::~Database() {
+  impl_.reset();
+  if (!remove_on_close_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(remove_on_close_, ec);
+  }
+}
 
 base::Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   leveldb::Options options;
@@ -63,6 +71,27 @@ base::Result<std::unique_ptr<Database>> Database::OpenInMemory() {
   if (!s.ok()) return FromLevelDb(s, "open in-memory state database");
   impl->db.reset(raw);
   return std::unique_ptr<Database>(new Database(std::move(impl), ":memory:"));
+}
+
+base::Result<std::unique_ptr<Database>> Database::OpenForReading(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return OpenInMemory();
+  auto db = Open(path);
+  if (db.ok() || !db.status().Is(base::Status::Code::kFailedPrecondition)) return db;
+  std::string tmpl = "/tmp/replayer-state-view-XXXXXX";
+  if (!mkdtemp(tmpl.data())) return base::Status::IoError("cannot make a copy of " + path);
+  for (const auto& e : fs::directory_iterator(path, ec)) {
+    if (e.path().filename() == "LOCK") continue;
+    fs::copy(e.path(), tmpl + "/" + e.path().filename().string(), ec);
+  }
+  auto copy = Open(tmpl);
+  if (!copy.ok()) {
+    fs::remove_all(tmpl, ec);
+    return copy.status().WithContext("reading a copy of " + path);
+  }
+  (*copy)->remove_on_close_ = tmpl;
+  return copy;
 }
 
 base::Result<std::optional<std::string>> Database::Get(std::string_view key) const {

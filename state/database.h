@@ -43,6 +43,11 @@ class Database {
   // A database that lives in memory only (LevelDB's MemEnv); for tests where the lock and the
   // disk do not matter.
   static base::Result<std::unique_ptr<Database>> OpenInMemory();
+  // For readers that must not wait for the writer (e.g. `replayer status` while `replayer run`
+  // holds the lock): opens `path` if it is free, else a private copy of it (LevelDB recovers a
+  // log whose tail was being appended while copied), removed again when the Database is
+  // destroyed. A missing `path` gives an empty in-memory database. Writes to a copy are lost.
+  static base::Result<std::unique_ptr<Database>> OpenForReading(const std::string& path);
 
   ~Database();
   Database(const Database&) = delete;
@@ -65,6 +70,7 @@ class Database {
   explicit Database(std::unique_ptr<Impl> impl, std::string path);
   std::unique_ptr<Impl> impl_;
   std::string path_;
+  std::string remove_on_close_;  // a private copy's directory
 };
 
 // Fixed-width decimal so lexicographic key order equals numeric order.

@@ -1,0 +1,83 @@
+// End to end: kill Replayer with SIGKILL at every step of the upgrade transaction (right after
+// the step is recorded, and after its work but before it is recorded), start it again, and check
+// the switch completes exactly once: nothing skipped, nothing recorded repeated, and the old
+// binary never started again past its plan height.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/e2e/harness.h"
+
+namespace e2e {
+namespace {
+
+class CrashAt : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CrashAt, RestartCompletesTheSwitchExactlyOnce) {
+  const std::string spec = GetParam();
+  TestHome h;
+  NodeSpec g;
+  g.version = "v1";
+  g.upgrade_name = "v2";
+  g.upgrade_height = 4;
+  h.InitGenesis(g);
+  NodeSpec v2;
+  v2.version = "v2";
+  h.PlaceUpgrade("v2", v2);
+  {
+    std::ofstream s(h.home() + "/cosmovisor/preupgrade.sh");
+    s << "#!/bin/sh\necho \"$1 $2\" >> \"$DAEMON_HOME/custom.log\"\n";
+  }
+  std::map<std::string, std::string> env = {{"STOP_AT", "7"},
+                                            {"COSMOVISOR_CUSTOM_PREUPGRADE", "preupgrade.sh"}};
+  auto crashing = env;
+  crashing["REPLAYER_TEST_CRASH_AT"] = spec;
+  auto first = h.Run({"run", "start"}, crashing);
+  ASSERT_EQ(first.exit_code, 137) << "expected SIGKILL at " << spec << "\n" << first.err;
+
+  auto second = h.Run({"run", "start"}, env);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.Height(), 7);
+  EXPECT_EQ(h.CountInLog("v1 start"), 1) << "old binary relaunched after a crash at " << spec;
+  EXPECT_EQ(h.CountInLog("v1 height 4"), 0);
+
+  bool redo = spec.find(":unrecorded") != std::string::npos;
+  std::string step = spec.substr(0, spec.find(':'));
+  auto expect_count = [&](int normally, const std::string& own_step) {
+    return step == own_step && redo ? normally + 1 : normally;
+  };
+  EXPECT_EQ(h.CountInLog("v2 pre-upgrade"), expect_count(1, "node-preupgrade"));
+  EXPECT_EQ(e2e::CountOf(h.ReadFile("custom.log"), "v2 4"),
+            expect_count(1, "custom-preupgrade"));
+  int v2_starts = step == "node-restarted" ? 2 : 1;  // the orphaned node is replaced
+  EXPECT_EQ(h.CountInLog("v2 start"), v2_starts);
+  EXPECT_EQ(h.ReadFile("data-backup-v2-4/height"), "3\n");
+
+  auto status = h.Run({"status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(e2e::CountOf(status.out, "\"dir\": \"v2\""), 1) << status.out;
+  EXPECT_NE(status.out.find("\"in_progress\": null"), std::string::npos) << status.out;
+}
+
+std::vector<std::string> AllCrashPoints() {
+  std::vector<std::string> out = {"detected"};
+  for (const char* s : {"node-stopped", "snapshot-taken", "binary-ready", "custom-preupgrade",
+                        "current-switched", "node-preupgrade", "node-restarted"}) {
+    out.push_back(s);
+    out.push_back(std::string(s) + ":unrecorded");
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Steps, CrashAt, ::testing::ValuesIn(AllCrashPoints()),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n) {
+                             if (c == '-' || c == ':') c = '_';
+                           }
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace e2e

@@ -1,0 +1,201 @@
+// End to end: the real `replayer run` supervising script nodes through upgrades.
+#include <gtest/gtest.h>
+
+#include "tests/e2e/harness.h"
+
+namespace e2e {
+namespace {
+
+NodeSpec Genesis(const std::string& plan, int64_t height) {
+  NodeSpec s;
+  s.version = "v1";
+  s.upgrade_name = plan;
+  s.upgrade_height = height;
+  return s;
+}
+
+NodeSpec Final(const std::string& version) {
+  NodeSpec s;
+  s.version = version;
+  return s;
+}
+
+TEST(Upgrade, OneUpgradeRestartsOnTheNewBinary) {
+  TestHome h;
+  h.InitGenesis(Genesis("v2", 5));
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start", "--home", h.home()}, {{"STOP_AT", "8"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.Height(), 8);
+  std::string log = h.NodeLog();
+  EXPECT_EQ(CountOf(log, "v1 start start --home"), 1) << log;
+  EXPECT_EQ(CountOf(log, "v2 pre-upgrade"), 1) << log;
+  EXPECT_EQ(CountOf(log, "v2 start start --home " + h.home()), 1) << log;  // same arguments
+  EXPECT_EQ(CountOf(log, "v1 height 5"), 0) << "the old binary must not commit the plan height";
+  // The node's output passes through unchanged, stdout to stdout and stderr to stderr.
+  EXPECT_NE(r.out.find("node v1 started with: start --home"), std::string::npos);
+  EXPECT_NE(r.out.find("UPGRADE \"v2\" NEEDED at height: 5"), std::string::npos);
+  EXPECT_NE(r.err.find("node v2 stderr line"), std::string::npos);
+  EXPECT_EQ(r.out.find("node v2 stderr line"), std::string::npos);
+  // The plan copy beside the binary says which upgrade `current` runs.
+  EXPECT_NE(h.ReadFile("cosmovisor/upgrades/v2/upgrade-info.json").find("\"name\":\"v2\""),
+            std::string::npos);
+  auto status = h.Run({"status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("\"name\": \"v2\""), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("node-restarted"), std::string::npos) << status.out;
+}
+
+TEST(Upgrade, TwoChainedUpgrades) {
+  TestHome h;
+  h.InitGenesis(Genesis("v2", 4));
+  NodeSpec v2 = Final("v2");
+  v2.upgrade_name = "v3";
+  v2.upgrade_height = 9;
+  h.PlaceUpgrade("v2", v2);
+  h.PlaceUpgrade("v3", Final("v3"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "12"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v3");
+  EXPECT_EQ(h.Height(), 12);
+  EXPECT_EQ(h.CountInLog("v2 start"), 1);
+  EXPECT_EQ(h.CountInLog("v3 start"), 1);
+  EXPECT_EQ(h.CountInLog("v2 height 9"), 0);
+  // Backups are on by default: one snapshot per upgrade, named after upgrade and height.
+  EXPECT_TRUE(h.Exists("data-backup-v2-4"));
+  EXPECT_TRUE(h.Exists("data-backup-v3-9"));
+  EXPECT_EQ(h.ReadFile("data-backup-v2-4/height"), "3\n");
+}
+
+TEST(Upgrade, NamesAreLowerCasedForFolders) {
+  TestHome h;
+  h.InitGenesis(Genesis("MyUpgrade", 3));
+  h.PlaceUpgrade("myupgrade", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/myupgrade");
+}
+
+TEST(Upgrade, RecaseDisabledKeepsTheExactName) {
+  TestHome h;
+  h.InitGenesis(Genesis("MyUpgrade", 3));
+  h.PlaceUpgrade("MyUpgrade", Final("v2"));
+  h.PlaceUpgrade("myupgrade", Final("wrong"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"},
+                                    {"UNSAFE_SKIP_BACKUP", "true"},
+                                    {"COSMOVISOR_DISABLE_RECASE", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/MyUpgrade");
+  EXPECT_EQ(h.CountInLog("wrong start"), 0);
+}
+
+TEST(Upgrade, NodeThatExitsAtTheUpgradeHeight) {
+  TestHome h;
+  NodeSpec g = Genesis("v2", 4);
+  g.on_upgrade = "exit";
+  h.InitGenesis(g);
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.Height(), 6);
+}
+
+TEST(Upgrade, LogLineAloneTriggersAndWritesTheFile) {
+  TestHome h;
+  NodeSpec g = Genesis("v2", 4);
+  g.on_upgrade = "log-only";
+  h.InitGenesis(g);
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  std::string info = h.ReadFile("data/upgrade-info.json");
+  EXPECT_NE(info.find("\"name\":\"v2\""), std::string::npos) << info;
+  EXPECT_NE(info.find("\"height\":4"), std::string::npos) << info;
+  EXPECT_NE(info.find("from v1"), std::string::npos) << info;
+}
+
+TEST(Upgrade, HalfWrittenFileIsReadAgainUntilComplete) {
+  TestHome h;
+  NodeSpec g = Genesis("v2", 4);
+  g.on_upgrade = "half-written";
+  h.InitGenesis(g);
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.Height(), 6);
+}
+
+class Malformed : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Malformed, IsReportedAndNeverFatal) {
+  TestHome h;
+  NodeSpec g = Genesis("v2", 4);
+  g.on_upgrade = "malformed";
+  g.malformed = GetParam();
+  h.InitGenesis(g);
+  h.PlaceUpgrade("v2", Final("v2"));
+  // The node keeps producing blocks after writing the bad file and exits normally at 10.
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "10"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+  EXPECT_EQ(h.Height(), 10);
+  if (std::string(GetParam()).find('{') != std::string::npos &&
+      std::string(GetParam()) != "{\"name\":\"v2\",\"hei") {
+    EXPECT_NE(r.err.find("upgrade-info.json"), std::string::npos) << r.err;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, Malformed,
+                         ::testing::Values("", "{}", "{\"name\":\"v2\"}", "{\"height\":4}",
+                                           "{\"name\":4,\"height\":\"x\"}",
+                                           "{\"name\":\"v2\",\"hei"));
+
+TEST(Upgrade, MissingBinaryIsAClearErrorAndResumesOnceInPlace) {
+  TestHome h;
+  h.InitGenesis(Genesis("v2", 4));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cosmovisor/upgrades/v2/bin/simd"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+  EXPECT_EQ(h.Height(), 3);
+  // Run again: the old binary is not started again; the switch completes once the binary is there.
+  auto again = h.Run({"run", "start"}, {{"STOP_AT", "6"}});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_EQ(h.CountInLog("v1 start"), 1);
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto done = h.Run({"run", "start"}, {{"STOP_AT", "6"}});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.CountInLog("v1 start"), 1);
+  EXPECT_EQ(h.Height(), 6);
+}
+
+TEST(Upgrade, NonExecutableBinaryIsAClearError) {
+  TestHome h;
+  h.InitGenesis(Genesis("v2", 4));
+  h.PlaceUpgrade("v2", Final("v2"), 0644);
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not executable"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
+TEST(Upgrade, MissingCurrentNeverFallsBackToGenesis) {
+  TestHome h;
+  h.InitGenesis(Genesis("v2", 3));
+  h.PlaceUpgrade("v2", Final("v2"));
+  ASSERT_EQ(h.Run({"run", "start"}, {{"STOP_AT", "4"}, {"UNSAFE_SKIP_BACKUP", "true"}}).exit_code, 0);
+  std::filesystem::remove(h.home() + "/cosmovisor/current");
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("refusing to guess"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "");
+  EXPECT_EQ(h.Height(), 4);
+}
+
+}  // namespace
+}  // namespace e2e
