@@ -1,0 +1,91 @@
+// config: Replayer's settings, read exactly as Cosmovisor v1.7 reads them.
+//
+// Settings come from the environment (the DAEMON_* / COSMOVISOR_* / UNSAFE_* variables) and,
+// optionally, from a v1.6+ `config.toml` whose keys are the lower-case variable names; a
+// non-empty environment variable overrides the file's key (viper's automatic env). Parsing is
+// pure: it takes the environment as a map and the file as text, never reads the process
+// environment or the disk itself (only EnvFromEnviron touches `environ`, only ValidateHome
+// touches the file system), and never logs. Every problem is collected and reported at once,
+// each naming its variable, so an operator fixes a broken unit file in one pass. The few places
+// where Replayer deliberately differs from Cosmovisor are marked "DIFFERENCE" in config.cpp.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace replayer {
+
+using EnvMap = std::map<std::string, std::string>;
+
+// Copies a NULL-terminated `envp` (e.g. main's third argument or `environ`) into a map. Entries
+// without '=' are skipped; for duplicate names the first one wins, as getenv(3) does.
+EnvMap EnvFromEnviron(char** envp);
+
+struct Config {
+  std::string home;                            // DAEMON_HOME (required, absolute)
+  std::string name;                            // DAEMON_NAME (required, a plain file name)
+  bool allow_download_binaries = false;        // DAEMON_ALLOW_DOWNLOAD_BINARIES
+  bool download_must_have_checksum = true;     // DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM (Cosmovisor: false)
+  bool restart_after_upgrade = true;           // DAEMON_RESTART_AFTER_UPGRADE
+  std::chrono::nanoseconds restart_delay{0};   // DAEMON_RESTART_DELAY
+  std::chrono::nanoseconds shutdown_grace{0};  // DAEMON_SHUTDOWN_GRACE
+  std::chrono::nanoseconds poll_interval{std::chrono::milliseconds(300)};  // DAEMON_POLL_INTERVAL
+  std::string data_backup_dir;                 // DAEMON_DATA_BACKUP_DIR, default = home
+  bool unsafe_skip_backup = false;             // UNSAFE_SKIP_BACKUP
+  int preupgrade_max_retries = 0;              // DAEMON_PREUPGRADE_MAX_RETRIES (>= 0)
+  std::string custom_preupgrade;               // COSMOVISOR_CUSTOM_PREUPGRADE (relative to root)
+  bool disable_recase = false;                 // COSMOVISOR_DISABLE_RECASE
+  bool disable_logs = false;                   // COSMOVISOR_DISABLE_LOGS
+  bool color_logs = true;                      // COSMOVISOR_COLOR_LOGS
+  std::string time_format_logs = "kitchen";    // COSMOVISOR_TIMEFORMAT_LOGS (a Go layout name or "")
+  std::string grpc_address = "localhost:9090";  // DAEMON_GRPC_ADDRESS (accepted, for compatibility)
+  int backup_keep = 2;                         // REPLAYER_BACKUP_KEEP (Replayer's own, >= 0)
+  std::string config_file;                     // the TOML file used, empty if none
+  // Things worth a log line that are not errors: unknown keys in the file (a typo there is
+  // otherwise silent, as in Cosmovisor), variables that Cosmovisor v1.x ignores.
+  std::vector<std::string> warnings;
+
+  bool operator==(const Config&) const = default;
+};
+
+// Builds a Config from environment variables and, optionally, the text of a config.toml
+// (`toml_path` only names the file in messages and in Config::config_file). Errors are
+// kInvalidArgument, one line per problem.
+base::Result<Config> ParseConfig(const EnvMap& env,
+                                 const std::optional<std::string>& toml_text = std::nullopt,
+                                 std::string_view toml_path = "");
+
+// File-system checks for commands that need an initialised home: $home/cosmovisor is an
+// existing directory, and unless backups are skipped, data_backup_dir is an existing absolute
+// directory. All problems are collected (kFailedPrecondition, or kInvalidArgument for a bad
+// path).
+base::Status ValidateHome(const Config& config);
+
+// `replayer config`: "Configurable Values:" then "Derived Values:", laid out like
+// `cosmovisor config` ("  NAME: value"), and the same facts as one JSON object.
+std::string FormatConfig(const Config& config);
+std::string FormatConfigJson(const Config& config);
+
+// The config.toml that `replayer init` writes: every key, durations as integer nanoseconds (as
+// `cosmovisor init` writes them). ParseConfig({}, DefaultConfigToml(c), p) == c when
+// c.config_file == p and c has no warnings.
+std::string DefaultConfigToml(const Config& config);
+
+// Go's time.ParseDuration syntax ("300ms", "1.5s", "1h2m", "-2us", "0"): nanoseconds, or
+// kInvalidArgument. A bare number other than "0" is refused with a hint to add a unit.
+base::Result<std::chrono::nanoseconds> ParseGoDuration(std::string_view text);
+// Go's Duration.String(): "0s", "300ms", "1.5µs", "1m30s", "1h0m0s".
+std::string FormatGoDuration(std::chrono::nanoseconds d);
+// "true" or "false" in any case; anything else (including "") is kInvalidArgument.
+base::Result<bool> ParseGoBool(std::string_view text);
+
+// The names COSMOVISOR_TIMEFORMAT_LOGS accepts, "" included.
+bool IsTimeFormatName(std::string_view name);
+
+}  // namespace replayer
