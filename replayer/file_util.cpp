@@ -152,8 +152,8 @@ base::Result<uint64_t> CopyFileData(int in_fd, int out_fd, std::string_view path
       return ErrnoStatus(errno, "cannot read", path);
     }
     if (n == 0) return total;
-    RETURN_IF_ERROR(WriteAll(out_fd, std::string_view(buf.data(), static_cast<size_t>(n)),
-                             std::string(path)));
+    RETURN_IF_ERROR(
+        WriteAll(out_fd, std::string_view(buf.data(), static_cast<size_t>(n)), std::string(path)));
     total += static_cast<uint64_t>(n);
   }
 }

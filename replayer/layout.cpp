@@ -107,8 +107,8 @@ base::Result<std::string> Layout::NormaliseTarget(std::string_view rel_target) c
   fs::path p = fs::path(std::string(rel_target)).lexically_normal();
   std::string s = StripTrailingSlashes(p.generic_string());
   if (s.empty() || s == "." || *p.begin() == "..") {
-    return base::Status::InvalidArgument("target " + std::string(rel_target) +
-                                         " is not inside " + CosmovisorDir());
+    return base::Status::InvalidArgument("target " + std::string(rel_target) + " is not inside " +
+                                         CosmovisorDir());
   }
   return s;
 }
@@ -140,8 +140,7 @@ base::Result<std::string> Layout::ReadCurrent() const {
     if (cabs && cbase) rel = RelativeInside(*cabs, *cbase);
   }
   if (!rel) {
-    return base::Status::InvalidArgument(link + " points outside " + CosmovisorDir() + ": " +
-                                         text);
+    return base::Status::InvalidArgument(link + " points outside " + CosmovisorDir() + ": " + text);
   }
   return *rel;
 }
@@ -209,10 +208,9 @@ base::Status Layout::CheckExecutable(const std::string& path) {
                                             OctalMode(st.st_mode) + ")");
   }
   if (::access(path.c_str(), X_OK) != 0) {
-    return base::Status::FailedPrecondition("binary " + path + " is not executable by uid " +
-                                            std::to_string(::geteuid()) + " (mode " +
-                                            OctalMode(st.st_mode) + ", owner uid " +
-                                            std::to_string(st.st_uid) + ")");
+    return base::Status::FailedPrecondition(
+        "binary " + path + " is not executable by uid " + std::to_string(::geteuid()) + " (mode " +
+        OctalMode(st.st_mode) + ", owner uid " + std::to_string(st.st_uid) + ")");
   }
   return base::Status::Ok();
 }

@@ -78,8 +78,7 @@ class Layout {
   // Copies `src` to <target dir>/bin/<daemon_name> with mode 0755 via a temp file + fsync +
   // rename (creating the directories). AlreadyExists (naming the path) if present and !force.
   // Source missing -> NotFound naming it; source not a regular file -> InvalidArgument.
-  base::Status InstallBinary(const std::string& src, std::string_view rel_target,
-                             bool force) const;
+  base::Status InstallBinary(const std::string& src, std::string_view rel_target, bool force) const;
 
  private:
   // Lexically validated, normalised form of a relative target, or InvalidArgument.

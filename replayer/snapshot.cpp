@@ -83,7 +83,9 @@ class TreeCopier {
       return ErrnoStatus(errno, "cannot chmod copy of", Path(rel));
     }
     const struct timespec times[2] = {st.st_atim, st.st_mtim};
-    if (::futimens(fd, times) != 0) return ErrnoStatus(errno, "cannot set times on copy of", Path(rel));
+    if (::futimens(fd, times) != 0) {
+      return ErrnoStatus(errno, "cannot set times on copy of", Path(rel));
+    }
     if (::fsync(fd) != 0) return ErrnoStatus(errno, "cannot fsync copy of", Path(rel));
     return base::Status::Ok();
   }
@@ -162,7 +164,7 @@ class TreeCopier {
         return base::Status::Ok();
       }
       if (errno == EXDEV || errno == EPERM || errno == EOPNOTSUPP) {
-        hardlink_ok_ = false;  // other file system, or links forbidden: copy from now on
+        hardlink_ok_ = false;        // other file system, or links forbidden: copy from now on
       } else if (errno != EMLINK) {  // EMLINK: this inode is full of links; copy just it
         return ErrnoStatus(errno, "cannot hard-link", Path(rel));
       }
@@ -191,9 +193,9 @@ class TreeCopier {
 };
 
 nlohmann::json StatsToJson(const SnapshotStats& s) {
-  return {{"files", s.files},       {"reflinked", s.reflinked},     {"hardlinked", s.hardlinked},
-          {"copied", s.copied},     {"dirs", s.dirs},               {"symlinks", s.symlinks},
-          {"skipped", s.skipped},   {"bytes", s.bytes},             {"bytes_copied", s.bytes_copied},
+  return {{"files", s.files},     {"reflinked", s.reflinked}, {"hardlinked", s.hardlinked},
+          {"copied", s.copied},   {"dirs", s.dirs},           {"symlinks", s.symlinks},
+          {"skipped", s.skipped}, {"bytes", s.bytes},         {"bytes_copied", s.bytes_copied},
           {"seconds", s.seconds}};
 }
 
@@ -268,7 +270,9 @@ base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std:
                                        marker.status().message() + ")");
   }
   struct stat src_st;
-  if (::stat(data_dir.c_str(), &src_st) != 0) return ErrnoStatus(errno, "cannot snapshot", data_dir);
+  if (::stat(data_dir.c_str(), &src_st) != 0) {
+    return ErrnoStatus(errno, "cannot snapshot", data_dir);
+  }
   if (!S_ISDIR(src_st.st_mode)) {
     return base::Status::InvalidArgument("cannot snapshot " + data_dir + ": not a directory");
   }

@@ -25,16 +25,16 @@
 namespace replayer {
 
 struct SnapshotStats {
-  uint64_t files = 0;       // regular files = reflinked + hardlinked + copied
+  uint64_t files = 0;  // regular files = reflinked + hardlinked + copied
   uint64_t reflinked = 0;
   uint64_t hardlinked = 0;
   uint64_t copied = 0;
-  uint64_t dirs = 0;        // directories below the snapshot root
+  uint64_t dirs = 0;  // directories below the snapshot root
   uint64_t symlinks = 0;
-  uint64_t skipped = 0;     // sockets, FIFOs, devices: not part of a database; left out
-  uint64_t bytes = 0;       // sum of regular file sizes
+  uint64_t skipped = 0;       // sockets, FIFOs, devices: not part of a database; left out
+  uint64_t bytes = 0;         // sum of regular file sizes
   uint64_t bytes_copied = 0;  // of which really copied (method 3)
-  double seconds = 0;       // wall time of building the snapshot
+  double seconds = 0;         // wall time of building the snapshot
   bool operator==(const SnapshotStats&) const = default;
 };
 

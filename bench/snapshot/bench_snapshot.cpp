@@ -26,8 +26,7 @@ int main(int argc, char** argv) {
       wall, static_cast<unsigned long long>(stats->files),
       static_cast<unsigned long long>(stats->reflinked),
       static_cast<unsigned long long>(stats->hardlinked),
-      static_cast<unsigned long long>(stats->copied),
-      static_cast<unsigned long long>(stats->dirs),
+      static_cast<unsigned long long>(stats->copied), static_cast<unsigned long long>(stats->dirs),
       static_cast<unsigned long long>(stats->bytes),
       static_cast<unsigned long long>(stats->bytes_copied),
       reflink.ok() ? (*reflink ? "yes" : "no") : "unknown");

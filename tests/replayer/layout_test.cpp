@@ -139,6 +139,15 @@ TEST_F(LayoutTest, SwitchCurrentRejectsTargetsOutsideCosmovisorDir) {
   EXPECT_TRUE(layout_.ReadCurrent().status().Is(Status::Code::kNotFound));
 }
 
+TEST_F(LayoutTest, SwitchCurrentOverARealDirectoryFailsAndKeepsIt) {
+  fs::create_directories(layout_.CurrentLink() + "/bin");
+  Status st = layout_.SwitchCurrent("genesis");
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(layout_.CurrentLink()), std::string::npos) << st.ToString();
+  EXPECT_TRUE(fs::is_directory(layout_.CurrentLink() + "/bin"));
+  EXPECT_FALSE(HasTempEntries(layout_.CosmovisorDir()));
+}
+
 TEST_F(LayoutTest, ReadCurrentMapsOldAbsoluteLinkBack) {
   ASSERT_EQ(::symlink(layout_.UpgradeDir("v2").c_str(), layout_.CurrentLink().c_str()), 0);
   auto cur = layout_.ReadCurrent();

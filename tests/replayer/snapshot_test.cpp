@@ -2,8 +2,8 @@
 // snapshot of a real LevelDB survives later writes and compactions of the live database.
 #include "replayer/snapshot.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <leveldb/db.h>
 #include <leveldb/options.h>
 #include <sys/stat.h>
@@ -285,8 +285,9 @@ TEST(SnapshotTest, PruneKeepsNewestAndNeverTouchesOthers) {
   WriteText(tmp / "data/a.ldb", "table");
   WriteText(tmp / "data/MANIFEST-000001", "m");
   for (int h = 1; h <= 4; ++h) {
-    ASSERT_TRUE(TakeSnapshot(tmp / "data", backups + "/" + SnapshotName("v" + std::to_string(h),
-                                                                        h * 10)).ok());
+    ASSERT_TRUE(
+        TakeSnapshot(tmp / "data", backups + "/" + SnapshotName("v" + std::to_string(h), h * 10))
+            .ok());
     std::this_thread::sleep_for(std::chrono::milliseconds(3));  // distinct created times
   }
   WriteText(tmp / "data-backup-2021-8-10/x", "a Cosmovisor backup, not ours");
@@ -324,13 +325,39 @@ TEST(SnapshotTest, PruneFinishesADeletionACrashInterrupted) {
   // Crash state: renamed for pruning, partly deleted, marker still there.
   fs::rename(tmp / "snap-old", tmp / "snap-old.pruning");
   fs::remove_all(tmp / "snap-old.pruning/sub");
-  fs::create_directories(tmp / "empty.pruning");  // crash after the marker went
+  fs::create_directories(tmp / "empty.pruning");      // crash after the marker went
   fs::create_directories(tmp / "foreign.pruning/x");  // not ours: left alone
   ASSERT_TRUE(PruneSnapshots(tmp.path(), 2).ok());
   EXPECT_FALSE(fs::exists(tmp / "snap-old.pruning"));
   EXPECT_FALSE(fs::exists(tmp / "empty.pruning"));
   EXPECT_TRUE(fs::exists(tmp / "foreign.pruning/x"));
   EXPECT_TRUE(ListSnapshots(tmp.path())->empty());
+}
+
+// A backup dir on another file system (DAEMON_DATA_BACKUP_DIR elsewhere): links are impossible
+// (EXDEV), so everything is copied, and the stats say so.
+TEST(SnapshotTest, CopiesAcrossFileSystems) {
+  struct stat shm, tmpfs;
+  if (::stat("/dev/shm", &shm) != 0 || ::stat("/tmp", &tmpfs) != 0 || shm.st_dev == tmpfs.st_dev) {
+    GTEST_SKIP() << "needs /dev/shm on another file system than /tmp";
+  }
+  char tmpl[] = "/dev/shm/replayer-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string data = std::string(tmpl) + "/data";
+  WriteText(data + "/db/000005.ldb", "table one");
+  WriteText(data + "/db/000006.ldb", "table two");
+  WriteText(data + "/db/MANIFEST-000004", "manifest");
+  TempDir tmp;
+  auto stats = TakeSnapshot(data, tmp / "snap");
+  EXPECT_TRUE(stats.ok()) << stats.status().ToString();
+  if (stats.ok()) {
+    EXPECT_EQ(stats->hardlinked, 0u);
+    EXPECT_EQ(stats->reflinked, 0u);
+    EXPECT_EQ(stats->copied, 3u);
+    EXPECT_EQ(stats->bytes_copied, stats->bytes);
+    EXPECT_EQ(Contents(tmp / "snap"), Contents(data));
+  }
+  fs::remove_all(tmpl);
 }
 
 TEST(SnapshotTest, ReflinkProbeIsHonest) {
