@@ -378,6 +378,10 @@ base::Result<Config> ParseConfig(const EnvMap& env, const std::optional<std::str
   return c;
 }
 
+std::string DefaultConfigPath(const Config& c) {
+  return JoinPath(c.home, {"cosmovisor", "config.toml"});
+}
+
 base::Status ValidateHome(const Config& c) {
   namespace fs = std::filesystem;
   std::vector<std::string> errors;
@@ -538,7 +542,7 @@ std::string FormatConfigJson(const Config& c) {
   for (size_t i = 0; i < fields.size(); ++i) {
     out += fields[i] + (i + 1 < fields.size() ? ",\n" : "\n");
   }
-  return out + "}\n";
+  return out + "}";
 }
 
 std::string DefaultConfigToml(const Config& c) {

@@ -67,6 +67,9 @@ base::Result<Config> ParseConfig(const EnvMap& env,
 // path).
 base::Status ValidateHome(const Config& config);
 
+// $home/cosmovisor/config.toml, where `replayer init` writes the file and `run` looks for it.
+std::string DefaultConfigPath(const Config& config);
+
 // `replayer config`: "Configurable Values:" then "Derived Values:", laid out like
 // `cosmovisor config` ("  NAME: value"), and the same facts as one JSON object.
 std::string FormatConfig(const Config& config);
