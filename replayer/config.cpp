@@ -90,6 +90,13 @@ class Reader {
     return var;
   }
 
+  // True when the environment or the file gives `var` a non-empty value.
+  bool IsSet(const char* var) const {
+    if (EnvValue(var, false)) return true;
+    const toml::node* node = FileNode(var);
+    return node && !(node->is_string() && node->value_exact<std::string>()->empty());
+  }
+
   std::string String(const char* var, std::string fallback) {
     if (const std::string* v = EnvValue(var, false)) return *v;
     if (const toml::node* node = FileNode(var)) {
@@ -211,7 +218,10 @@ class Reader {
     return fallback;
   }
 
+  // A validation error; skipped when `var` already has one (e.g. a key of the wrong type).
   void Error(const char* var, const std::string& message) {
+    if (failed_.count(var)) return;
+    failed_.insert(var);
     errors_.push_back(Label(var) + ": " + message);
   }
 
@@ -225,9 +235,11 @@ class Reader {
     return table_ ? table_->get(Lower(var)) : nullptr;
   }
   void EnvError(const char* var, const std::string& message) {
+    failed_.insert(var);
     errors_.push_back(std::string(var) + ": " + message);
   }
   void FileError(const char* var, const std::string& message) {
+    failed_.insert(var);
     errors_.push_back(path_ + ": key " + Lower(var) + " (" + var + "): " + message);
   }
   static std::string TimeFormatProblem(std::string_view value) {
@@ -240,6 +252,7 @@ class Reader {
   const toml::table* table_;
   std::string path_;
   std::vector<std::string> errors_;
+  std::set<std::string> failed_;  // variables that already have an error
 };
 
 std::string JoinLines(const std::vector<std::string>& lines) {
@@ -355,7 +368,8 @@ base::Result<Config> ParseConfig(const EnvMap& env, const std::optional<std::str
   } else if (c.home[0] != '/') {
     r.Error(kHome, "must be an absolute path, got " + Quote(c.home));
   }
-  if (!c.unsafe_skip_backup && !c.data_backup_dir.empty() && c.data_backup_dir[0] != '/') {
+  // A backup dir that merely defaulted to a bad home is already reported as DAEMON_HOME.
+  if (!c.unsafe_skip_backup && r.IsSet(kBackupDir) && c.data_backup_dir[0] != '/') {
     r.Error(kBackupDir, "must be an absolute path, got " + Quote(c.data_backup_dir));
   }
 
