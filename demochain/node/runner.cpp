@@ -1,0 +1,205 @@
+#include "demochain/node/runner.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "demochain/node/http_client.h"
+#include "demochain/node/log.h"
+#include "demochain/node/node.h"
+#include "demochain/node/rest_views.h"
+#include "demochain/node/rpc_server.h"
+
+namespace demochain {
+
+namespace {
+
+// Set once by a signal; loops poll it and sleep on it.
+class StopFlag {
+ public:
+  void Set() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    cv_.notify_all();
+  }
+  bool IsSet() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopped_;
+  }
+  // Sleeps up to ms; returns true when stopped.
+  bool WaitFor(uint64_t ms) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopped_; });
+    return stopped_;
+  }
+  void WaitForever() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return stopped_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+};
+
+enum class Outcome { kStopped, kHalted, kUpgradeNeeded, kFatal };
+
+class Runner {
+ public:
+  Runner(const StartOptions& o, Node& node, StopFlag& stop, LogFn log)
+      : o_(o), node_(node), stop_(stop), log_(std::move(log)) {}
+
+  Outcome Run() {
+    if (node_.upgrade_pending) return Outcome::kUpgradeNeeded;
+    if (HaltReached()) return Outcome::kHalted;
+    if (o_.produce) return Produce();
+    if (!o_.peer.empty()) return Sync();
+    stop_.WaitForever();
+    return Outcome::kStopped;
+  }
+
+ private:
+  bool HaltReached() {
+    if (o_.halt_height == 0 || node_.Height() < o_.halt_height) return false;
+    log_("INF", "halting node per configuration height=" + std::to_string(node_.Height()) +
+                    " halt-height=" + std::to_string(o_.halt_height));
+    return true;
+  }
+
+  // After a commit: progress log, halt check.
+  bool AfterCommit() {
+    uint64_t h = node_.Height();
+    if (h % 5000 == 0) log_("INF", "committed block height=" + std::to_string(h));
+    return HaltReached();
+  }
+
+  Outcome FromStep(const StepResult& r) {
+    if (r.kind == StepResult::Kind::kUpgradeNeeded) return Outcome::kUpgradeNeeded;
+    log_("ERR", r.message);
+    return Outcome::kFatal;
+  }
+
+  Outcome Produce() {
+    if (o_.await_txs > 0) {
+      log_("INF", "waiting for " + std::to_string(o_.await_txs) + " mempool transactions");
+      auto deadline = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(o_.await_txs_timeout_ms);
+      while (node_.MempoolSize() < o_.await_txs) {
+        if (stop_.WaitFor(10)) return Outcome::kStopped;
+        if (std::chrono::steady_clock::now() > deadline) {
+          log_("ERR", "timed out waiting for mempool transactions");
+          return Outcome::kFatal;
+        }
+      }
+    }
+    log_("INF", "producing blocks from height " + std::to_string(node_.Height() + 1));
+    while (!stop_.IsSet()) {
+      StepResult check = node_.CheckNext();
+      if (check.kind != StepResult::Kind::kCommitted) return FromStep(check);
+      Block block = node_.BuildNextBlock(o_.seed, o_.transfers_per_block);
+      StepResult r = node_.ProcessBlock(block, EncodeBlock(block), false);
+      if (r.kind != StepResult::Kind::kCommitted) return FromStep(r);
+      if (AfterCommit()) return Outcome::kHalted;
+      if (o_.block_interval_ms > 0 && stop_.WaitFor(o_.block_interval_ms)) break;
+    }
+    return Outcome::kStopped;
+  }
+
+  Outcome Sync() {
+    log_("INF", "syncing from peer " + o_.peer + " at height " + std::to_string(node_.Height()));
+    HttpClient client;
+    int transport_errors = 0;
+    while (!stop_.IsSet()) {
+      uint64_t from = node_.Height() + 1;
+      uint64_t to = from + std::max<uint64_t>(1, o_.fetch_batch) - 1;
+      if (o_.halt_height > 0) to = std::min(to, o_.halt_height);
+      HttpResult res = client.Get(o_.peer + "/blocks?from=" + std::to_string(from) +
+                                  "&to=" + std::to_string(to));
+      std::vector<std::string> encoded;
+      if (!res.ok || res.status != 200 || !DecodeBlockRange(res.body, &encoded)) {
+        if (transport_errors++ % 20 == 0)
+          log_("WRN", "fetching blocks from " + o_.peer + " failed: " +
+                          (res.ok ? "HTTP " + std::to_string(res.status) : res.error));
+        if (stop_.WaitFor(250)) break;
+        continue;
+      }
+      transport_errors = 0;
+      if (encoded.empty()) {  // caught up with the peer: poll
+        if (stop_.WaitFor(100)) break;
+        continue;
+      }
+      for (const auto& bytes : encoded) {
+        Block block;
+        try {
+          block = DecodeBlock(bytes);
+        } catch (const DecodeError& e) {
+          log_("ERR", "peer sent an undecodable block at height " +
+                          std::to_string(node_.Height() + 1) + ": " + e.what());
+          return Outcome::kFatal;
+        }
+        StepResult r = node_.ProcessBlock(block, bytes, true);
+        if (r.kind != StepResult::Kind::kCommitted) return FromStep(r);
+        if (AfterCommit()) return Outcome::kHalted;
+        if (stop_.IsSet()) break;
+      }
+    }
+    return Outcome::kStopped;
+  }
+
+  const StartOptions& o_;
+  Node& node_;
+  StopFlag& stop_;
+  LogFn log_;
+};
+
+}  // namespace
+
+int RunStart(const VersionTraits& traits, const StartOptions& o) {
+  LogFn log = StderrLogger();
+  log("INF", "starting demochaind " + traits.version + " home=" + o.home);
+  Node node(o.home, traits, log);
+  if (std::string err = node.Open(); !err.empty()) {
+    log("ERR", err);
+    return kExitFatal;
+  }
+  StopFlag stop;
+  RpcServer server(node, log);
+  if (!o.rpc_listen.empty()) {
+    if (std::string err = server.Listen(o.rpc_listen); !err.empty()) {
+      log("ERR", err);
+      return kExitFatal;
+    }
+    std::string host = o.rpc_listen.substr(0, o.rpc_listen.rfind(':'));
+    log("INF", "rpc listening on " + host + ":" + std::to_string(server.port()));
+    if (!o.rpc_port_file.empty() &&
+        !WriteFileAtomic(o.rpc_port_file, std::to_string(server.port()) + "\n")) {
+      log("ERR", "cannot write " + o.rpc_port_file);
+      return kExitFatal;
+    }
+  }
+  server.Start([&] {
+    log("INF", "received signal, shutting down");
+    stop.Set();
+  });
+
+  Outcome outcome = Runner(o, node, stop, log).Run();
+  int code = kExitOk;
+  if (outcome == Outcome::kFatal) {
+    code = kExitFatal;
+  } else if (outcome == Outcome::kUpgradeNeeded) {
+    if (o.exit_on_upgrade_needed) {
+      code = kExitUpgradeNeeded;
+    } else {
+      // As a CometBFT node after x/upgrade panics: no more blocks, but RPC stays up.
+      stop.WaitForever();
+    }
+  }
+  server.Stop();
+  node.Sync();
+  log("INF", "stopped at height " + std::to_string(node.Height()) + " exit=" +
+                 std::to_string(code));
+  return code;
+}
+
+}  // namespace demochain

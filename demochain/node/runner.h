@@ -1,0 +1,39 @@
+// `demochaind start`: opens the node, serves RPC, and runs one of three loops on the calling
+// thread until a halt height, an upgrade, a fatal error or a signal ends it: producing blocks
+// (--produce, deterministic transfers from --seed), syncing from a peer (--peer, batched range
+// fetches, every block verified), or idling (serve only). Returns the process exit code:
+// 0 = halted at --halt-height or stopped by SIGINT/SIGTERM, 1 = fatal error (app hash mismatch,
+// BINARY UPDATED BEFORE TRIGGER, handler missing, ...), 2 = upgrade needed with
+// --exit-on-upgrade-needed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "demochain/core/version.h"
+
+namespace demochain {
+
+struct StartOptions {
+  std::string home;
+  std::string rpc_listen = "127.0.0.1:26657";  // empty: no server
+  std::string rpc_port_file;                   // written with the bound port
+  std::string peer;                            // http://host:port of a node to sync from
+  bool produce = false;
+  uint64_t seed = 1;
+  int transfers_per_block = 20;
+  uint64_t block_interval_ms = 0;  // producer pace; 0 = as fast as possible
+  uint64_t halt_height = 0;        // stop after committing this height (SDK <= 0.47)
+  bool exit_on_upgrade_needed = false;
+  uint64_t await_txs = 0;  // producer: wait for this many mempool txs before the first block
+  uint64_t await_txs_timeout_ms = 60000;
+  uint64_t fetch_batch = 500;  // blocks per range request when syncing
+};
+
+constexpr int kExitOk = 0;
+constexpr int kExitFatal = 1;
+constexpr int kExitUpgradeNeeded = 2;
+
+int RunStart(const VersionTraits& traits, const StartOptions& options);
+
+}  // namespace demochain
