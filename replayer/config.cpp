@@ -42,13 +42,13 @@ constexpr const char* kDisableRecase = "COSMOVISOR_DISABLE_RECASE";
 constexpr const char* kBackupKeep = "REPLAYER_BACKUP_KEEP";
 
 constexpr const char* kAllVariables[] = {
-    kHome,       kName,        kDownload,   kChecksum,    kRestart,          kRestartDelay,
-    kShutdownGrace, kPollInterval, kSkipBackup, kBackupDir, kMaxRetries,     kGrpc,
-    kDisableLogs, kColorLogs,  kTimeFormat, kCustomPreupgrade, kDisableRecase, kBackupKeep};
+    kHome,          kName,         kDownload,   kChecksum,         kRestart,       kRestartDelay,
+    kShutdownGrace, kPollInterval, kSkipBackup, kBackupDir,        kMaxRetries,    kGrpc,
+    kDisableLogs,   kColorLogs,    kTimeFormat, kCustomPreupgrade, kDisableRecase, kBackupKeep};
 
-constexpr std::string_view kTimeFormatNames[] = {
-    "layout",  "ansic",    "unixdate", "rubydate", "rfc822",      "rfc822z",
-    "rfc850",  "rfc1123",  "rfc1123z", "rfc3339",  "rfc3339nano", "kitchen"};
+constexpr std::string_view kTimeFormatNames[] = {"layout",   "ansic",   "unixdate",    "rubydate",
+                                                 "rfc822",   "rfc822z", "rfc850",      "rfc1123",
+                                                 "rfc1123z", "rfc3339", "rfc3339nano", "kitchen"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -133,8 +133,8 @@ class Reader {
     if (const std::string* v = EnvValue(var, false)) {
       auto parsed = ParseGoDuration(*v);
       if (!parsed.ok()) {
-        EnvError(var, "could not parse " + Quote(*v) + " into a duration: " +
-                          parsed.status().message());
+        EnvError(var,
+                 "could not parse " + Quote(*v) + " into a duration: " + parsed.status().message());
       } else if (parsed->count() <= 0) {
         EnvError(var, "must be greater than 0, got " + Quote(*v) +
                           (positive ? "" : " (leave it unset for none)"));
@@ -176,7 +176,8 @@ class Reader {
       if (!text.empty() && text[0] == '+') text.remove_prefix(1);
       int value = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (!text.empty() && text[0] == '-' && ec == std::errc() && end == text.data() + text.size()) {
+      if (!text.empty() && text[0] == '-' && ec == std::errc() &&
+          end == text.data() + text.size()) {
         EnvError(var, "must not be negative, got " + Quote(*v));
       } else if (text.empty() || text[0] == '-' || ec != std::errc() ||
                  end != text.data() + text.size()) {
@@ -244,7 +245,8 @@ class Reader {
   }
   static std::string TimeFormatProblem(std::string_view value) {
     std::string names;
-    for (std::string_view n : kTimeFormatNames) names += (names.empty() ? "" : "|") + std::string(n);
+    for (std::string_view n : kTimeFormatNames)
+      names += (names.empty() ? "" : "|") + std::string(n);
     return "must be one of " + names + " or empty, got " + Quote(value);
   }
 
@@ -299,7 +301,8 @@ EnvMap EnvFromEnviron(char** envp) {
   for (char** p = envp; p && *p; ++p) {
     const char* eq = std::strchr(*p, '=');
     if (!eq) continue;
-    env.emplace(std::string(*p, static_cast<size_t>(eq - *p)), std::string(eq + 1));  // emplace keeps the first
+    env.emplace(std::string(*p, static_cast<size_t>(eq - *p)),
+                std::string(eq + 1));  // emplace keeps the first
   }
   return env;
 }
@@ -324,8 +327,8 @@ base::Result<Config> ParseConfig(const EnvMap& env, const std::optional<std::str
       have_table = true;
     } catch (const toml::parse_error& e) {
       early_errors.push_back(shown + ":" + std::to_string(e.source().begin.line) + ":" +
-                             std::to_string(e.source().begin.column) + ": invalid TOML: " +
-                             std::string(e.description()));
+                             std::to_string(e.source().begin.column) +
+                             ": invalid TOML: " + std::string(e.description()));
     } catch (const std::exception& e) {
       early_errors.push_back(shown + ": cannot read TOML: " + e.what());
     }
@@ -484,11 +487,21 @@ std::string JsonString(std::string_view s) {
   for (char ch : s) {
     auto u = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (u < 0x20) {
           char buf[8];
@@ -506,7 +519,8 @@ std::string JsonString(std::string_view s) {
 
 std::string FormatConfig(const Config& c) {
   std::string out = "Configurable Values:\n";
-  for (const auto& e : ConfigurableValues(c)) out += std::string("  ") + e.name + ": " + e.value + "\n";
+  for (const auto& e : ConfigurableValues(c))
+    out += std::string("  ") + e.name + ": " + e.value + "\n";
   out += "Derived Values:\n";
   const auto derived = DerivedValues(c);
   size_t width = 0;

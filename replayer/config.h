@@ -28,25 +28,26 @@ using EnvMap = std::map<std::string, std::string>;
 EnvMap EnvFromEnviron(char** envp);
 
 struct Config {
-  std::string home;                            // DAEMON_HOME (required, absolute)
-  std::string name;                            // DAEMON_NAME (required, a plain file name)
-  bool allow_download_binaries = false;        // DAEMON_ALLOW_DOWNLOAD_BINARIES
-  bool download_must_have_checksum = true;     // DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM (Cosmovisor: false)
-  bool restart_after_upgrade = true;           // DAEMON_RESTART_AFTER_UPGRADE
-  std::chrono::nanoseconds restart_delay{0};   // DAEMON_RESTART_DELAY
-  std::chrono::nanoseconds shutdown_grace{0};  // DAEMON_SHUTDOWN_GRACE
+  std::string home;                      // DAEMON_HOME (required, absolute)
+  std::string name;                      // DAEMON_NAME (required, a plain file name)
+  bool allow_download_binaries = false;  // DAEMON_ALLOW_DOWNLOAD_BINARIES
+  bool download_must_have_checksum =
+      true;                           // DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM (Cosmovisor: false)
+  bool restart_after_upgrade = true;  // DAEMON_RESTART_AFTER_UPGRADE
+  std::chrono::nanoseconds restart_delay{0};                               // DAEMON_RESTART_DELAY
+  std::chrono::nanoseconds shutdown_grace{0};                              // DAEMON_SHUTDOWN_GRACE
   std::chrono::nanoseconds poll_interval{std::chrono::milliseconds(300)};  // DAEMON_POLL_INTERVAL
-  std::string data_backup_dir;                 // DAEMON_DATA_BACKUP_DIR, default = home
-  bool unsafe_skip_backup = false;             // UNSAFE_SKIP_BACKUP
-  int preupgrade_max_retries = 0;              // DAEMON_PREUPGRADE_MAX_RETRIES (>= 0)
-  std::string custom_preupgrade;               // COSMOVISOR_CUSTOM_PREUPGRADE (relative to root)
-  bool disable_recase = false;                 // COSMOVISOR_DISABLE_RECASE
-  bool disable_logs = false;                   // COSMOVISOR_DISABLE_LOGS
-  bool color_logs = true;                      // COSMOVISOR_COLOR_LOGS
-  std::string time_format_logs = "kitchen";    // COSMOVISOR_TIMEFORMAT_LOGS (a Go layout name or "")
+  std::string data_backup_dir;               // DAEMON_DATA_BACKUP_DIR, default = home
+  bool unsafe_skip_backup = false;           // UNSAFE_SKIP_BACKUP
+  int preupgrade_max_retries = 0;            // DAEMON_PREUPGRADE_MAX_RETRIES (>= 0)
+  std::string custom_preupgrade;             // COSMOVISOR_CUSTOM_PREUPGRADE (relative to root)
+  bool disable_recase = false;               // COSMOVISOR_DISABLE_RECASE
+  bool disable_logs = false;                 // COSMOVISOR_DISABLE_LOGS
+  bool color_logs = true;                    // COSMOVISOR_COLOR_LOGS
+  std::string time_format_logs = "kitchen";  // COSMOVISOR_TIMEFORMAT_LOGS (a Go layout name or "")
   std::string grpc_address = "localhost:9090";  // DAEMON_GRPC_ADDRESS (accepted, for compatibility)
-  int backup_keep = 2;                         // REPLAYER_BACKUP_KEEP (Replayer's own, >= 0)
-  std::string config_file;                     // the TOML file used, empty if none
+  int backup_keep = 2;                          // REPLAYER_BACKUP_KEEP (Replayer's own, >= 0)
+  std::string config_file;                      // the TOML file used, empty if none
   // Things worth a log line that are not errors: unknown keys in the file (a typo there is
   // otherwise silent, as in Cosmovisor), variables that Cosmovisor v1.x ignores.
   std::vector<std::string> warnings;

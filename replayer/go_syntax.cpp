@@ -129,15 +129,15 @@ base::Result<std::chrono::nanoseconds> ParseGoDuration(std::string_view text) {
     s.remove_prefix(unit_len);
     uint64_t unit_ns = UnitNanos(unit);
     if (unit_ns == 0) {
-      return base::Status::InvalidArgument("time: unknown unit " + Quote(unit) +
-                                           " in duration " + Quote(original));
+      return base::Status::InvalidArgument("time: unknown unit " + Quote(unit) + " in duration " +
+                                           Quote(original));
     }
     if (whole > kSignBit / unit_ns) return InvalidDuration(original);
     uint64_t v = whole * unit_ns;
     if (frac > 0) {
       // Same float step as Go, so "1.1s" and friends round exactly as Go rounds them.
-      v += static_cast<uint64_t>(static_cast<double>(frac) *
-                                 (static_cast<double>(unit_ns) / scale));
+      v +=
+          static_cast<uint64_t>(static_cast<double>(frac) * (static_cast<double>(unit_ns) / scale));
       if (v > kSignBit) return InvalidDuration(original);
     }
     total += v;

@@ -23,18 +23,18 @@ struct GoLayout {
 // Go's time package constants (Layout, ANSIC, ... Kitchen) in strftime terms. "%e" is Go's "_2"
 // (space-padded day) and glibc's "%-I" is Go's unpadded "3".
 constexpr GoLayout kLayouts[] = {
-    {"layout", "%m/%d %I:%M:%S%p '%y %z", false, false},  // 01/02 03:04:05PM '06 -0700
-    {"ansic", "%a %b %e %H:%M:%S %Y", false, false},      // Mon Jan _2 15:04:05 2006
-    {"unixdate", "%a %b %e %H:%M:%S %Z %Y", false, false},  // Mon Jan _2 15:04:05 MST 2006
-    {"rubydate", "%a %b %d %H:%M:%S %z %Y", false, false},  // Mon Jan 02 15:04:05 -0700 2006
-    {"rfc822", "%d %b %y %H:%M %Z", false, false},          // 02 Jan 06 15:04 MST
-    {"rfc822z", "%d %b %y %H:%M %z", false, false},         // 02 Jan 06 15:04 -0700
-    {"rfc850", "%A, %d-%b-%y %H:%M:%S %Z", false, false},   // Monday, 02-Jan-06 15:04:05 MST
-    {"rfc1123", "%a, %d %b %Y %H:%M:%S %Z", false, false},  // Mon, 02 Jan 2006 15:04:05 MST
+    {"layout", "%m/%d %I:%M:%S%p '%y %z", false, false},     // 01/02 03:04:05PM '06 -0700
+    {"ansic", "%a %b %e %H:%M:%S %Y", false, false},         // Mon Jan _2 15:04:05 2006
+    {"unixdate", "%a %b %e %H:%M:%S %Z %Y", false, false},   // Mon Jan _2 15:04:05 MST 2006
+    {"rubydate", "%a %b %d %H:%M:%S %z %Y", false, false},   // Mon Jan 02 15:04:05 -0700 2006
+    {"rfc822", "%d %b %y %H:%M %Z", false, false},           // 02 Jan 06 15:04 MST
+    {"rfc822z", "%d %b %y %H:%M %z", false, false},          // 02 Jan 06 15:04 -0700
+    {"rfc850", "%A, %d-%b-%y %H:%M:%S %Z", false, false},    // Monday, 02-Jan-06 15:04:05 MST
+    {"rfc1123", "%a, %d %b %Y %H:%M:%S %Z", false, false},   // Mon, 02 Jan 2006 15:04:05 MST
     {"rfc1123z", "%a, %d %b %Y %H:%M:%S %z", false, false},  // Mon, 02 Jan 2006 15:04:05 -0700
-    {"rfc3339", "%Y-%m-%dT%H:%M:%S", true, false},          // 2006-01-02T15:04:05Z07:00
-    {"rfc3339nano", "%Y-%m-%dT%H:%M:%S", true, true},       // ...05.999999999Z07:00
-    {"kitchen", "%-I:%M%p", false, false},                  // 3:04PM
+    {"rfc3339", "%Y-%m-%dT%H:%M:%S", true, false},           // 2006-01-02T15:04:05Z07:00
+    {"rfc3339nano", "%Y-%m-%dT%H:%M:%S", true, true},        // ...05.999999999Z07:00
+    {"kitchen", "%-I:%M%p", false, false},                   // 3:04PM
 };
 
 const GoLayout* FindLayout(std::string_view name) {
@@ -48,12 +48,18 @@ const GoLayout* FindLayout(std::string_view name) {
 class GoTimeFlag final : public spdlog::custom_flag_formatter {
  public:
   explicit GoTimeFlag(std::string name) : name_(std::move(name)) {}
-  void format(const spdlog::details::log_msg& msg, const std::tm& tm_time,
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
+    // spdlog fills its tm argument only for patterns with a built-in time flag, so compute
+    // the local time from the message's own timestamp.
+    std::time_t secs = std::chrono::system_clock::to_time_t(msg.time);
+    std::tm tm_time{};
+    localtime_r(&secs, &tm_time);
     auto since_epoch = msg.time.time_since_epoch();
-    long nanos = static_cast<long>(
-        (std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch) % std::chrono::seconds(1))
-            .count());
+    long nanos =
+        static_cast<long>((std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch) %
+                           std::chrono::seconds(1))
+                              .count());
     std::string text = FormatLogTime(name_, tm_time, nanos);
     if (text.empty()) return;
     text += ' ';
@@ -74,13 +80,26 @@ class LevelFlag final : public spdlog::custom_flag_formatter {
               spdlog::memory_buf_t& dest) override {
     std::string_view text = "???";
     switch (msg.level) {
-      case spdlog::level::trace: text = "TRC"; break;
-      case spdlog::level::debug: text = "DBG"; break;
-      case spdlog::level::info: text = "INF"; break;
-      case spdlog::level::warn: text = "WRN"; break;
-      case spdlog::level::err: text = "ERR"; break;
-      case spdlog::level::critical: text = "FTL"; break;
-      default: break;
+      case spdlog::level::trace:
+        text = "TRC";
+        break;
+      case spdlog::level::debug:
+        text = "DBG";
+        break;
+      case spdlog::level::info:
+        text = "INF";
+        break;
+      case spdlog::level::warn:
+        text = "WRN";
+        break;
+      case spdlog::level::err:
+        text = "ERR";
+        break;
+      case spdlog::level::critical:
+        text = "FTL";
+        break;
+      default:
+        break;
     }
     dest.append(text.data(), text.data() + text.size());
   }

@@ -116,13 +116,15 @@ TEST(ParseConfig, EveryVariableFromEnvironment) {
 
 TEST(ParseConfig, BooleansInAnyCaseAndEmptyMeansDefault) {
   for (const char* v : {"true", "TRUE", "True", "tRUE"}) {
-    EXPECT_TRUE(MustParse(With(Minimal(), "DAEMON_ALLOW_DOWNLOAD_BINARIES", v)).allow_download_binaries);
+    EXPECT_TRUE(
+        MustParse(With(Minimal(), "DAEMON_ALLOW_DOWNLOAD_BINARIES", v)).allow_download_binaries);
   }
   for (const char* v : {"false", "FALSE", "False"}) {
     EXPECT_FALSE(MustParse(With(Minimal(), "COSMOVISOR_COLOR_LOGS", v)).color_logs);
   }
   EXPECT_TRUE(MustParse(With(Minimal(), "DAEMON_RESTART_AFTER_UPGRADE", "")).restart_after_upgrade);
-  EXPECT_TRUE(MustParse(With(Minimal(), "DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM", "")).download_must_have_checksum);
+  EXPECT_TRUE(MustParse(With(Minimal(), "DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM", ""))
+                  .download_must_have_checksum);
   for (const char* bad : {"1", "0", "yes", "on", "t"}) {
     std::string m = MustFail(With(Minimal(), "UNSAFE_SKIP_BACKUP", bad));
     EXPECT_TRUE(Contains(m, "UNSAFE_SKIP_BACKUP")) << m;
@@ -133,7 +135,8 @@ TEST(ParseConfig, EnvironmentDurationsMustBePositive) {
   std::string m = MustFail(With(Minimal(), "DAEMON_RESTART_DELAY", "0s"));
   EXPECT_TRUE(Contains(m, "DAEMON_RESTART_DELAY")) << m;
   EXPECT_TRUE(Contains(m, "must be greater than 0")) << m;
-  for (const char* var : {"DAEMON_SHUTDOWN_GRACE", "DAEMON_POLL_INTERVAL", "DAEMON_RESTART_DELAY"}) {
+  for (const char* var :
+       {"DAEMON_SHUTDOWN_GRACE", "DAEMON_POLL_INTERVAL", "DAEMON_RESTART_DELAY"}) {
     for (const char* v : {"0", "0s", "-1s"}) {
       m = MustFail(With(Minimal(), var, v));
       EXPECT_TRUE(Contains(m, var)) << m;
@@ -151,7 +154,8 @@ TEST(ParseConfig, BareNumberDurationRefusedWithHint) {
 }
 
 TEST(ParseConfig, IntegersMustBeNonNegative) {
-  EXPECT_EQ(MustParse(With(Minimal(), "DAEMON_PREUPGRADE_MAX_RETRIES", "+7")).preupgrade_max_retries, 7);
+  EXPECT_EQ(
+      MustParse(With(Minimal(), "DAEMON_PREUPGRADE_MAX_RETRIES", "+7")).preupgrade_max_retries, 7);
   EXPECT_EQ(MustParse(With(Minimal(), "REPLAYER_BACKUP_KEEP", "10")).backup_keep, 10);
   for (const char* bad : {"-1", "abc", "1.5", "3x", "99999999999"}) {
     std::string m = MustFail(With(Minimal(), "DAEMON_PREUPGRADE_MAX_RETRIES", bad));
@@ -164,7 +168,8 @@ TEST(ParseConfig, IntegersMustBeNonNegative) {
 TEST(ParseConfig, TimeFormatNames) {
   for (const char* name : {"layout", "ansic", "unixdate", "rubydate", "rfc822", "rfc822z", "rfc850",
                            "rfc1123", "rfc1123z", "rfc3339", "rfc3339nano", "kitchen"}) {
-    EXPECT_EQ(MustParse(With(Minimal(), "COSMOVISOR_TIMEFORMAT_LOGS", name)).time_format_logs, name);
+    EXPECT_EQ(MustParse(With(Minimal(), "COSMOVISOR_TIMEFORMAT_LOGS", name)).time_format_logs,
+              name);
   }
   // Set but empty means "no timestamp", unlike every other variable.
   EXPECT_EQ(MustParse(With(Minimal(), "COSMOVISOR_TIMEFORMAT_LOGS", "")).time_format_logs, "");
@@ -186,7 +191,8 @@ TEST(ParseConfig, HomeAndNameChecks) {
   m = MustFail(With(Minimal(), "DAEMON_DATA_BACKUP_DIR", "backups"));
   EXPECT_TRUE(Contains(m, "DAEMON_DATA_BACKUP_DIR")) << m;
   // A relative backup dir does not matter when backups are off.
-  EnvMap skip = With(With(Minimal(), "DAEMON_DATA_BACKUP_DIR", "backups"), "UNSAFE_SKIP_BACKUP", "true");
+  EnvMap skip =
+      With(With(Minimal(), "DAEMON_DATA_BACKUP_DIR", "backups"), "UNSAFE_SKIP_BACKUP", "true");
   EXPECT_TRUE(ParseConfig(skip).ok());
 }
 
@@ -302,10 +308,10 @@ daemon_name_typo = "x"
 )";
   std::string m = MustFail({}, toml, "/etc/c.toml");
   EXPECT_EQ(LineCount(m), 9u) << m;
-  for (const char* key : {"daemon_home", "daemon_poll_interval", "daemon_restart_delay",
-                          "daemon_shutdown_grace", "daemon_restart_after_upgrade",
-                          "daemon_preupgrade_max_retries", "cosmovisor_timeformat_logs",
-                          "cosmovisor_color_logs", "replayer_backup_keep"}) {
+  for (const char* key :
+       {"daemon_home", "daemon_poll_interval", "daemon_restart_delay", "daemon_shutdown_grace",
+        "daemon_restart_after_upgrade", "daemon_preupgrade_max_retries",
+        "cosmovisor_timeformat_logs", "cosmovisor_color_logs", "replayer_backup_keep"}) {
     EXPECT_TRUE(Contains(m, std::string("/etc/c.toml: key ") + key)) << key << "\n" << m;
   }
   EXPECT_TRUE(Contains(m, "DAEMON_POLL_INTERVAL")) << m;
@@ -388,7 +394,8 @@ TEST(ValidateHome, MissingCosmovisorDirSuggestsInit) {
 TEST(ValidateHome, BackupDirMustExistUnlessBackupsAreSkipped) {
   TempDir home;
   fs::create_directories(home / "cosmovisor");
-  EnvMap env = {{"DAEMON_HOME", home.path()}, {"DAEMON_NAME", "d"},
+  EnvMap env = {{"DAEMON_HOME", home.path()},
+                {"DAEMON_NAME", "d"},
                 {"DAEMON_DATA_BACKUP_DIR", home / "missing"}};
   Status st = ValidateHome(MustParse(env));
   EXPECT_FALSE(st.ok());
@@ -399,7 +406,8 @@ TEST(ValidateHome, BackupDirMustExistUnlessBackupsAreSkipped) {
 
 TEST(ValidateHome, CollectsAllProblems) {
   TempDir home;
-  Config c = MustParse({{"DAEMON_HOME", home.path()}, {"DAEMON_NAME", "d"},
+  Config c = MustParse({{"DAEMON_HOME", home.path()},
+                        {"DAEMON_NAME", "d"},
                         {"DAEMON_DATA_BACKUP_DIR", home / "nope"}});
   Status st = ValidateHome(c);
   EXPECT_EQ(LineCount(st.message()), 2u) << st.message();
@@ -415,16 +423,17 @@ TEST(FormatConfig, ListsConfigurableAndDerivedValues) {
   Config c = MustParse(With(Minimal(), "DAEMON_POLL_INTERVAL", "1m30s"));
   std::string text = FormatConfig(c);
   EXPECT_TRUE(Contains(text, "Configurable Values:\n  DAEMON_HOME: /home/node\n")) << text;
-  for (const char* var : {"DAEMON_NAME: gaiad", "DAEMON_POLL_INTERVAL: 1m30s",
-                          "DAEMON_RESTART_DELAY: 0s", "DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM: true",
-                          "COSMOVISOR_TIMEFORMAT_LOGS: kitchen", "REPLAYER_BACKUP_KEEP: 2",
-                          "DAEMON_GRPC_ADDRESS: localhost:9090"}) {
+  for (const char* var :
+       {"DAEMON_NAME: gaiad", "DAEMON_POLL_INTERVAL: 1m30s", "DAEMON_RESTART_DELAY: 0s",
+        "DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM: true", "COSMOVISOR_TIMEFORMAT_LOGS: kitchen",
+        "REPLAYER_BACKUP_KEEP: 2", "DAEMON_GRPC_ADDRESS: localhost:9090"}) {
     EXPECT_TRUE(Contains(text, std::string("  ") + var + "\n")) << var << "\n" << text;
   }
   EXPECT_TRUE(Contains(text, "Derived Values:\n")) << text;
   EXPECT_TRUE(Contains(text, "         Root Dir: /home/node/cosmovisor\n")) << text;
   EXPECT_TRUE(Contains(text, "      Upgrade Dir: /home/node/cosmovisor/upgrades\n")) << text;
-  EXPECT_TRUE(Contains(text, "      Genesis Bin: /home/node/cosmovisor/genesis/bin/gaiad\n")) << text;
+  EXPECT_TRUE(Contains(text, "      Genesis Bin: /home/node/cosmovisor/genesis/bin/gaiad\n"))
+      << text;
   EXPECT_TRUE(Contains(text, "   Monitored File: /home/node/data/upgrade-info.json\n")) << text;
   EXPECT_TRUE(Contains(text, "  Data Backup Dir: /home/node\n")) << text;
 }
@@ -442,7 +451,8 @@ TEST(FormatConfigJson, HasTypedValuesAndDerivedObject) {
   EXPECT_TRUE(Contains(json, "\"daemon_restart_after_upgrade\": true")) << json;
   EXPECT_TRUE(Contains(json, "\"daemon_poll_interval\": \"300ms\"")) << json;
   EXPECT_TRUE(Contains(json, "\"replayer_backup_keep\": 2")) << json;
-  EXPECT_TRUE(Contains(json, "\"genesis_bin\": \"/q\\\"uote/cosmovisor/genesis/bin/gaiad\"")) << json;
+  EXPECT_TRUE(Contains(json, "\"genesis_bin\": \"/q\\\"uote/cosmovisor/genesis/bin/gaiad\""))
+      << json;
   EXPECT_EQ(json.front(), '{');
   EXPECT_EQ(json.back(), '}');
 }

@@ -55,8 +55,8 @@ TEST(ParseGoDuration, Limits) {
 }
 
 TEST(ParseGoDuration, RefusesWhatGoRefuses) {
-  for (const char* bad : {"", "-", "+", ".", "s", "1x", "1.2.3s", "1 s", " 1s", "1s ", "1sm",
-                          "ms", "--1s", "1h-2m", "1e3s", "0x10s", "1S", "1MS"}) {
+  for (const char* bad : {"", "-", "+", ".", "s", "1x", "1.2.3s", "1 s", " 1s", "1s ", "1sm", "ms",
+                          "--1s", "1h-2m", "1e3s", "0x10s", "1S", "1MS"}) {
     DurError(bad);
   }
   EXPECT_NE(DurError("1x").find("unknown unit \"x\""), std::string::npos);
