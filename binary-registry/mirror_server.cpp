@@ -1,0 +1,346 @@
+#include "binary-registry/mirror_server.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <list>
+#include <thread>
+
+#include "upgrade-plans/plan_info.h"
+
+namespace registry {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+bool IsSha256Hex(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    int v = 0;
+    if (s[i] == '%' && i + 2 < s.size() &&
+        std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16).ptr == s.data() + i + 3) {
+      out.push_back(static_cast<char>(v));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::string PercentEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<ByteRange> ParseRangeHeader(std::string_view h, uint64_t size) {
+  constexpr std::string_view kBytes = "bytes=";
+  if (h.substr(0, kBytes.size()) != kBytes) return std::nullopt;
+  h.remove_prefix(kBytes.size());
+  if (h.find(',') != std::string_view::npos) return std::nullopt;  // multi-range: serve all
+  size_t dash = h.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto num = [](std::string_view s, uint64_t& v) {
+    return !s.empty() && std::from_chars(s.data(), s.data() + s.size(), v).ptr == s.data() + s.size();
+  };
+  uint64_t a = 0, b = 0;
+  std::string_view left = h.substr(0, dash), right = h.substr(dash + 1);
+  if (left.empty()) {  // suffix: last N bytes
+    if (!num(right, b)) return std::nullopt;
+    if (b == 0 || size == 0) return ByteRange{1, 0};
+    b = std::min(b, size);
+    return ByteRange{size - b, size - 1};
+  }
+  if (!num(left, a)) return std::nullopt;
+  if (right.empty()) {
+    b = size == 0 ? 0 : size - 1;
+  } else if (!num(right, b) || b < a) {
+    return std::nullopt;
+  }
+  if (a >= size) return ByteRange{1, 0};
+  return ByteRange{a, std::min(b, size - 1)};
+}
+
+struct MirrorServer::Impl {
+  std::string root;
+  CatalogLoader loader;
+  MirrorOptions options;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::thread thread;
+  std::list<std::weak_ptr<struct Session>> sessions;
+  bool running = false;
+
+  void Accept();
+};
+
+struct Session : std::enable_shared_from_this<Session> {
+  MirrorServer::Impl& server;
+  tcp::socket socket;
+  beast::flat_buffer buffer;
+  http::request<http::string_body> req;
+  std::string header;
+  int fd = -1;
+  uint64_t offset = 0, remaining = 0;
+  std::vector<char> chunk;
+
+  Session(MirrorServer::Impl& s, tcp::socket sock) : server(s), socket(std::move(sock)) {}
+  ~Session() {
+    if (fd >= 0) ::close(fd);
+  }
+
+  void Start() {
+    auto self = shared_from_this();
+    http::async_read(socket, buffer, req, [self](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      self->Route();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+  }
+
+  bool head() const { return req.method() == http::verb::head; }
+
+  void SendText(http::status status, std::string content_type, std::string body) {
+    auto res = std::make_shared<http::response<http::string_body>>(status, req.version());
+    res->set(http::field::server, "replayer-mirror");
+    res->set(http::field::content_type, content_type);
+    res->keep_alive(false);
+    res->body() = head() ? std::string() : std::move(body);
+    res->prepare_payload();
+    auto self = shared_from_this();
+    http::async_write(socket, *res, [self, res](beast::error_code, size_t) { self->Close(); });
+  }
+
+  std::string BaseUrl() const {
+    if (!server.options.public_url.empty()) return server.options.public_url;
+    auto host = req[http::field::host];
+    if (!host.empty() && host.find_first_of(" /\r\n") == std::string_view::npos) {
+      return "http://" + std::string(host);
+    }
+    beast::error_code ec;
+    auto ep = socket.local_endpoint(ec);
+    return "http://" + ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  void Route() {
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      return SendText(http::status::method_not_allowed, "text/plain", "GET or HEAD only\n");
+    }
+    std::string target(req.target());
+    target = target.substr(0, target.find('?'));
+    if (target.rfind("/sha256/", 0) == 0) {
+      std::string rest = target.substr(8);
+      std::string hex = rest.substr(0, rest.find('/'));
+      if (!IsSha256Hex(hex)) return SendText(http::status::not_found, "text/plain", "not found\n");
+      return SendFile(server.root + "/sha256/" + hex + "/artifact");
+    }
+    if (target.rfind("/plans/", 0) == 0 && target.size() > 12 &&
+        target.compare(target.size() - 5, 5, ".json") == 0) {
+      return SendPlan(PercentDecode(target.substr(7, target.size() - 12)));
+    }
+    if (target == "/index.json") return SendIndex();
+    SendText(http::status::not_found, "text/plain", "not found\n");
+  }
+
+  void SendPlan(const std::string& name) {
+    auto catalog = server.loader();
+    if (!catalog.ok()) {
+      return SendText(http::status::service_unavailable, "text/plain",
+                      catalog.status().message() + "\n");
+    }
+    auto it = catalog->names.find(name);
+    if (it == catalog->names.end() || it->second.empty()) {
+      return SendText(http::status::not_found, "text/plain", "no binaries named " + name + "\n");
+    }
+    plans::BinaryMap binaries;
+    for (const auto& [platform, sha] : it->second) {
+      std::string file = "artifact";
+      if (auto e = catalog->entries.find(sha); e != catalog->entries.end() && !e->second.artifact_name.empty()) {
+        file = e->second.artifact_name;
+      }
+      binaries[platform] = plans::BinarySpec{platform, BaseUrl() + "/sha256/" + sha + "/" + PercentEncode(file),
+                                             plans::Checksum{plans::HashAlgo::kSha256, sha}};
+    }
+    SendText(http::status::ok, "application/json", plans::FormatPlanInfo(binaries) + "\n");
+  }
+
+  void SendIndex() {
+    auto catalog = server.loader();
+    if (!catalog.ok()) {
+      return SendText(http::status::service_unavailable, "text/plain",
+                      catalog.status().message() + "\n");
+    }
+    nlohmann::json j = {{"artifacts", nlohmann::json::array()}, {"names", nlohmann::json::object()}};
+    for (const auto& [sha, e] : catalog->entries) {
+      j["artifacts"].push_back({{"sha256", sha},
+                                {"size", e.size},
+                                {"platform", e.platform},
+                                {"url", BaseUrl() + "/sha256/" + sha}});
+    }
+    for (const auto& [name, targets] : catalog->names) j["names"][name] = targets;
+    SendText(http::status::ok, "application/json", j.dump() + "\n");
+  }
+
+  void SendFile(const std::string& path) {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd < 0 || ::fstat(fd, &st) != 0) {
+      return SendText(http::status::not_found, "text/plain", "not found\n");
+    }
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    std::string status = "200 OK";
+    offset = 0;
+    remaining = size;
+    std::string extra;
+    auto range_field = req[http::field::range];
+    if (auto range = ParseRangeHeader(std::string_view(range_field.data(), range_field.size()), size)) {
+      if (range->start > range->end) {
+        ::close(fd);
+        fd = -1;
+        auto self = shared_from_this();
+        header = "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" +
+                 std::to_string(size) + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        asio::async_write(socket, asio::buffer(header),
+                          [self](beast::error_code, size_t) { self->Close(); });
+        return;
+      }
+      status = "206 Partial Content";
+      offset = range->start;
+      remaining = range->end - range->start + 1;
+      extra = "Content-Range: bytes " + std::to_string(range->start) + "-" +
+              std::to_string(range->end) + "/" + std::to_string(size) + "\r\n";
+    }
+    header = "HTTP/1.1 " + status + "\r\nServer: replayer-mirror\r\n" +
+             "Content-Type: application/octet-stream\r\nAccept-Ranges: bytes\r\n" + extra +
+             "Content-Length: " + std::to_string(remaining) + "\r\nConnection: close\r\n\r\n";
+    if (head()) remaining = 0;
+    auto self = shared_from_this();
+    asio::async_write(socket, asio::buffer(header), [self](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      self->chunk.resize(1 << 20);
+      self->WriteChunk();
+    });
+  }
+
+  void WriteChunk() {
+    if (remaining == 0) return Close();
+    size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, chunk.size()));
+    ssize_t n = ::pread(fd, chunk.data(), want, static_cast<off_t>(offset));
+    if (n <= 0) return Close();  // the file shrank: the client sees a short body
+    offset += static_cast<uint64_t>(n);
+    remaining -= static_cast<uint64_t>(n);
+    auto self = shared_from_this();
+    asio::async_write(socket, asio::buffer(chunk.data(), static_cast<size_t>(n)),
+                      [self](beast::error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        self->WriteChunk();
+                      });
+  }
+};
+
+void MirrorServer::Impl::Accept() {
+  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+    if (ec) return;  // closed by Stop
+    auto s = std::make_shared<Session>(*this, std::move(socket));
+    sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+    sessions.push_back(s);
+    s->Start();
+    Accept();
+  });
+}
+
+MirrorServer::MirrorServer(std::string store_root, CatalogLoader loader, MirrorOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->root = std::move(store_root);
+  impl_->loader = std::move(loader);
+  impl_->options = std::move(options);
+}
+
+MirrorServer::~MirrorServer() { Stop(); }
+
+base::Result<uint16_t> MirrorServer::Start() {
+  if (impl_->running) return port_;
+  const std::string& listen = impl_->options.listen;
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return base::Status::InvalidArgument("listen address \"" + listen + "\" is not IP:PORT");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  std::string port_text = listen.substr(colon + 1);
+  auto [p, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec || perr != std::errc() || p != port_text.data() + port_text.size() || port > 65535) {
+    return base::Status::InvalidArgument("listen address \"" + listen +
+                                         "\" is not IP:PORT (e.g. 127.0.0.1:8080)");
+  }
+  tcp::endpoint ep(address, static_cast<uint16_t>(port));
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(ep, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+    return base::Status::Unavailable("mirror: listen on " + listen + ": " + ec.message());
+  }
+  port_ = impl_->acceptor.local_endpoint().port();
+  impl_->Accept();
+  impl_->running = true;
+  impl_->thread = std::thread([this] { impl_->io.run(); });
+  spdlog::info("registry mirror serving {} on {}:{}", impl_->root, host, port_);
+  return port_;
+}
+
+void MirrorServer::Stop() {
+  if (!impl_ || !impl_->running) return;
+  asio::post(impl_->io, [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+    for (auto& w : impl->sessions) {
+      if (auto s = w.lock()) s->Close();
+    }
+  });
+  impl_->thread.join();
+  impl_->running = false;
+}
+
+}  // namespace registry

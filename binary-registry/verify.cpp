@@ -1,0 +1,228 @@
+#include "binary-registry/verify.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+#include "upgrade-plans/plan_info.h"
+
+extern char** environ;
+
+namespace registry {
+namespace {
+
+constexpr uint16_t kEm386 = 3, kEmArm = 40, kEmX8664 = 62, kEmAarch64 = 183;
+
+struct ElfId {
+  bool is_elf = false, is_script = false;
+  int elf_class = 0, data = 0;
+  uint16_t type = 0, machine = 0;
+  std::string other;  // "Mach-O", "PE (Windows)" ...
+};
+
+ElfId ReadId(const std::string& path, base::Status* err) {
+  ElfId id;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *err = base::Status::IoError("open " + path + ": " + std::strerror(errno));
+    return id;
+  }
+  unsigned char h[64] = {};
+  ssize_t n = ::read(fd, h, sizeof h);
+  ::close(fd);
+  if (n >= 2 && h[0] == '#' && h[1] == '!') {
+    id.is_script = true;
+  } else if (n >= 20 && h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F') {
+    id.is_elf = true;
+    id.elf_class = h[4];
+    id.data = h[5];
+    bool le = h[5] == 1;
+    id.type = le ? static_cast<uint16_t>(h[16] | h[17] << 8) : static_cast<uint16_t>(h[16] << 8 | h[17]);
+    id.machine = le ? static_cast<uint16_t>(h[18] | h[19] << 8) : static_cast<uint16_t>(h[18] << 8 | h[19]);
+  } else if (n >= 4 && ((h[0] == 0xcf && h[1] == 0xfa && h[2] == 0xed && h[3] == 0xfe) ||
+                        (h[0] == 0xca && h[1] == 0xfe && h[2] == 0xba && h[3] == 0xbe))) {
+    id.other = "a macOS (Mach-O) binary";
+  } else if (n >= 2 && h[0] == 'M' && h[1] == 'Z') {
+    id.other = "a Windows (PE) binary";
+  } else {
+    char hex[16] = {};
+    std::snprintf(hex, sizeof hex, "%02x %02x %02x %02x", h[0], h[1], h[2], h[3]);
+    id.other = "neither ELF nor a #! script (starts with " + std::string(hex) + ")";
+  }
+  return id;
+}
+
+std::string MachineName(uint16_t m) {
+  switch (m) {
+    case kEm386: return "386";
+    case kEmArm: return "arm";
+    case kEmX8664: return "amd64";
+    case kEmAarch64: return "arm64";
+    default: return "machine " + std::to_string(m);
+  }
+}
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string_view StripV(std::string_view s) {
+  if (!s.empty() && (s.front() == 'v' || s.front() == 'V')) s.remove_prefix(1);
+  return s;
+}
+
+bool IsWordChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == '_';
+}
+
+}  // namespace
+
+std::string DetectPlatform(const std::string& path) {
+  base::Status err;
+  ElfId id = ReadId(path, &err);
+  if (id.is_script) return "any";
+  if (!id.is_elf) return "";
+  return "linux/" + MachineName(id.machine);
+}
+
+base::Status CheckExecutableFormat(const std::string& path, std::string_view platform) {
+  base::Status err;
+  ElfId id = ReadId(path, &err);
+  RETURN_IF_ERROR(err);
+  if (id.is_script) return base::Status::Ok();
+  std::string want = platform == "any" ? std::string(plans::HostPlatform()) : std::string(platform);
+  if (!id.is_elf) {
+    return base::Status::FailedPrecondition(path + " is " + id.other + ", not an executable for " +
+                                            want);
+  }
+  std::string got = "linux/" + MachineName(id.machine);
+  if (want.rfind("linux/", 0) != 0 || got != want) {
+    return base::Status::FailedPrecondition(path + " is an ELF executable for " + got +
+                                            ", not for " + want);
+  }
+  bool is64 = id.machine == kEmX8664 || id.machine == kEmAarch64;
+  if (id.elf_class != (is64 ? 2 : 1) || id.data != 1) {
+    return base::Status::FailedPrecondition(path + " has an ELF class or byte order that does not "
+                                                   "match " + want);
+  }
+  if (id.type != 2 && id.type != 3) {
+    return base::Status::FailedPrecondition(path + " is an ELF object file, not an executable");
+  }
+  return base::Status::Ok();
+}
+
+base::Result<std::string> ProbeVersion(const std::string& binary, const ProbeOptions& options) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return base::Status::IoError("pipe: " + std::string(std::strerror(errno)));
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigset_t all;
+  sigfillset(&all);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  std::vector<std::string> env_store;
+  for (char** e = environ; e && *e; ++e) {
+    if (!options.library_dir.empty() && std::strncmp(*e, "LD_LIBRARY_PATH=", 16) == 0) continue;
+    env_store.emplace_back(*e);
+  }
+  if (!options.library_dir.empty()) {
+    const char* old = std::getenv("LD_LIBRARY_PATH");
+    env_store.push_back("LD_LIBRARY_PATH=" + options.library_dir +
+                        (old && *old ? ":" + std::string(old) : ""));
+  }
+  std::vector<char*> envp, argv;
+  for (auto& s : env_store) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string bin = binary;
+  std::vector<std::string> args = options.args;
+  argv.push_back(bin.data());
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, bin.c_str(), &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    return base::Status::FailedPrecondition("cannot run " + binary + ": " + std::strerror(rc));
+  }
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  bool timed_out = false;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                      std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    int pr = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr <= 0) {
+      timed_out = pr == 0;
+      break;
+    }
+    char buf[4096];
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (out.size() < options.max_output) out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  if (timed_out) ::kill(-pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::string text = Trim(out);
+  std::string cmd = binary;
+  for (const auto& a : options.args) cmd += " " + a;
+  if (timed_out) {
+    return base::Status::Unavailable("version probe: `" + cmd + "` did not finish within " +
+                                     std::to_string(options.timeout.count()) + " ms");
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string how = WIFEXITED(status) ? "exited with " + std::to_string(WEXITSTATUS(status))
+                                        : "was killed by signal " + std::to_string(WTERMSIG(status));
+    return base::Status::FailedPrecondition("version probe: `" + cmd + "` " + how + ": " +
+                                            text.substr(0, 400));
+  }
+  return text;
+}
+
+base::Status CheckVersionOutput(std::string_view output, std::string_view expected) {
+  std::string_view want = StripV(Trim(expected));
+  if (want.empty()) return base::Status::Ok();
+  std::string text(output);
+  for (size_t pos = text.find(want); pos != std::string::npos; pos = text.find(want, pos + 1)) {
+    size_t start = pos;
+    if (start > 0 && (text[start - 1] == 'v' || text[start - 1] == 'V')) --start;
+    bool left_ok = start == 0 || !IsWordChar(text[start - 1]);
+    size_t end = pos + want.size();
+    bool right_ok = end == text.size() || !IsWordChar(text[end]) ||
+                    (text[end] == '.' && (end + 1 == text.size() || !IsWordChar(text[end + 1])));
+    if (left_ok && right_ok) return base::Status::Ok();
+  }
+  return base::Status::FailedPrecondition("version probe printed \"" + Trim(output).substr(0, 200) +
+                                          "\", expected version " + std::string(expected));
+}
+
+}  // namespace registry
