@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "replayer/file_util.h"
+#include "replayer/height_gate.h"
 
 namespace replayer {
 namespace fs = std::filesystem;
@@ -67,10 +68,6 @@ base::Result<std::vector<std::string>> InitHome(const Config& config, const Init
   return actions;
 }
 
-std::string ManualPlanMarker(const Layout& layout, std::string_view dir) {
-  return layout.UpgradeDir(dir) + "/manual-upgrade.json";
-}
-
 base::Result<std::vector<std::string>> AddUpgrade(const Config& config,
                                                   const AddUpgradeOptions& options) {
   if (options.name.empty()) return base::Status::InvalidArgument("upgrade name is empty");
@@ -87,7 +84,12 @@ base::Result<std::vector<std::string>> AddUpgrade(const Config& config,
     return base::Status::AlreadyExists(layout.UpgradeInfoFile() +
                                        " already exists; use --force to overwrite it");
   }
-  RETURN_IF_ERROR(layout.InstallBinary(options.binary, target, options.force));
+  if (auto st = layout.InstallBinary(options.binary, target, options.force); !st.ok()) {
+    if (st.Is(base::Status::Code::kAlreadyExists)) {
+      return base::Status(st.code(), st.message() + "; use --force to replace it");
+    }
+    return st;
+  }
   actions.push_back("installed " + options.binary + " as " + layout.TargetBinary(target));
   if (options.upgrade_height) {
     plans::UpgradeInfo plan{options.name, *options.upgrade_height, "", ""};
@@ -142,7 +144,7 @@ std::string FormatStatus(const StatusReport& r) {
   } else {
     out += "current:      ERROR " + r.current_error + "\n";
   }
-  out += "applied:      " + std::string(r.applied.empty() ? "none" : "") + "\n";
+  out += "applied:      " + (r.applied.empty() ? std::string("none") : std::to_string(r.applied.size())) + "\n";
   for (const auto& a : r.applied) {
     out += "  " + a.name + " at height " + std::to_string(a.height) + " (" +
            FormatTimeMs(a.applied_ms) + ")" +

@@ -48,9 +48,6 @@ struct AddUpgradeOptions {
 base::Result<std::vector<std::string>> AddUpgrade(const Config& config,
                                                   const AddUpgradeOptions& options);
 
-// The marker `add-upgrade --upgrade-height` leaves beside an upgrade's binary.
-std::string ManualPlanMarker(const Layout& layout, std::string_view dir);
-
 struct StatusReport {
   std::string current_target;  // "" when `current` is missing
   std::string current_binary;

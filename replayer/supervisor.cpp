@@ -1,6 +1,7 @@
 #include "replayer/supervisor.h"
 
 #include "replayer/file_util.h"
+#include "replayer/height_gate.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -164,8 +165,33 @@ base::Result<std::optional<plans::UpgradeInfo>> Supervisor::ReadPendingUpgrade()
                  plan.status().message());
     return std::optional<plans::UpgradeInfo>();
   }
-  if (!IsNewUpgrade(*plan)) return std::optional<plans::UpgradeInfo>();
+  if (!IsNewUpgrade(*plan) || !PlanIsDue(*plan)) return std::optional<plans::UpgradeInfo>();
   return std::optional<plans::UpgradeInfo>(*plan);
+}
+
+bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan) {
+  std::string dir = plans::UpgradeDirName(plan.name, d_.config.disable_recase);
+  if (!IsManualPlan(d_.layout, dir, plan)) return true;  // the node wrote it: due now
+  auto height = ProbeNodeHeight(d_.launcher, d_.layout.TargetBinary(current_target_),
+                                d_.layout.home());
+  std::string message;
+  if (!height.ok()) {
+    message = "holding manual upgrade \"" + plan.name + "\" at height " +
+              std::to_string(plan.height) + ": cannot read the node's height (" +
+              height.status().message() + ")";
+  } else if (*height < plan.height) {
+    message = "manual upgrade \"" + plan.name + "\" waits for height " +
+              std::to_string(plan.height);
+  } else {
+    spdlog::info("node reached height {}; manual upgrade \"{}\" at {} is due", *height,
+                 plan.name, plan.height);
+    return true;
+  }
+  if (message != last_gate_message_) {
+    last_gate_message_ = message;
+    spdlog::info("{}", message);
+  }
+  return false;
 }
 
 bool Supervisor::IsNewUpgrade(const plans::UpgradeInfo& plan) const {
@@ -450,8 +476,12 @@ void Supervisor::OnMaybeUpgradeFile() {
     }
     return;
   }
+  if (!IsNewUpgrade(*plan)) {
+    last_file_key_ = key;
+    return;
+  }
+  if (!PlanIsDue(*plan)) return;  // key not recorded: the next tick asks the node again
   last_file_key_ = key;
-  if (!IsNewUpgrade(*plan)) return;
   Detect(*plan);
 }
 

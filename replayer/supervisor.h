@@ -76,6 +76,7 @@ class Supervisor {
   void StopNodeForUpgrade();
   void MaybeFinishRun();
   bool IsNewUpgrade(const plans::UpgradeInfo& plan) const;
+  bool PlanIsDue(const plans::UpgradeInfo& plan);
   void RecordNodePid(pid_t pid);
   void ClearNodePid();
 
@@ -118,6 +119,7 @@ class Supervisor {
   FileKey last_file_key_;
   std::string last_invalid_message_;
   int txn_ordinal_ = 0;
+  std::string last_gate_message_;
 };
 
 }  // namespace replayer

@@ -71,8 +71,8 @@ std::vector<std::string> AllCrashPoints() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Steps, CrashAt, ::testing::ValuesIn(AllCrashPoints()),
-                         [](const auto& info) {
-                           std::string n = info.param;
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
                            for (char& c : n) {
                              if (c == '-' || c == ':') c = '_';
                            }

@@ -15,7 +15,7 @@ namespace {
 
 const std::map<std::string, std::string> kFast = {{"STOP_AT", "6"}, {"UNSAFE_SKIP_BACKUP", "true"}};
 
-void Setup(TestHome& h, const std::string& preupgrade_exits, const std::string& trap_int = "") {
+void SetUpUpgrade(TestHome& h, const std::string& preupgrade_exits, const std::string& trap_int = "") {
   NodeSpec g;
   g.version = "v1";
   g.upgrade_name = "v2";
@@ -40,7 +40,7 @@ double LogTime(const TestHome& h, const std::string& needle) {
 
 TEST(PreUpgrade, ExitZeroSucceeds) {
   TestHome h;
-  Setup(h, "0");
+  SetUpUpgrade(h, "0");
   auto r = h.Run({"run", "start"}, kFast);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(h.CountInLog("v2 pre-upgrade exit=0"), 1);
@@ -49,7 +49,7 @@ TEST(PreUpgrade, ExitZeroSucceeds) {
 
 TEST(PreUpgrade, ExitOneMeansNotImplementedAndContinues) {
   TestHome h;
-  Setup(h, "1");
+  SetUpUpgrade(h, "1");
   auto r = h.Run({"run", "start"}, kFast);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(h.CountInLog("v2 start"), 1);
@@ -57,7 +57,7 @@ TEST(PreUpgrade, ExitOneMeansNotImplementedAndContinues) {
 
 TEST(PreUpgrade, ExitThirtyAborts) {
   TestHome h;
-  Setup(h, "30");
+  SetUpUpgrade(h, "30");
   auto r = h.Run({"run", "start"}, kFast);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("aborted the upgrade (exit 30)"), std::string::npos) << r.err;
@@ -69,7 +69,7 @@ TEST(PreUpgrade, ExitThirtyAborts) {
 
 TEST(PreUpgrade, ExitThirtyOneRetriesUpToTheLimit) {
   TestHome h;
-  Setup(h, "31,31,0");
+  SetUpUpgrade(h, "31,31,0");
   auto env = kFast;
   env["DAEMON_PREUPGRADE_MAX_RETRIES"] = "2";
   auto r = h.Run({"run", "start"}, env);
@@ -80,7 +80,7 @@ TEST(PreUpgrade, ExitThirtyOneRetriesUpToTheLimit) {
 
 TEST(PreUpgrade, ExitThirtyOneGivesUpAfterTheRetries) {
   TestHome h;
-  Setup(h, "31");
+  SetUpUpgrade(h, "31");
   auto env = kFast;
   env["DAEMON_PREUPGRADE_MAX_RETRIES"] = "1";
   auto r = h.Run({"run", "start"}, env);
@@ -91,7 +91,7 @@ TEST(PreUpgrade, ExitThirtyOneGivesUpAfterTheRetries) {
 
 TEST(PreUpgrade, UnknownExitCodeIsAFailure) {
   TestHome h;
-  Setup(h, "7");
+  SetUpUpgrade(h, "7");
   auto r = h.Run({"run", "start"}, kFast);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("pre-upgrade failed: exit code 7"), std::string::npos) << r.err;
@@ -100,7 +100,7 @@ TEST(PreUpgrade, UnknownExitCodeIsAFailure) {
 
 TEST(CustomPreUpgrade, RunsWithNameAndHeight) {
   TestHome h;
-  Setup(h, "0");
+  SetUpUpgrade(h, "0");
   {
     std::ofstream s(h.home() + "/cosmovisor/preupgrade.sh");
     s << "#!/bin/sh\necho \"$1 $2 $(pwd)\" >> \"$DAEMON_HOME/custom.log\"\n";
@@ -114,7 +114,7 @@ TEST(CustomPreUpgrade, RunsWithNameAndHeight) {
 
 TEST(CustomPreUpgrade, FailureStopsTheSwitch) {
   TestHome h;
-  Setup(h, "0");
+  SetUpUpgrade(h, "0");
   {
     std::ofstream s(h.home() + "/cosmovisor/preupgrade.sh");
     s << "#!/bin/sh\nexit 3\n";
@@ -129,7 +129,7 @@ TEST(CustomPreUpgrade, FailureStopsTheSwitch) {
 
 TEST(Shutdown, GraceLetsANodeThatTrapsSigintFinish) {
   TestHome h;
-  Setup(h, "0", "0.3");
+  SetUpUpgrade(h, "0", "0.3");
   auto env = kFast;
   env["DAEMON_SHUTDOWN_GRACE"] = "5s";
   auto r = h.Run({"run", "start"}, env);
@@ -141,7 +141,7 @@ TEST(Shutdown, GraceLetsANodeThatTrapsSigintFinish) {
 
 TEST(Shutdown, GraceExceededKillsTheNode) {
   TestHome h;
-  Setup(h, "0", "30");
+  SetUpUpgrade(h, "0", "30");
   auto env = kFast;
   env["DAEMON_SHUTDOWN_GRACE"] = "200ms";
   auto r = h.Run({"run", "start"}, env);
@@ -153,7 +153,7 @@ TEST(Shutdown, GraceExceededKillsTheNode) {
 
 TEST(Restart, DelayIsHonoured) {
   TestHome h;
-  Setup(h, "0");
+  SetUpUpgrade(h, "0");
   auto env = kFast;
   env["DAEMON_RESTART_DELAY"] = "400ms";
   auto r = h.Run({"run", "start"}, env);
@@ -163,7 +163,7 @@ TEST(Restart, DelayIsHonoured) {
 
 TEST(Restart, DisabledExitsAfterTheSwitch) {
   TestHome h;
-  Setup(h, "0");
+  SetUpUpgrade(h, "0");
   auto env = kFast;
   env["DAEMON_RESTART_AFTER_UPGRADE"] = "false";
   auto r = h.Run({"run", "start"}, env);

@@ -80,3 +80,34 @@ TEST(Database, OrderedKeysSortNumerically) {
 
 }  // namespace
 }  // namespace state
+
+namespace state {
+namespace {
+
+TEST(Database, ReadersGetACopyWhileTheWriterHoldsTheLock) {
+  TempDir dir;
+  std::string path = dir.path() + "/db";
+  auto writer = Database::Open(path);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Put("k", "v1").ok());
+  std::string copy_path;
+  {
+    auto reader = Database::OpenForReading(path);
+    ASSERT_TRUE(reader.ok()) << reader.status().message();
+    copy_path = (*reader)->path();
+    EXPECT_NE(copy_path, path);
+    auto v = (*reader)->Get("k");
+    ASSERT_TRUE(v.ok());
+    ASSERT_TRUE(v->has_value());
+    EXPECT_EQ(**v, "v1");
+  }
+  EXPECT_FALSE(std::filesystem::exists(copy_path)) << "the private copy must be removed";
+  // The writer is untouched and still usable.
+  ASSERT_TRUE((*writer)->Put("k", "v2").ok());
+  auto missing = Database::OpenForReading(dir.path() + "/none");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/none"));
+}
+
+}  // namespace
+}  // namespace state

@@ -1,0 +1,153 @@
+// End to end: init, add-upgrade (and its height-gated manual plan), version, config, status.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/e2e/harness.h"
+
+namespace e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+NodeSpec Plain(const std::string& version) {
+  NodeSpec s;
+  s.version = version;
+  return s;
+}
+
+TEST(Init, CreatesTheLayoutAndIsIdempotent) {
+  TestHome h;
+  h.InitGenesis(Plain("v1"));
+  EXPECT_EQ(h.Current(), "genesis");
+  struct stat st {};
+  ASSERT_EQ(stat((h.home() + "/cosmovisor/genesis/bin/simd").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);
+  EXPECT_TRUE(h.Exists("cosmovisor/config.toml"));
+  EXPECT_TRUE(h.Exists("data"));
+  // A second init keeps the existing binary unless --force.
+  std::string other = h.home() + "/../other";
+  h.WriteNode(other, Plain("v9"));
+  auto again = h.Run({"init", other});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("kept"), std::string::npos);
+  EXPECT_EQ(h.ReadFile("cosmovisor/genesis/bin/simd").find("v9"), std::string::npos);
+  auto forced = h.Run({"init", other, "--force"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_NE(h.ReadFile("cosmovisor/genesis/bin/simd").find("VERSION=\"v9\""), std::string::npos);
+}
+
+TEST(Init, MissingBinaryIsNamedAndNothingIsCreated) {
+  TestHome h;
+  auto r = h.Run({"init", h.home() + "/nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(h.home() + "/nope"), std::string::npos) << r.err;
+  EXPECT_FALSE(h.Exists("cosmovisor/current"));
+}
+
+TEST(Config, BadVariablesAreNamedAndRefusedAtStart) {
+  TestHome h;
+  h.InitGenesis(Plain("v1"));
+  auto r = h.Run({"run", "start"}, {{"DAEMON_RESTART_DELAY", "0s"},
+                                    {"DAEMON_POLL_INTERVAL", "300"},
+                                    {"UNSAFE_SKIP_BACKUP", "yes"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("DAEMON_RESTART_DELAY"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("DAEMON_POLL_INTERVAL"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("UNSAFE_SKIP_BACKUP"), std::string::npos) << r.err;
+  EXPECT_EQ(h.CountInLog("start"), 0);
+  auto shown = h.Run({"config"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("DAEMON_HOME"), std::string::npos);
+  EXPECT_NE(shown.out.find("Monitored File"), std::string::npos);
+}
+
+TEST(Version, RunsTheCurrentBinaryDirectly) {
+  TestHome h;
+  NodeSpec g = Plain("v1");
+  h.InitGenesis(g);
+  auto r = h.Run({"version"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("replayer version: "), std::string::npos);
+  EXPECT_NE(r.out.find("\nv1\n"), std::string::npos) << r.out;
+  // A pending upgrade is never applied by asking for the version (Cosmovisor #22167).
+  h.PlaceUpgrade("v2", Plain("v2"));
+  std::string info = R"({"name":"v2","height":3})";
+  fs::create_directories(h.home() + "/data");
+  { std::ofstream(h.home() + "/data/upgrade-info.json") << info; }
+  auto again = h.Run({"version"});
+  EXPECT_NE(again.out.find("\nv1\n"), std::string::npos) << again.out;
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
+TEST(AddUpgrade, PlacesAnExecutableCopyAndRefusesToOverwrite) {
+  TestHome h;
+  h.InitGenesis(Plain("v1"));
+  std::string src = h.home() + "/../v2-src";
+  h.WriteNode(src, Plain("v2"), 0600);
+  auto r = h.Run({"add-upgrade", "MyUp", src});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  struct stat st {};
+  ASSERT_EQ(stat((h.home() + "/cosmovisor/upgrades/myup/bin/simd").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);  // Cosmovisor #20062 copied it without the exec bit
+  auto again = h.Run({"add-upgrade", "MyUp", src});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
+  EXPECT_EQ(h.Run({"add-upgrade", "MyUp", src, "--force"}).exit_code, 0);
+}
+
+TEST(AddUpgrade, ManualPlanWaitsForItsHeight) {
+  TestHome h;
+  h.InitGenesis(Plain("v1"));  // v1 has no on-chain plan: it would run forever
+  std::string src = h.home() + "/../v2-src";
+  h.WriteNode(src, Plain("v2"));
+  auto add = h.Run({"add-upgrade", "v2", src, "--upgrade-height", "6"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_EQ(h.ReadFile("data/upgrade-info.json"), R"({"height":6,"name":"v2"})");
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "15"},
+                                    {"UNSAFE_SKIP_BACKUP", "true"},
+                                    {"DAEMON_POLL_INTERVAL", "20ms"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.CountInLog("v1 height 6"), 1) << "fired before the node reached the height";
+  EXPECT_EQ(h.CountInLog("v2 start"), 1);
+  EXPECT_EQ(h.Height(), 15);
+  // A refused add-upgrade changes nothing.
+  auto refused = h.Run({"add-upgrade", "v3", src, "--upgrade-height", "20"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("upgrade-info.json already exists"), std::string::npos);
+  EXPECT_FALSE(h.Exists("cosmovisor/upgrades/v3"));
+  EXPECT_EQ(h.Run({"add-upgrade", "v3", src, "--upgrade-height", "0"}).exit_code, 1);
+}
+
+TEST(Status, WorksWhileTheNodeRuns) {
+  TestHome h;
+  h.InitGenesis(Plain("v1"));
+  pid_t pid = h.Start({"run", "start"});
+  for (int i = 0; i < 400 && h.Height() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto st = h.Run({"status"});
+  EXPECT_EQ(st.exit_code, 0) << st.err;
+  EXPECT_NE(st.out.find("current:      genesis"), std::string::npos) << st.out;
+  kill(pid, SIGTERM);
+  h.Wait(pid);
+}
+
+TEST(Run, HelpExplainsPassThrough) {
+  TestHome h;
+  auto r = h.Run({"run", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("unchanged"), std::string::npos) << r.out;
+  auto top = h.Run({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_NE(top.out.find("add-upgrade"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace e2e
