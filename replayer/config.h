@@ -31,11 +31,11 @@ struct Config {
   std::string home;                      // DAEMON_HOME (required, absolute)
   std::string name;                      // DAEMON_NAME (required, a plain file name)
   bool allow_download_binaries = false;  // DAEMON_ALLOW_DOWNLOAD_BINARIES
-  bool download_must_have_checksum =
-      true;                           // DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM (Cosmovisor: false)
-  bool restart_after_upgrade = true;  // DAEMON_RESTART_AFTER_UPGRADE
-  std::chrono::nanoseconds restart_delay{0};                               // DAEMON_RESTART_DELAY
-  std::chrono::nanoseconds shutdown_grace{0};                              // DAEMON_SHUTDOWN_GRACE
+  // DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM; a deliberate difference, Cosmovisor defaults to false.
+  bool download_must_have_checksum = true;
+  bool restart_after_upgrade = true;           // DAEMON_RESTART_AFTER_UPGRADE
+  std::chrono::nanoseconds restart_delay{0};   // DAEMON_RESTART_DELAY
+  std::chrono::nanoseconds shutdown_grace{0};  // DAEMON_SHUTDOWN_GRACE
   std::chrono::nanoseconds poll_interval{std::chrono::milliseconds(300)};  // DAEMON_POLL_INTERVAL
   std::string data_backup_dir;               // DAEMON_DATA_BACKUP_DIR, default = home
   bool unsafe_skip_backup = false;           // UNSAFE_SKIP_BACKUP
