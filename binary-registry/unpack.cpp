@@ -269,7 +269,8 @@ base::Result<UnpackResult> UnpackArtifact(const std::string& artifact, const std
   if (!done) {
     Reader in = OpenReader(artifact, /*raw=*/false);
     archive_entry* first = nullptr;
-    if (in && archive_read_next_header(in.get(), &first) >= ARCHIVE_WARN) {
+    int first_rc = in ? archive_read_next_header(in.get(), &first) : ARCHIVE_FATAL;
+    if (first_rc == ARCHIVE_OK || first_rc == ARCHIVE_WARN) {
       std::string filter = FilterName(in.get());
       result.format = std::string(archive_format_name(in.get()) ? archive_format_name(in.get())
                                                                 : "archive") +

@@ -184,7 +184,7 @@ void TestServer::Serve(int fd, int number) {
 }
 
 int Run(const std::string& command) {
-  int rc = std::system((command + " >/dev/null 2>&1").c_str());
+  int rc = std::system(("(" + command + ") >/dev/null 2>&1").c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
