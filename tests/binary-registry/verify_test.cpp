@@ -1,0 +1,166 @@
+#include "binary-registry/minisign.h"
+#include "binary-registry/verify.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/binary-registry/test_server.h"
+#include "tests/testing/temp_dir.h"
+#include "upgrade-plans/plan_info.h"
+
+namespace registry {
+namespace {
+
+namespace fs = std::filesystem;
+using registry_test::ReadFile;
+using registry_test::WriteFile;
+
+class VerifyTest : public ::testing::Test {
+ protected:
+  testing_util::TempDir dir_{"replayer-verify"};
+};
+
+TEST_F(VerifyTest, HostElfAndScriptsPass) {
+  fs::copy_file("/bin/true", dir_ / "true");
+  EXPECT_TRUE(CheckExecutableFormat(dir_ / "true", plans::HostPlatform()).ok());
+  EXPECT_TRUE(CheckExecutableFormat(dir_ / "true", "any").ok());
+  EXPECT_EQ(DetectPlatform(dir_ / "true"), plans::HostPlatform());
+  WriteFile(dir_ / "s", "#!/bin/sh\necho hi\n", 0755);
+  EXPECT_TRUE(CheckExecutableFormat(dir_ / "s", "linux/amd64").ok());
+  EXPECT_EQ(DetectPlatform(dir_ / "s"), "any");
+}
+
+TEST_F(VerifyTest, WrongArchitectureIsNamed) {
+  std::string elf = ReadFile("/bin/true");
+  // Flip e_machine to the other common architecture.
+  uint16_t other = plans::HostPlatform() == "linux/arm64" ? 62 : 183;
+  elf[18] = static_cast<char>(other & 0xff);
+  elf[19] = static_cast<char>(other >> 8);
+  WriteFile(dir_ / "foreign", elf, 0755);
+  auto st = CheckExecutableFormat(dir_ / "foreign", plans::HostPlatform());
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("ELF executable for linux/"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("not for " + std::string(plans::HostPlatform())), std::string::npos);
+}
+
+TEST_F(VerifyTest, OtherFormatsAreNamed) {
+  WriteFile(dir_ / "macho", std::string("\xcf\xfa\xed\xfe", 4) + "rest");
+  WriteFile(dir_ / "pe", "MZ....");
+  WriteFile(dir_ / "text", "hello");
+  EXPECT_NE(CheckExecutableFormat(dir_ / "macho", "linux/amd64").message().find("Mach-O"),
+            std::string::npos);
+  EXPECT_NE(CheckExecutableFormat(dir_ / "pe", "linux/amd64").message().find("Windows"),
+            std::string::npos);
+  EXPECT_NE(CheckExecutableFormat(dir_ / "text", "linux/amd64").message().find("neither ELF"),
+            std::string::npos);
+}
+
+TEST_F(VerifyTest, VersionProbe) {
+  WriteFile(dir_ / "appd", "#!/bin/sh\n[ \"$1\" = version ] && echo v7.0.1 && exit 0\nexit 3\n", 0755);
+  auto out = ProbeVersion(dir_ / "appd", {});
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(*out, "v7.0.1");
+  EXPECT_TRUE(CheckVersionOutput(*out, "7.0.1").ok());
+  EXPECT_TRUE(CheckVersionOutput(*out, "v7.0.1").ok());
+  EXPECT_FALSE(CheckVersionOutput(*out, "7.0.0").ok());
+  EXPECT_FALSE(CheckVersionOutput(*out, "7.0").ok());
+  EXPECT_TRUE(CheckVersionOutput("name: gaia\nversion: 7.0.1\ncommit: abc", "v7.0.1").ok());
+  ProbeOptions bad;
+  bad.args = {"nope"};
+  auto failed = ProbeVersion(dir_ / "appd", bad);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("exited with 3"), std::string::npos);
+}
+
+TEST_F(VerifyTest, VersionProbeTimesOut) {
+  WriteFile(dir_ / "hang", "#!/bin/sh\nsleep 30\n", 0755);
+  ProbeOptions o;
+  o.timeout = std::chrono::milliseconds(300);
+  auto start = std::chrono::steady_clock::now();
+  auto r = ProbeVersion(dir_ / "hang", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Status::Code::kUnavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST_F(VerifyTest, VersionProbeSeesTheLibraryDir) {
+  WriteFile(dir_ / "appd", "#!/bin/sh\necho \"$LD_LIBRARY_PATH\"\n", 0755);
+  ProbeOptions o;
+  o.library_dir = dir_ / "lib";
+  auto r = ProbeVersion(dir_ / "appd", o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rfind(dir_ / "lib", 0), 0u) << *r;
+}
+
+class MinisignTest : public VerifyTest {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(registry_test::Run("minisign -G -W -p " + dir_ / "a.pub" + " -s " + dir_ / "a.sec"), 0);
+    ASSERT_EQ(registry_test::Run("minisign -G -W -p " + dir_ / "b.pub" + " -s " + dir_ / "b.sec"), 0);
+    WriteFile(dir_ / "artifact", std::string(100000, 'q') + "payload");
+    auto a = ParseMinisignPublicKey(ReadFile(dir_ / "a.pub"));
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    trusted_ = {*a};
+  }
+  std::string Sign(const std::string& key, const std::string& extra = "") {
+    std::string sig = dir_ / ("artifact." + key + ".minisig");
+    EXPECT_EQ(registry_test::Run("minisign -S " + extra + " -s " + dir_ / (key + ".sec") + " -m " +
+                                 dir_ / "artifact" + " -x " + sig),
+              0);
+    return ReadFile(sig);
+  }
+  std::vector<MinisignKey> trusted_;
+};
+
+TEST_F(MinisignTest, GoodSignatureVerifies) {
+  auto id = VerifyMinisignFile(dir_ / "artifact", Sign("a"), trusted_);
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(*id, trusted_[0].IdHex());
+  EXPECT_NE(ReadFile(dir_ / "a.pub").find(*id), std::string::npos);  // same id minisign prints
+}
+
+TEST_F(MinisignTest, LegacyUnhashedSignatureVerifies) {
+  auto id = VerifyMinisignFile(dir_ / "artifact", Sign("a", "-l"), trusted_);
+  ASSERT_TRUE(id.ok()) << id.status().message();
+}
+
+TEST_F(MinisignTest, TamperedFileFails) {
+  std::string sig = Sign("a");
+  WriteFile(dir_ / "artifact", std::string(100000, 'q') + "payloaX");
+  auto r = VerifyMinisignFile(dir_ / "artifact", sig, trusted_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Status::Code::kCorruption);
+  EXPECT_NE(r.status().message().find("does not verify"), std::string::npos);
+}
+
+TEST_F(MinisignTest, TamperedTrustedCommentFails) {
+  std::string sig = Sign("a");
+  size_t pos = sig.find("\ntrusted comment: ");  // not the untrusted one
+  sig.insert(pos + 18, "x");
+  auto r = VerifyMinisignFile(dir_ / "artifact", sig, trusted_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("trusted comment"), std::string::npos);
+}
+
+TEST_F(MinisignTest, UnknownKeyIsNamed) {
+  auto r = VerifyMinisignFile(dir_ / "artifact", Sign("b"), trusted_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Status::Code::kNotFound);
+  EXPECT_NE(r.status().message().find("unknown key"), std::string::npos);
+  EXPECT_NE(r.status().message().find(trusted_[0].IdHex()), std::string::npos);
+}
+
+TEST_F(MinisignTest, MalformedInputsAreErrorsNotCrashes) {
+  EXPECT_FALSE(ParseMinisignPublicKey("").ok());
+  EXPECT_FALSE(ParseMinisignPublicKey("untrusted comment: x\nAAAA").ok());
+  EXPECT_FALSE(ParseMinisignSignature("untrusted comment: x\n").ok());
+  EXPECT_FALSE(ParseMinisignSignature("a\nb\nc\nd\n").ok());
+  // The bare base64 line of a key is accepted too.
+  std::string pub = ReadFile(dir_ / "a.pub");
+  std::string line = pub.substr(pub.find('\n') + 1);
+  EXPECT_TRUE(ParseMinisignPublicKey(line).ok());
+}
+
+}  // namespace
+}  // namespace registry
