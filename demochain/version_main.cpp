@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   demochain::BuildInfo build;
   build.version = DEMOCHAIN_VERSION;
   build.commit = DEMOCHAIN_COMMIT;
-  build.build_date = __DATE__ " " __TIME__;
+  build.build_date = __DATE__;  // no time of day: rebuilds the same day hash the same
   build.compiler = "gcc " __VERSION__;
   return demochain::RunCli(build, argc, argv);
 }

@@ -115,7 +115,6 @@ StepResult Node::CheckNext() {
       return r;
     case UpgradeCheck::Kind::kRefused:
     case UpgradeCheck::Kind::kHandlerMissing:
-      log_("ERR", c.message);
       r.kind = StepResult::Kind::kFatal;
       r.message = c.message;
       return r;

@@ -1,0 +1,249 @@
+// End-to-end tests of demochain with real processes: make-history produces a 400-block chain
+// with three switches (gov "v2" at 100, v2.1.0 halt-height switch at 200, gov "v3" at 300); an
+// archive node serves it; fresh nodes sync from it with binaries switched by hand, as a
+// supervisor would. Every wait is bounded.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "demochain/node/http_client.h"
+#include "tests/demochain/process_util.h"
+#include "tests/testing/temp_dir.h"
+
+namespace demochain_test {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr int kTimeoutMs = 30000;
+
+std::string Bin(const std::string& version) {
+  return std::string(DEMOCHAIN_BIN_DIR) + "/demochaind-" + version;
+}
+
+class DemochainE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(MakeHistory(dir_ / "history"), 0) << ReadAll(dir_ / "make-history.log");
+    summary_ = json::parse(ReadAll(dir_ / "history/summary.json"));
+    ASSERT_TRUE(peer_.Start({Bin("v3.0.0"), "start", "--home", dir_ / "history/home",
+                             "--rpc-listen", "127.0.0.1:0", "--rpc-port-file", dir_ / "peer.port"},
+                            dir_ / "peer.log"));
+    ASSERT_TRUE(WaitForFile(dir_ / "peer.port", kTimeoutMs)) << ReadAll(dir_ / "peer.log");
+    peer_url_ = "http://127.0.0.1:" + std::to_string(std::stoi(ReadAll(dir_ / "peer.port")));
+  }
+
+  int MakeHistory(const std::string& out) {
+    return RunToExit({DEMOCHAIN_MAKE_HISTORY, "--bin-dir", DEMOCHAIN_BIN_DIR, "--out", out, "--blocks",
+                "400", "--seed", "7", "--binary-port", "18090"},
+               dir_ / "make-history.log", 60000);
+  }
+
+  // A fresh node home with the history's genesis.
+  std::string FreshHome(const std::string& name) {
+    std::string home = dir_ / name;
+    fs::create_directories(home + "/config");
+    fs::copy_file(dir_ / "history/home/config/genesis.json", home + "/config/genesis.json");
+    return home;
+  }
+
+  // Runs one binary against the peer until it exits; returns its exit code.
+  int SyncRun(const std::string& version, const std::string& home,
+              std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {Bin(version), "start",  "--home", home, "--peer",
+                                     peer_url_,    "--rpc-listen", ""};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return RunToExit(argv, home + "/node.log", kTimeoutMs);
+  }
+
+  json OfflineStatus(const std::string& home) {
+    std::string out = dir_ / "status.json";
+    fs::remove(out);
+    EXPECT_EQ(RunToExit({Bin("v3.0.0"), "status", "--home", home}, out, kTimeoutMs), 0);
+    std::string text = ReadAll(out);
+    return json::parse(text.substr(0, text.find('\n')))["sync_info"];
+  }
+
+  uint64_t Height(const std::string& home) {
+    return std::stoull(OfflineStatus(home)["latest_block_height"].get<std::string>());
+  }
+
+  json HttpJson(const std::string& url) {
+    demochain::HttpClient client(5000);
+    demochain::HttpResult r = client.Get(url);
+    EXPECT_TRUE(r.ok) << url << ": " << r.error;
+    return r.ok ? json::parse(r.body) : json();
+  }
+
+  testing_util::TempDir dir_{"demochain-e2e"};
+  json summary_;
+  Process peer_;
+  std::string peer_url_;
+};
+
+TEST_F(DemochainE2E, SummaryListsThreeSwitchesIncludingHaltHeightPatch) {
+  ASSERT_EQ(summary_["switches"].size(), 3u);
+  EXPECT_EQ(summary_["switches"][0]["name"], "v2");
+  EXPECT_EQ(summary_["switches"][0]["kind"], "gov");
+  EXPECT_EQ(summary_["switches"][0]["height"], 100);
+  EXPECT_EQ(summary_["switches"][1]["kind"], "halt-height");
+  EXPECT_EQ(summary_["switches"][1]["version"], "v2.1.0");
+  EXPECT_EQ(summary_["switches"][1]["height"], 200);
+  EXPECT_EQ(summary_["switches"][2]["version"], "v3.0.0");
+  std::string info = summary_["switches"][0]["info"];
+  EXPECT_NE(info.find("http://127.0.0.1:18090/demochaind-v2.0.0?checksum=sha256:"), std::string::npos);
+  // The archive is locked by the serving peer, so ask it over RPC.
+  EXPECT_EQ(HttpJson(peer_url_ + "/status")["result"]["sync_info"]["latest_app_hash"],
+            summary_["final_app_hash"]);
+}
+
+TEST_F(DemochainE2E, FreshNodeSyncsAcrossAllUpgradesWithHandSwitchedBinaries) {
+  std::string home = FreshHome("fresh");
+  EXPECT_EQ(SyncRun("v1.0.0", home, {"--exit-on-upgrade-needed"}), 2);
+  EXPECT_EQ(Height(home), 99u);
+  json info = json::parse(ReadAll(home + "/data/upgrade-info.json"));
+  EXPECT_EQ(info["name"], "v2");
+  EXPECT_EQ(info["height"], 100);
+  EXPECT_EQ(info["time"], "0001-01-01T00:00:00Z");
+  EXPECT_NE(ReadAll(home + "/node.log").find("UPGRADE \"v2\" NEEDED at height: 100: {\"binaries\""),
+            std::string::npos);
+
+  EXPECT_EQ(SyncRun("v2.0.0", home, {"--halt-height", "199"}), 0);
+  EXPECT_EQ(Height(home), 199u);
+  EXPECT_NE(ReadAll(home + "/node.log").find("applying upgrade \"v2\" at height: 100"),
+            std::string::npos);
+  EXPECT_EQ(SyncRun("v2.1.0", home, {"--exit-on-upgrade-needed"}), 2);
+  EXPECT_EQ(Height(home), 299u);
+  EXPECT_EQ(json::parse(ReadAll(home + "/data/upgrade-info.json"))["name"], "v3");
+  EXPECT_EQ(SyncRun("v3.0.0", home, {"--halt-height", "400"}), 0);
+  json st = OfflineStatus(home);
+  EXPECT_EQ(st["latest_block_height"], "400");
+  EXPECT_EQ(st["latest_app_hash"], summary_["final_app_hash"]);
+  EXPECT_EQ(st["latest_block_hash"], summary_["final_block_hash"]);
+}
+
+TEST_F(DemochainE2E, WrongBinaryForRangeFailsWithAppHashMismatch) {
+  std::string home = FreshHome("wrong");
+  ASSERT_EQ(SyncRun("v1.0.0", home, {"--exit-on-upgrade-needed"}), 2);
+  // v2.0.0 lacks the v2.1.0 fee-rounding fix that applies from height 200.
+  EXPECT_EQ(SyncRun("v2.0.0", home), 1);
+  std::string log = ReadAll(home + "/node.log");
+  EXPECT_NE(log.find("app hash mismatch at height 201: expected "), std::string::npos) << log;
+}
+
+TEST_F(DemochainE2E, EarlyBinaryRefusesBeforeTrigger) {
+  std::string home = FreshHome("early");
+  // Proposal "v2" is submitted at 90 and passes at 95: from then on the plan is scheduled.
+  ASSERT_EQ(SyncRun("v1.0.0", home, {"--halt-height", "96"}), 0);
+  EXPECT_EQ(SyncRun("v2.0.0", home), 1);
+  EXPECT_NE(ReadAll(home + "/node.log")
+                .find("BINARY UPDATED BEFORE TRIGGER! UPGRADE \"v2\" - in binary but not executed "
+                      "on chain. Downgrade your binary"),
+            std::string::npos);
+  EXPECT_EQ(Height(home), 96u);
+}
+
+TEST_F(DemochainE2E, OldBinaryAfterUpgradeReportsMissingHandler) {
+  std::string home = FreshHome("downgrade");
+  ASSERT_EQ(SyncRun("v1.0.0", home, {"--exit-on-upgrade-needed"}), 2);
+  ASSERT_EQ(SyncRun("v2.0.0", home, {"--halt-height", "120"}), 0);
+  EXPECT_EQ(SyncRun("v1.0.0", home), 1);
+  EXPECT_NE(ReadAll(home + "/node.log").find("upgrade handler is missing for v2 upgrade plan"),
+            std::string::npos);
+}
+
+TEST_F(DemochainE2E, HaltHeightStopsAtExactlyH) {
+  std::string home = FreshHome("halt");
+  EXPECT_EQ(SyncRun("v1.0.0", home, {"--halt-height", "37"}), 0);
+  EXPECT_EQ(Height(home), 37u);
+  EXPECT_EQ(SyncRun("v1.0.0", home, {"--halt-height", "37"}), 0);  // already there
+  EXPECT_EQ(Height(home), 37u);
+  EXPECT_EQ(SyncRun("v1.0.0", home, {"--halt-height", "38"}), 0);
+  EXPECT_EQ(Height(home), 38u);
+}
+
+TEST_F(DemochainE2E, RestEndpointsServeSdkShapes) {
+  json passed = HttpJson(peer_url_ + "/cosmos/gov/v1/proposals?proposal_status=PROPOSAL_STATUS_PASSED");
+  ASSERT_EQ(passed["proposals"].size(), 2u);
+  json msg = passed["proposals"][1]["messages"][0];
+  EXPECT_EQ(msg["@type"], "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade");
+  EXPECT_EQ(msg["plan"]["name"], "v3");
+  EXPECT_EQ(msg["plan"]["height"], "300");
+  EXPECT_EQ(HttpJson(peer_url_ + "/cosmos/upgrade/v1beta1/applied_plan/v2")["height"], "100");
+  EXPECT_EQ(HttpJson(peer_url_ + "/cosmos/upgrade/v1beta1/applied_plan/v3")["height"], "300");
+  EXPECT_EQ(HttpJson(peer_url_ + "/cosmos/upgrade/v1beta1/applied_plan/nope")["height"], "0");
+  EXPECT_TRUE(HttpJson(peer_url_ + "/cosmos/upgrade/v1beta1/current_plan")["plan"].is_null());
+  json status = HttpJson(peer_url_ + "/status");
+  EXPECT_EQ(status["result"]["sync_info"]["latest_block_height"], "400");
+  json block = HttpJson(peer_url_ + "/block?height=100");
+  EXPECT_EQ(block["result"]["block"]["header"]["height"], "100");
+}
+
+TEST_F(DemochainE2E, NodeAtUpgradeKeepsServingUntilSignalled) {
+  std::string home = FreshHome("serving");
+  Process node;
+  ASSERT_TRUE(node.Start({Bin("v1.0.0"), "start", "--home", home, "--peer", peer_url_,
+                          "--rpc-listen", "127.0.0.1:0", "--rpc-port-file", home + "/port"},
+                         home + "/node.log"));
+  ASSERT_TRUE(WaitForFile(home + "/data/upgrade-info.json", kTimeoutMs));
+  ASSERT_TRUE(WaitForFile(home + "/port", kTimeoutMs));
+  std::string url = "http://127.0.0.1:" + std::to_string(std::stoi(ReadAll(home + "/port")));
+  json st;
+  for (int i = 0; i < 200; ++i) {  // the file is written just before the log line
+    st = HttpJson(url + "/status");
+    if (st["result"]["sync_info"]["upgrade_pending"] == true) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(st["result"]["sync_info"]["latest_block_height"], "99");
+  EXPECT_EQ(node.Wait(300), -1);  // still running
+  node.Signal(SIGTERM);
+  EXPECT_EQ(node.Wait(kTimeoutMs), 0);
+}
+
+TEST_F(DemochainE2E, KilledNodeResumesFromLastCommittedBlock) {
+  std::string home = FreshHome("killed");
+  Process node;
+  ASSERT_TRUE(node.Start({Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7",
+                          "--block-interval", "5", "--rpc-listen", ""},
+                         home + "/node.log"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  node.Signal(SIGKILL);
+  ASSERT_EQ(node.Wait(kTimeoutMs), 128 + SIGKILL);
+  uint64_t h = Height(home);
+  ASSERT_GT(h, 0u);
+  ASSERT_LT(h, 80u);
+  // Resume to 80 and compare with a straight run of the same producer.
+  EXPECT_EQ(RunToExit({Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7",
+                 "--halt-height", "80", "--rpc-listen", ""},
+                home + "/node.log", kTimeoutMs),
+            0);
+  std::string straight = FreshHome("straight");
+  EXPECT_EQ(RunToExit({Bin("v1.0.0"), "start", "--home", straight, "--produce", "--seed", "7",
+                 "--halt-height", "80", "--rpc-listen", ""},
+                straight + "/node.log", kTimeoutMs),
+            0);
+  EXPECT_EQ(OfflineStatus(home)["latest_block_hash"], OfflineStatus(straight)["latest_block_hash"]);
+  // And the producer's blocks 1..80 are the history's (same seed, no gov txs before 90).
+  EXPECT_EQ(SyncRun("v1.0.0", straight, {"--halt-height", "85"}), 0);
+  // SIGTERM is a clean stop.
+  ASSERT_TRUE(node.Start({Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7",
+                          "--block-interval", "5", "--rpc-listen", ""},
+                         home + "/node.log"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  node.Signal(SIGTERM);
+  EXPECT_EQ(node.Wait(kTimeoutMs), 0);
+}
+
+TEST_F(DemochainE2E, SameArgumentsGiveIdenticalHistory) {
+  ASSERT_EQ(MakeHistory(dir_ / "again"), 0) << ReadAll(dir_ / "make-history.log");
+  json again = json::parse(ReadAll(dir_ / "again/summary.json"));
+  EXPECT_EQ(again["final_app_hash"], summary_["final_app_hash"]);
+  EXPECT_EQ(again["final_block_hash"], summary_["final_block_hash"]);
+}
+
+}  // namespace
+}  // namespace demochain_test
