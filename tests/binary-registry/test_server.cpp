@@ -183,7 +183,7 @@ void TestServer::Serve(int fd, int number) {
   ::close(fd);
 }
 
-int Run(const std::string& command) {
+int Shell(const std::string& command) {
   int rc = std::system(("(" + command + ") >/dev/null 2>&1").c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -216,11 +216,11 @@ std::string Sha256Hex(const std::string& data) {
 TestPki MakeTestPki(const std::string& dir) {
   TestPki p{dir + "/ca.pem", dir + "/server.pem", dir + "/server.key"};
   WriteFile(dir + "/ext.cnf", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  Run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + dir +
+  Shell("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + dir +
       "/ca.key -out " + p.ca_pem + " -days 1 -subj /CN=replayer-test-ca");
-  Run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " +
+  Shell("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " +
       p.server_key + " -out " + dir + "/server.csr -subj /CN=127.0.0.1");
-  Run("openssl x509 -req -in " + dir + "/server.csr -CA " + p.ca_pem + " -CAkey " + dir +
+  Shell("openssl x509 -req -in " + dir + "/server.csr -CA " + p.ca_pem + " -CAkey " + dir +
       "/ca.key -CAcreateserial -out " + p.server_cert + " -days 1 -extfile " + dir + "/ext.cnf");
   return p;
 }

@@ -63,7 +63,7 @@ struct TestPki {
 TestPki MakeTestPki(const std::string& dir);
 
 // Runs a shell command for test setup; returns its exit status.
-int Run(const std::string& command);
+int Shell(const std::string& command);
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content, int mode = 0644);
 std::string Sha256Hex(const std::string& data);

@@ -13,7 +13,7 @@ namespace registry {
 namespace {
 
 namespace fs = std::filesystem;
-using registry_test::Run;
+using registry_test::Shell;
 using registry_test::WriteFile;
 
 const char* kScript = "#!/bin/sh\necho v1.2.3\n";
@@ -76,7 +76,7 @@ TEST_F(UnpackTest, RawExecutable) {
 }
 
 TEST_F(UnpackTest, GzippedRawExecutable) {
-  ASSERT_EQ(registry_test::Run("gzip -c " + dir_ / "src/bin/appd" + " > " + dir_ / "appd.gz"), 0);
+  ASSERT_EQ(registry_test::Shell("gzip -c " + dir_ / "src/bin/appd" + " > " + dir_ / "appd.gz"), 0);
   auto r = Unpack(dir_ / "appd.gz");
   ExpectInstalled(r);
   if (r.ok()) {
@@ -100,7 +100,7 @@ TEST_F(UnpackTest, EveryArchiveFormatKeepsLibraries) {
     std::string path = dir_ / c.file;
     std::string cmd = c.command;
     cmd.replace(cmd.find("%s"), 2, path);
-    ASSERT_EQ(registry_test::Run(cmd), 0) << cmd;
+    ASSERT_EQ(registry_test::Shell(cmd), 0) << cmd;
     fs::remove_all(dir_ / "out");
     fs::create_directories(dir_ / "out");
     auto r = Unpack(path);
@@ -112,13 +112,13 @@ TEST_F(UnpackTest, EveryArchiveFormatKeepsLibraries) {
 }
 
 TEST_F(UnpackTest, ExecutableAtTheArchiveRootMovesIntoBin) {
-  ASSERT_EQ(registry_test::Run("tar -C " + dir_ / "src/bin" + " -czf " + dir_ / "root.tar.gz appd"), 0);
+  ASSERT_EQ(registry_test::Shell("tar -C " + dir_ / "src/bin" + " -czf " + dir_ / "root.tar.gz appd"), 0);
   ExpectInstalled(Unpack(dir_ / "root.tar.gz"));
   EXPECT_FALSE(fs::exists(dir_ / "out/appd"));
 }
 
 TEST_F(UnpackTest, MissingExecutableIsNamed) {
-  ASSERT_EQ(registry_test::Run("tar -C " + dir_ / "src" + " -cf " + dir_ / "nolib.tar lib"), 0);
+  ASSERT_EQ(registry_test::Shell("tar -C " + dir_ / "src" + " -cf " + dir_ / "nolib.tar lib"), 0);
   auto r = Unpack(dir_ / "nolib.tar");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("no appd or bin/appd"), std::string::npos)
@@ -177,8 +177,8 @@ TEST_F(UnpackTest, RefusesMoreThanTheSizeLimit) {
 }
 
 TEST_F(UnpackTest, RefusesACompressionBombByCountingWrittenBytes) {
-  ASSERT_EQ(registry_test::Run("head -c 3000000 /dev/zero > " + dir_ / "src/zeros"), 0);
-  ASSERT_EQ(registry_test::Run("tar -C " + dir_ / "src" + " -czf " + dir_ / "bomb.tgz bin zeros"), 0);
+  ASSERT_EQ(registry_test::Shell("head -c 3000000 /dev/zero > " + dir_ / "src/zeros"), 0);
+  ASSERT_EQ(registry_test::Shell("tar -C " + dir_ / "src" + " -czf " + dir_ / "bomb.tgz bin zeros"), 0);
   UnpackOptions o;
   o.max_total_bytes = 1000000;
   auto r = Unpack(dir_ / "bomb.tgz", o);

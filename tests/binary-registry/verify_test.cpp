@@ -96,8 +96,8 @@ TEST_F(VerifyTest, VersionProbeSeesTheLibraryDir) {
 class MinisignTest : public VerifyTest {
  protected:
   void SetUp() override {
-    ASSERT_EQ(registry_test::Run("minisign -G -W -p " + dir_ / "a.pub" + " -s " + dir_ / "a.sec"), 0);
-    ASSERT_EQ(registry_test::Run("minisign -G -W -p " + dir_ / "b.pub" + " -s " + dir_ / "b.sec"), 0);
+    ASSERT_EQ(registry_test::Shell("minisign -G -W -p " + dir_ / "a.pub" + " -s " + dir_ / "a.sec"), 0);
+    ASSERT_EQ(registry_test::Shell("minisign -G -W -p " + dir_ / "b.pub" + " -s " + dir_ / "b.sec"), 0);
     WriteFile(dir_ / "artifact", std::string(100000, 'q') + "payload");
     auto a = ParseMinisignPublicKey(ReadFile(dir_ / "a.pub"));
     ASSERT_TRUE(a.ok()) << a.status().message();
@@ -105,7 +105,7 @@ class MinisignTest : public VerifyTest {
   }
   std::string Sign(const std::string& key, const std::string& extra = "") {
     std::string sig = dir_ / ("artifact." + key + ".minisig");
-    EXPECT_EQ(registry_test::Run("minisign -S " + extra + " -s " + dir_ / (key + ".sec") + " -m " +
+    EXPECT_EQ(registry_test::Shell("minisign -S " + extra + " -s " + dir_ / (key + ".sec") + " -m " +
                                  dir_ / "artifact" + " -x " + sig),
               0);
     return ReadFile(sig);
