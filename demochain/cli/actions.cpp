@@ -32,24 +32,20 @@ int PrintVersion(const BuildInfo& build, const VersionTraits& traits, bool long_
   for (const auto& [m, v] : traits.module_versions)
     versions.push_back({{"name", m}, {"version", std::to_string(v)}});
   json handlers = traits.upgrade_handlers;
-  json j = {{"name", "demochain"},
-            {"server_name", "demochaind"},
-            {"version", build.version},
-            {"commit", build.commit},
-            {"build_tags", "demochain"},
-            {"build_date", build.build_date},
-            {"compiler", build.compiler},
-            {"cosmos_sdk_version", "v0.47-compatible"},
-            {"module_versions", versions},
-            {"upgrade_handlers", handlers}};
+  json j = {{"name", "demochain"},         {"server_name", "demochaind"},
+            {"version", build.version},    {"commit", build.commit},
+            {"build_tags", "demochain"},   {"build_date", build.build_date},
+            {"compiler", build.compiler},  {"cosmos_sdk_version", "v0.47-compatible"},
+            {"module_versions", versions}, {"upgrade_handlers", handlers}};
   if (output == "json") {
     std::cout << (long_form ? j.dump() : json{{"version", build.version}}.dump()) << "\n";
   } else if (!long_form) {
     std::cout << build.version << "\n";
   } else {
     std::cout << "name: demochain\nserver_name: demochaind\nversion: " << build.version
-              << "\ncommit: " << build.commit << "\nbuild_tags: demochain\nbuild_date: "
-              << build.build_date << "\ncompiler: " << build.compiler
+              << "\ncommit: " << build.commit
+              << "\nbuild_tags: demochain\nbuild_date: " << build.build_date
+              << "\ncompiler: " << build.compiler
               << "\ncosmos_sdk_version: v0.47-compatible\nmodule_versions:";
     for (const auto& [m, v] : traits.module_versions) std::cout << " " << m << "=" << v;
     std::cout << "\nupgrade_handlers:";
@@ -76,11 +72,10 @@ int Init(const VersionTraits&, const InitOptions& o) {
     std::cerr << "Error: cannot create " << o.home << ": " << ec.message() << "\n";
     return 1;
   }
-  Genesis g = DefaultGenesis(o.chain_id, o.accounts, o.validators, o.fee_fix_height,
-                             o.voting_period);
+  Genesis g =
+      DefaultGenesis(o.chain_id, o.accounts, o.validators, o.fee_fix_height, o.voting_period);
   if (!WriteFileAtomic(genesis_path, GenesisToJson(g)) ||
-      !WriteFileAtomic(o.home + "/config/node.json",
-                       json{{"moniker", o.moniker}}.dump() + "\n")) {
+      !WriteFileAtomic(o.home + "/config/node.json", json{{"moniker", o.moniker}}.dump() + "\n")) {
     std::cerr << "Error: cannot write " << genesis_path << "\n";
     return 1;
   }
@@ -182,9 +177,8 @@ int KeysList(const std::string& home) {
   }
   json list = json::array();
   for (const auto& a : g.accounts)
-    list.push_back({{"address", a.address},
-                    {"stake", std::to_string(a.stake)},
-                    {"validator", a.stake > 0}});
+    list.push_back(
+        {{"address", a.address}, {"stake", std::to_string(a.stake)}, {"validator", a.stake > 0}});
   std::cout << list.dump() << "\n";
   return 0;
 }

@@ -67,8 +67,8 @@ UpgradeCheck App::CheckBeforeBlock(uint64_t height) {
   if (height >= plan->height) {
     if (traits_.HasHandler(plan->name)) return c;
     c.kind = UpgradeCheck::Kind::kUpgradeNeeded;
-    c.message = "UPGRADE \"" + plan->name + "\" NEEDED at height: " +
-                std::to_string(plan->height) + ": " + plan->info;
+    c.message = "UPGRADE \"" + plan->name + "\" NEEDED at height: " + std::to_string(plan->height) +
+                ": " + plan->info;
     return c;
   }
   if (traits_.HasHandler(plan->name)) {
@@ -133,8 +133,9 @@ void App::DeliverTx(const std::string& encoded, uint64_t height) {
     }
   } else if (const auto* p = std::get_if<SubmitUpgradeProposalTx>(&tx)) {
     uint64_t id = SubmitUpgradeProposal(state_, *p, height);
-    if (id > 0) log_("INF", "proposal " + std::to_string(id) + " submitted: upgrade \"" + p->name +
-                                "\" at height " + std::to_string(p->height));
+    if (id > 0)
+      log_("INF", "proposal " + std::to_string(id) + " submitted: upgrade \"" + p->name +
+                      "\" at height " + std::to_string(p->height));
   } else {
     CastVote(state_, std::get<VoteTx>(tx));
   }
@@ -144,9 +145,10 @@ json App::Export(uint64_t height) const {
   uint64_t bank = BankVersion();
   json balances = json::array();
   state_.ForEachPrefix("bank/balance/", [&](const std::string& k, const std::string& v) {
-    balances.push_back({{"address", k.substr(13)},
-                        {"coins", json::array({{{"denom", kDenom},
-                                                {"amount", std::to_string(DecodeBalance(bank, v))}}})}});
+    balances.push_back(
+        {{"address", k.substr(13)},
+         {"coins",
+          json::array({{{"denom", kDenom}, {"amount", std::to_string(DecodeBalance(bank, v))}}})}});
     return true;
   });
   json validators = json::array();
@@ -156,9 +158,10 @@ json App::Export(uint64_t height) const {
   for (const auto& p : AllProposals(state_))
     proposals.push_back({{"id", std::to_string(p.id)},
                          {"status", ProposalStatusName(p.status)},
-                         {"plan", {{"name", p.plan.name},
-                                   {"height", std::to_string(p.plan.height)},
-                                   {"info", p.plan.info}}}});
+                         {"plan",
+                          {{"name", p.plan.name},
+                           {"height", std::to_string(p.plan.height)},
+                           {"info", p.plan.info}}}});
   json applied = json::array();
   for (const auto& [name, h] : AppliedPlans(state_))
     applied.push_back({{"name", name}, {"height", std::to_string(h)}});
@@ -176,8 +179,9 @@ json App::Export(uint64_t height) const {
         {"balances", balances}}},
       {"staking", {{"validators", validators}}},
       {"gov",
-       {{"params", {{"voting_period_blocks",
-                     std::to_string(GetU64(state_, "gov/params/voting_period_blocks"))}}},
+       {{"params",
+         {{"voting_period_blocks",
+           std::to_string(GetU64(state_, "gov/params/voting_period_blocks"))}}},
         {"proposals", proposals}}},
       {"upgrade", {{"plan", plan}, {"applied_plans", applied}, {"module_versions", versions}}}};
   if (StoredModuleVersions(state_).count("mint"))

@@ -27,11 +27,16 @@ const char* VoteOptionName(VoteOption o) {
 }
 
 bool ParseVoteOption(const std::string& text, VoteOption* out) {
-  if (text == "yes") *out = VoteOption::kYes;
-  else if (text == "abstain") *out = VoteOption::kAbstain;
-  else if (text == "no") *out = VoteOption::kNo;
-  else if (text == "no_with_veto") *out = VoteOption::kNoWithVeto;
-  else return false;
+  if (text == "yes")
+    *out = VoteOption::kYes;
+  else if (text == "abstain")
+    *out = VoteOption::kAbstain;
+  else if (text == "no")
+    *out = VoteOption::kNo;
+  else if (text == "no_with_veto")
+    *out = VoteOption::kNoWithVeto;
+  else
+    return false;
   return true;
 }
 

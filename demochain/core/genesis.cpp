@@ -36,9 +36,9 @@ std::string GenesisToJson(const Genesis& g) {
   json balances = json::array();
   json validators = json::array();
   for (const auto& a : g.accounts) {
-    balances.push_back({{"address", a.address},
-                        {"coins", json::array({{{"denom", kDenom},
-                                                {"amount", std::to_string(a.balance)}}})}});
+    balances.push_back(
+        {{"address", a.address},
+         {"coins", json::array({{{"denom", kDenom}, {"amount", std::to_string(a.balance)}}})}});
     if (a.stake > 0)
       validators.push_back({{"address", a.address}, {"tokens", std::to_string(a.stake)}});
   }
@@ -46,7 +46,8 @@ std::string GenesisToJson(const Genesis& g) {
       {"genesis_time", FormatTime(g.genesis_time)},
       {"chain_id", g.chain_id},
       {"initial_height", "1"},
-      {"consensus_params", {{"block", {{"time_iota_seconds", std::to_string(g.block_time_seconds)}}}}},
+      {"consensus_params",
+       {{"block", {{"time_iota_seconds", std::to_string(g.block_time_seconds)}}}}},
       {"app_hash", ""},
       {"app_state",
        {{"bank",

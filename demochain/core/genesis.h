@@ -23,8 +23,8 @@ struct Genesis {
   uint64_t genesis_time = 1704067200;  // 2024-01-01T00:00:00Z
   uint64_t block_time_seconds = 1;     // block time = genesis_time + height * this
   std::vector<GenesisAccount> accounts;
-  uint64_t fee_bps = 25;                   // fee = amount * fee_bps / 10000
-  uint64_t fee_rounding_fix_height = 0;    // 0 = never (v2.1.0 rule)
+  uint64_t fee_bps = 25;                 // fee = amount * fee_bps / 10000
+  uint64_t fee_rounding_fix_height = 0;  // 0 = never (v2.1.0 rule)
   uint64_t voting_period_blocks = 10;
 };
 

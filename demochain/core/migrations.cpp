@@ -42,9 +42,8 @@ std::string RunMigrations(KvState& s, const std::map<std::string, uint64_t>& tar
       InitModuleGenesis(s, module);
       note(module + " init");
     } else if (it->second > to) {
-      throw std::runtime_error("module " + module + " is at version " +
-                               std::to_string(it->second) + ", newer than this binary's " +
-                               std::to_string(to));
+      throw std::runtime_error("module " + module + " is at version " + std::to_string(it->second) +
+                               ", newer than this binary's " + std::to_string(to));
     } else {
       for (uint64_t v = it->second; v < to; ++v) {
         MigrateModuleOneStep(s, module, v);

@@ -98,9 +98,7 @@ std::vector<std::pair<std::string, uint64_t>> AppliedPlans(const KvState& s) {
   return out;
 }
 
-std::string LastAppliedPlan(const KvState& s) {
-  return s.Get("upgrade/last_applied").value_or("");
-}
+std::string LastAppliedPlan(const KvState& s) { return s.Get("upgrade/last_applied").value_or(""); }
 
 void MarkApplied(KvState& s, const std::string& name, uint64_t height) {
   SetU64(s, "upgrade/done/" + name, height);
@@ -233,10 +231,11 @@ bool CastVote(KvState& s, const VoteTx& tx) {
 
 void EndVotingPeriods(KvState& s, uint64_t height) {
   std::vector<std::string> due;
-  s.ForEachPrefix("gov/active/" + PadId(height) + "/", [&](const std::string& k, const std::string&) {
-    due.push_back(k);
-    return true;
-  });
+  s.ForEachPrefix("gov/active/" + PadId(height) + "/",
+                  [&](const std::string& k, const std::string&) {
+                    due.push_back(k);
+                    return true;
+                  });
   uint64_t total_stake = 0;
   for (const auto& [addr, stake] : Validators(s)) total_stake += stake;
   for (const auto& key : due) {
@@ -250,10 +249,18 @@ void EndVotingPeriods(KvState& s, uint64_t height) {
     s.ForEachPrefix(prefix, [&](const std::string& k, const std::string& v) {
       uint64_t w = StakeOf(s, k.substr(prefix.size()));
       switch (std::stoi(v)) {
-        case 1: t.yes += w; break;
-        case 2: t.abstain += w; break;
-        case 3: t.no += w; break;
-        default: t.no_with_veto += w; break;
+        case 1:
+          t.yes += w;
+          break;
+        case 2:
+          t.abstain += w;
+          break;
+        case 3:
+          t.no += w;
+          break;
+        default:
+          t.no_with_veto += w;
+          break;
       }
       votes.push_back(k);
       return true;

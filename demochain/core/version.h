@@ -16,7 +16,7 @@ struct VersionTraits {
   std::string version;                              // "v2.1.0"
   std::map<std::string, uint64_t> module_versions;  // module -> consensus version
   std::vector<std::string> upgrade_handlers;        // plan names this binary can apply
-  bool fee_rounding_fix = false;  // fees round up from bank param fee_rounding_fix_height
+  bool fee_rounding_fix = false;         // fees round up from bank param fee_rounding_fix_height
   bool pre_upgrade_implemented = false;  // `pre-upgrade` exits 1 ("not implemented") otherwise
 
   bool HasHandler(const std::string& plan_name) const;

@@ -8,10 +8,10 @@
 namespace demochain {
 
 struct HttpResult {
-  bool ok = false;      // transport succeeded (any HTTP status)
+  bool ok = false;  // transport succeeded (any HTTP status)
   long status = 0;
   std::string body;
-  std::string error;    // transport error text when !ok
+  std::string error;  // transport error text when !ok
 };
 
 class HttpClient {

@@ -61,8 +61,7 @@ std::string Node::Open() {
   if (h == 0 && app_->state().size() == 0) {
     app_->InitChain();
     app_store_.Commit(0, HashToString(app_->AppHash()), app_->state().TakeDirty());
-    log_("INF", "initialised chain " + genesis_.chain_id + " from genesis with " +
-                    traits_.version);
+    log_("INF", "initialised chain " + genesis_.chain_id + " from genesis with " + traits_.version);
   }
   height_ = h;
   last_app_hash_ = app_->AppHash();
@@ -94,8 +93,7 @@ std::string Node::ReplayFromOwnBlockStore() {
 
 void Node::WriteUpgradeInfo(const Plan& plan) {
   const std::string path = home_ + "/data/upgrade-info.json";
-  if (!WriteFileAtomic(path, UpgradeInfoJson(plan)))
-    log_("ERR", "failed to write " + path);
+  if (!WriteFileAtomic(path, UpgradeInfoJson(plan))) log_("ERR", "failed to write " + path);
 }
 
 StepResult Node::CheckNext() {

@@ -28,7 +28,9 @@ std::string UrlDecode(const std::string& s) {
   return out;
 }
 
-HttpReply Json(int status, const json& j) { return HttpReply{status, "application/json", j.dump()}; }
+HttpReply Json(int status, const json& j) {
+  return HttpReply{status, "application/json", j.dump()};
+}
 
 // grpc-gateway error body.
 HttpReply GrpcError(int http_status, int code, const std::string& message) {
@@ -95,7 +97,8 @@ json BlockJson(const std::string& encoded) {
              {{"chain_id", b.header.chain_id},
               {"height", std::to_string(b.header.height)},
               {"time", FormatTime(b.header.time_unix)},
-              {"last_block_id", {{"hash", b.header.height > 1 ? HexUpper(b.header.last_block_hash) : ""}}},
+              {"last_block_id",
+               {{"hash", b.header.height > 1 ? HexUpper(b.header.last_block_hash) : ""}}},
               {"app_hash", HexUpper(b.header.app_hash)},
               {"proposer_index", std::to_string(b.header.proposer_index)}}},
             {"data", {{"txs", txs}}}}}};
@@ -104,19 +107,20 @@ json BlockJson(const std::string& encoded) {
 HttpReply Status(Node& node) {
   return node.WithApp([&](const App& app, uint64_t h) {
     std::string block_hash = h > 0 ? HexUpper(BlockHash(*node.blocks().Get(h))) : "";
-    json result = {
-        {"node_info",
-         {{"network", app.genesis().chain_id}, {"version", "0.37.4"}, {"moniker", "demochain"},
-          {"other", {{"app_version", node.traits().version}}}}},
-        {"sync_info",
-         {{"latest_block_hash", block_hash},
-          {"latest_app_hash", HexUpper(app.AppHash())},
-          {"latest_block_height", std::to_string(h)},
-          {"latest_block_time", FormatTime(app.BlockTime(h))},
-          {"earliest_block_height", h > 0 ? "1" : "0"},
-          {"catching_up", false},
-          {"upgrade_pending", node.upgrade_pending.load()}}},
-        {"validator_info", {{"address", ""}, {"voting_power", "0"}}}};
+    json result = {{"node_info",
+                    {{"network", app.genesis().chain_id},
+                     {"version", "0.37.4"},
+                     {"moniker", "demochain"},
+                     {"other", {{"app_version", node.traits().version}}}}},
+                   {"sync_info",
+                    {{"latest_block_hash", block_hash},
+                     {"latest_app_hash", HexUpper(app.AppHash())},
+                     {"latest_block_height", std::to_string(h)},
+                     {"latest_block_time", FormatTime(app.BlockTime(h))},
+                     {"earliest_block_height", h > 0 ? "1" : "0"},
+                     {"catching_up", false},
+                     {"upgrade_pending", node.upgrade_pending.load()}}},
+                   {"validator_info", {{"address", ""}, {"voting_power", "0"}}}};
     return RpcResult(result);
   });
 }
@@ -125,8 +129,8 @@ HttpReply Proposals(Node& node, const ParsedTarget& t) {
   ProposalStatus want{};
   bool filter = false;
   if (auto it = t.query.find("proposal_status"); it != t.query.end() && !it->second.empty() &&
-                                                  it->second != "0" &&
-                                                  it->second != "PROPOSAL_STATUS_UNSPECIFIED") {
+                                                 it->second != "0" &&
+                                                 it->second != "PROPOSAL_STATUS_UNSPECIFIED") {
     if (!ParseProposalStatus(it->second, &want))
       return GrpcError(400, 3, "invalid proposal_status " + it->second);
     filter = true;
@@ -180,11 +184,13 @@ HttpReply Broadcast(Node& node, const ParsedTarget& t) {
   if (hex.size() >= 2 && hex[0] == '"') hex = hex.substr(1, hex.size() - 2);
   if (hex.rfind("0x", 0) == 0) hex = hex.substr(2);
   std::string tx;
-  if (hex.empty() || !HexDecode(hex, &tx)) return RpcError(400, "Invalid params", "tx must be 0x<hex>");
+  if (hex.empty() || !HexDecode(hex, &tx))
+    return RpcError(400, "Invalid params", "tx must be 0x<hex>");
   try {
     DecodeTx(tx);
   } catch (const DecodeError& e) {
-    return RpcResult({{"code", 2}, {"log", std::string("tx parse error: ") + e.what()}, {"hash", ""}});
+    return RpcResult(
+        {{"code", 2}, {"log", std::string("tx parse error: ") + e.what()}, {"hash", ""}});
   }
   node.AddToMempool(tx);
   return RpcResult({{"code", 0}, {"log", ""}, {"codespace", ""}, {"hash", HexUpper(Sha256(tx))}});
@@ -204,8 +210,10 @@ ParsedTarget ParseTarget(const std::string& target) {
     std::string part = rest.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
     if (!part.empty()) {
       size_t eq = part.find('=');
-      if (eq == std::string::npos) t.query[UrlDecode(part)] = "";
-      else t.query[UrlDecode(part.substr(0, eq))] = UrlDecode(part.substr(eq + 1));
+      if (eq == std::string::npos)
+        t.query[UrlDecode(part)] = "";
+      else
+        t.query[UrlDecode(part.substr(0, eq))] = UrlDecode(part.substr(eq + 1));
     }
     if (amp == std::string::npos) break;
     pos = amp + 1;
@@ -248,14 +256,16 @@ HttpReply Route(Node& node, const std::string& method, const std::string& target
     }
     if (p == "/block") {
       uint64_t h = node.Height();
-      if (auto it = t.query.find("height"); it != t.query.end() && !it->second.empty() &&
-                                            !ParseU64(it->second, &h))
+      if (auto it = t.query.find("height");
+          it != t.query.end() && !it->second.empty() && !ParseU64(it->second, &h))
         return RpcError(400, "Invalid params", "bad height");
       auto b = node.blocks().Get(h);
       if (!b || h > node.Height())
         return RpcError(500, "Internal error",
-                        "height " + std::to_string(h) + " must be less than or equal to the "
-                        "current blockchain height " + std::to_string(node.Height()));
+                        "height " + std::to_string(h) +
+                            " must be less than or equal to the "
+                            "current blockchain height " +
+                            std::to_string(node.Height()));
       return RpcResult(BlockJson(*b));
     }
     if (p == "/blocks") return BlockRange(node, t);
@@ -278,7 +288,8 @@ HttpReply Route(Node& node, const std::string& method, const std::string& target
         json list = json::array();
         std::string only = t.query.count("module_name") ? t.query.at("module_name") : "";
         for (const auto& [m, v] : StoredModuleVersions(app.state()))
-          if (only.empty() || only == m) list.push_back({{"name", m}, {"version", std::to_string(v)}});
+          if (only.empty() || only == m)
+            list.push_back({{"name", m}, {"version", std::to_string(v)}});
         return Json(200, {{"module_versions", list}});
       });
     }
@@ -301,7 +312,8 @@ HttpReply Route(Node& node, const std::string& method, const std::string& target
         json coins = json::array();
         if (amount > 0) coins.push_back({{"denom", kDenom}, {"amount", std::to_string(amount)}});
         return Json(200, {{"balances", coins},
-                          {"pagination", {{"next_key", nullptr}, {"total", std::to_string(coins.size())}}}});
+                          {"pagination",
+                           {{"next_key", nullptr}, {"total", std::to_string(coins.size())}}}});
       });
     }
   } catch (const std::exception& e) {

@@ -32,8 +32,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Respond() {
-    HttpReply reply = Route(node_, std::string(request_.method_string()),
-                            std::string(request_.target()));
+    HttpReply reply =
+        Route(node_, std::string(request_.method_string()), std::string(request_.target()));
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(reply.status), request_.version());
     res->set(http::field::server, "demochaind");

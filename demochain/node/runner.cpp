@@ -83,8 +83,8 @@ class Runner {
   Outcome Produce() {
     if (o_.await_txs > 0) {
       log_("INF", "waiting for " + std::to_string(o_.await_txs) + " mempool transactions");
-      auto deadline = std::chrono::steady_clock::now() +
-                      std::chrono::milliseconds(o_.await_txs_timeout_ms);
+      auto deadline =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(o_.await_txs_timeout_ms);
       while (node_.MempoolSize() < o_.await_txs) {
         if (stop_.WaitFor(10)) return Outcome::kStopped;
         if (std::chrono::steady_clock::now() > deadline) {
@@ -197,8 +197,8 @@ int RunStart(const VersionTraits& traits, const StartOptions& o) {
   }
   server.Stop();
   node.Sync();
-  log("INF", "stopped at height " + std::to_string(node.Height()) + " exit=" +
-                 std::to_string(code));
+  log("INF",
+      "stopped at height " + std::to_string(node.Height()) + " exit=" + std::to_string(code));
   return code;
 }
 

@@ -83,8 +83,10 @@ void AppStore::Commit(uint64_t height, const std::string& app_hash_raw,
                       const std::map<std::string, std::optional<std::string>>& dirty) {
   leveldb::WriteBatch batch;
   for (const auto& [k, v] : dirty) {
-    if (v) batch.Put(k, *v);
-    else batch.Delete(k);
+    if (v)
+      batch.Put(k, *v);
+    else
+      batch.Delete(k);
   }
   batch.Put(kMetaHeight, EncodeU64BE(height));
   batch.Put(kMetaAppHash, app_hash_raw);

@@ -23,7 +23,7 @@ class BlockStore {
  public:
   // Returns an error message, or "" on success.
   std::string Open(const std::string& path);
-  uint64_t Height() const;  // 0 when empty
+  uint64_t Height() const;                                // 0 when empty
   std::optional<std::string> Get(uint64_t height) const;  // encoded block
   void Put(uint64_t height, const std::string& encoded_block);
   void Sync();

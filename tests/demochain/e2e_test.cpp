@@ -38,9 +38,9 @@ class DemochainE2E : public ::testing::Test {
   }
 
   int MakeHistory(const std::string& out) {
-    return RunToExit({DEMOCHAIN_MAKE_HISTORY, "--bin-dir", DEMOCHAIN_BIN_DIR, "--out", out, "--blocks",
-                "400", "--seed", "7", "--binary-port", "18090"},
-               dir_ / "make-history.log", 60000);
+    return RunToExit({DEMOCHAIN_MAKE_HISTORY, "--bin-dir", DEMOCHAIN_BIN_DIR, "--out", out,
+                      "--blocks", "400", "--seed", "7", "--binary-port", "18090"},
+                     dir_ / "make-history.log", 60000);
   }
 
   // A fresh node home with the history's genesis.
@@ -54,8 +54,8 @@ class DemochainE2E : public ::testing::Test {
   // Runs one binary against the peer until it exits; returns its exit code.
   int SyncRun(const std::string& version, const std::string& home,
               std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {Bin(version), "start",  "--home", home, "--peer",
-                                     peer_url_,    "--rpc-listen", ""};
+    std::vector<std::string> argv = {Bin(version), "start",   "--home",       home,
+                                     "--peer",     peer_url_, "--rpc-listen", ""};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return RunToExit(argv, home + "/node.log", kTimeoutMs);
   }
@@ -95,7 +95,8 @@ TEST_F(DemochainE2E, SummaryListsThreeSwitchesIncludingHaltHeightPatch) {
   EXPECT_EQ(summary_["switches"][1]["height"], 200);
   EXPECT_EQ(summary_["switches"][2]["version"], "v3.0.0");
   std::string info = summary_["switches"][0]["info"];
-  EXPECT_NE(info.find("http://127.0.0.1:18090/demochaind-v2.0.0?checksum=sha256:"), std::string::npos);
+  EXPECT_NE(info.find("http://127.0.0.1:18090/demochaind-v2.0.0?checksum=sha256:"),
+            std::string::npos);
   // The archive is locked by the serving peer, so ask it over RPC.
   EXPECT_EQ(HttpJson(peer_url_ + "/status")["result"]["sync_info"]["latest_app_hash"],
             summary_["final_app_hash"]);
@@ -167,7 +168,8 @@ TEST_F(DemochainE2E, HaltHeightStopsAtExactlyH) {
 }
 
 TEST_F(DemochainE2E, RestEndpointsServeSdkShapes) {
-  json passed = HttpJson(peer_url_ + "/cosmos/gov/v1/proposals?proposal_status=PROPOSAL_STATUS_PASSED");
+  json passed =
+      HttpJson(peer_url_ + "/cosmos/gov/v1/proposals?proposal_status=PROPOSAL_STATUS_PASSED");
   ASSERT_EQ(passed["proposals"].size(), 2u);
   json msg = passed["proposals"][1]["messages"][0];
   EXPECT_EQ(msg["@type"], "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade");
@@ -218,13 +220,13 @@ TEST_F(DemochainE2E, KilledNodeResumesFromLastCommittedBlock) {
   ASSERT_LT(h, 80u);
   // Resume to 80 and compare with a straight run of the same producer.
   EXPECT_EQ(RunToExit({Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7",
-                 "--halt-height", "80", "--rpc-listen", ""},
-                home + "/node.log", kTimeoutMs),
+                       "--halt-height", "80", "--rpc-listen", ""},
+                      home + "/node.log", kTimeoutMs),
             0);
   std::string straight = FreshHome("straight");
   EXPECT_EQ(RunToExit({Bin("v1.0.0"), "start", "--home", straight, "--produce", "--seed", "7",
-                 "--halt-height", "80", "--rpc-listen", ""},
-                straight + "/node.log", kTimeoutMs),
+                       "--halt-height", "80", "--rpc-listen", ""},
+                      straight + "/node.log", kTimeoutMs),
             0);
   EXPECT_EQ(OfflineStatus(home)["latest_block_hash"], OfflineStatus(straight)["latest_block_hash"]);
   // And the producer's blocks 1..80 are the history's (same seed, no gov txs before 90).

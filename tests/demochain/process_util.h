@@ -3,8 +3,8 @@
 // owner is destroyed is killed, so a failing test never leaves nodes behind.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <vector>
 
 namespace demochain_test {

@@ -70,7 +70,8 @@ TEST_F(DemochainRest, UpgradeAndGovShapes) {
   SubmitUpgradeProposalTx p{genesis_.accounts[0].address, "v2", 50, "{\"binaries\":{}}", "T", "S"};
   node_->AddToMempool(EncodeTx(p));
   node_->AddToMempool(EncodeTx(VoteTx{genesis_.accounts[0].address, 1, VoteOption::kYes}));
-  node_->AddToMempool(EncodeTx(SubmitUpgradeProposalTx{genesis_.accounts[1].address, "w", 60, "", "", ""}));
+  node_->AddToMempool(
+      EncodeTx(SubmitUpgradeProposalTx{genesis_.accounts[1].address, "w", 60, "", "", ""}));
   Produce(4);
   json plan = Get("/cosmos/upgrade/v1beta1/current_plan")["plan"];
   EXPECT_EQ(plan["name"], "v2");
@@ -98,7 +99,8 @@ TEST_F(DemochainRest, UpgradeAndGovShapes) {
   EXPECT_EQ(page1["pagination"]["total"], "2");
   std::string key = page1["pagination"]["next_key"];
   std::string escaped;
-  for (char c : key) escaped += c == '=' ? "%3D" : c == '+' ? "%2B" : c == '/' ? "%2F" : std::string(1, c);
+  for (char c : key)
+    escaped += c == '=' ? "%3D" : c == '+' ? "%2B" : c == '/' ? "%2F" : std::string(1, c);
   json page2 = Get("/cosmos/gov/v1/proposals?pagination.limit=1&pagination.key=" + escaped);
   ASSERT_EQ(page2["proposals"].size(), 1u);
   EXPECT_EQ(page2["proposals"][0]["id"], "2");

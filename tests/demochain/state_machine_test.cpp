@@ -83,7 +83,8 @@ TEST(DemochainBank, FeeRoundingRule) {
   EXPECT_EQ(ComputeFee(1001, 25, false), 2u);  // 2.5025 floored
   EXPECT_EQ(ComputeFee(1001, 25, true), 3u);   // rounded up
   EXPECT_EQ(ComputeFee(400, 25, true), 1u);    // exact: no rounding
-  EXPECT_EQ(ComputeFee(UINT64_MAX, 25, false), UINT64_MAX / 10000 * 25 + 4);  // 1615 * 25 / 10000 = 4
+  EXPECT_EQ(ComputeFee(UINT64_MAX, 25, false),
+            UINT64_MAX / 10000 * 25 + 4);  // 1615 * 25 / 10000 = 4
 }
 
 TEST(DemochainBank, TransferMovesFundsAndPaysFee) {
@@ -145,10 +146,12 @@ TEST(DemochainGov, RejectedWithoutQuorumAndFailedForPastPlan) {
   App app(Traits("v1.0.0"), SmallGenesis(), nullptr);
   app.InitChain();
   const Genesis& g = app.genesis();
-  RunBlock(app, 1, {EncodeTx(SubmitUpgradeProposalTx{g.accounts[0].address, "a", 50, "", "", ""}),
-                    EncodeTx(VoteTx{g.accounts[3].address, 1, VoteOption::kYes})});  // 10%
-  RunBlock(app, 2, {EncodeTx(SubmitUpgradeProposalTx{g.accounts[0].address, "b", 4, "", "", ""}),
-                    EncodeTx(VoteTx{g.accounts[0].address, 2, VoteOption::kYes})});
+  RunBlock(app, 1,
+           {EncodeTx(SubmitUpgradeProposalTx{g.accounts[0].address, "a", 50, "", "", ""}),
+            EncodeTx(VoteTx{g.accounts[3].address, 1, VoteOption::kYes})});  // 10%
+  RunBlock(app, 2,
+           {EncodeTx(SubmitUpgradeProposalTx{g.accounts[0].address, "b", 4, "", "", ""}),
+            EncodeTx(VoteTx{g.accounts[0].address, 2, VoteOption::kYes})});
   for (uint64_t h = 3; h <= 5; ++h) RunBlock(app, h);
   EXPECT_EQ(GetProposal(app.state(), 1)->status, ProposalStatus::kRejected);
   EXPECT_EQ(GetProposal(app.state(), 2)->status, ProposalStatus::kFailed);
