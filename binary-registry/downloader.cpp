@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "binary-registry/block_sink.h"
 #include "binary-registry/hashing.h"
 
 namespace registry {
@@ -155,8 +156,18 @@ struct Transfer {
   bool resumed = false, fresh_retry_used = false, range_retry_used = false;
   Clock::time_point next_start;
   std::optional<base::Result<DownloadResult>> outcome;
+  std::unique_ptr<BlockSink> sink;  // this attempt's hashing writer
+
+  // Drains the writer; records its error if the attempt had none.
+  void CloseSink() {
+    if (!sink) return;
+    base::Status st = sink->Close();
+    sink.reset();
+    if (!st.ok() && io_error.empty()) io_error = st.message() + " (" + partial + ")";
+  }
 
   ~Transfer() {
+    sink.reset();
     if (fd >= 0) ::close(fd);
     if (easy) curl_easy_cleanup(easy);
   }
@@ -178,17 +189,6 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
     t->content_range = v;
   }
   return size * n;
-}
-
-bool WriteAll(int fd, const char* p, size_t len) {
-  while (len > 0) {
-    ssize_t w = ::write(fd, p, len);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return false;
-    p += w;
-    len -= static_cast<size_t>(w);
-  }
-  return true;
 }
 
 size_t OnWrite(char* data, size_t size, size_t n, void* user) {
@@ -228,11 +228,8 @@ size_t OnWrite(char* data, size_t size, size_t n, void* user) {
     t->too_large = true;
     return 0;
   }
-  if (!WriteAll(t->fd, data, len)) {
-    t->io_error = Errno("write " + t->partial);
-    return 0;
-  }
-  t->hasher->Update(data, len);
+  if (!t->sink) t->sink = std::make_unique<BlockSink>(t->fd, t->hasher.get());
+  if (!t->sink->Append(data, len)) return 0;  // the error surfaces from CloseSink
   t->written += len;
   return len;
 }
@@ -336,6 +333,7 @@ enum class Next { kDone, kRetry, kRetryNow };
 Next FinishAttempt(Transfer& t, CURLcode rc) {
   const DownloadOptions& o = *t.opts;
   const std::string& url = t.req->url;
+  t.CloseSink();
   long code = 0;
   curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &code);
   auto fail = [&](base::Status st) {
