@@ -60,6 +60,7 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
   auto config = LoadConfig(env, config_file);
   if (!config.ok()) return Fail(config.status(), kExitUsage);
   SetupLogging(*config);
+  for (const auto& w : config->warnings) spdlog::warn("{}", w);
   if (auto st = ValidateHome(*config); !st.ok()) return Fail(st, kExitUsage);
   CrashPoints crash;
   if (auto it = env.find("REPLAYER_TEST_CRASH_AT"); it != env.end()) {
@@ -153,6 +154,7 @@ int RunCli(int argc, char** argv, char** envp) {
       "DAEMON_NAME, ...), same folder layout under $DAEMON_HOME/cosmovisor.",
       "replayer"};
   app.require_subcommand(1);
+  app.fallthrough();  // `replayer config -c file` as well as `replayer -c file config`
   app.add_option("-c,--cosmovisor-config", config_file,
                  "TOML configuration file (environment variables override its keys)");
 
@@ -212,6 +214,7 @@ int RunCli(int argc, char** argv, char** envp) {
   auto config = LoadConfig(env, config_file);
   if (!config.ok()) return Fail(config.status(), kExitUsage);
   SetupLogging(*config);
+  for (const auto& w : config->warnings) spdlog::warn("{}", w);
 
   if (init->parsed()) {
     auto actions = InitHome(*config, init_opts);
@@ -221,7 +224,9 @@ int RunCli(int argc, char** argv, char** envp) {
   }
   if (version->parsed()) return CmdVersion(*config, output, replayer_only);
   if (config_cmd->parsed()) {
-    std::printf("%s\n", (config_json ? FormatConfigJson(*config) : FormatConfig(*config)).c_str());
+    std::string text = config_json ? FormatConfigJson(*config) : FormatConfig(*config);
+    if (text.empty() || text.back() != '\n') text += '\n';
+    std::fputs(text.c_str(), stdout);
     return 0;
   }
   if (add->parsed()) {

@@ -113,16 +113,14 @@ base::Status Supervisor::KillStaleNode() {
 
 void Supervisor::RecordNodePid(pid_t pid) {
   nlohmann::json j{{"pid", pid}, {"start", ProcessStartTime(pid).value_or(0)}};
-  if (auto st = d_.db.Put(kNodePidKey, j.dump()); !st.ok()) {
+  // Not synced: the record only matters if Replayer dies while the machine (and so the node)
+  // stays up, and then the OS still has the write.
+  if (auto st = d_.db.PutVolatile(kNodePidKey, j.dump()); !st.ok()) {
     spdlog::warn("recording node pid: {}", st.message());
   }
 }
 
-void Supervisor::ClearNodePid() {
-  state::Database::Batch b;
-  b.Delete(kNodePidKey);
-  (void)d_.db.Write(b);
-}
+void Supervisor::ClearNodePid() { (void)d_.db.PutVolatile(kNodePidKey, "{}"); }
 
 base::Result<std::string> Supervisor::ResolveCurrent() {
   auto current = d_.layout.ReadCurrent();

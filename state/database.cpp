@@ -123,6 +123,14 @@ base::Status Database::Put(std::string_view key, std::string_view value) {
   return Write(b);
 }
 
+base::Status Database::PutVolatile(std::string_view key, std::string_view value) {
+  leveldb::WriteOptions wo;
+  wo.sync = false;
+  return FromLevelDb(impl_->db->Put(wo, leveldb::Slice(key.data(), key.size()),
+                                    leveldb::Slice(value.data(), value.size())),
+                     "write to state database " + path_);
+}
+
 base::Result<std::vector<std::pair<std::string, std::string>>> Database::Scan(
     std::string_view prefix, size_t limit, bool reverse) const {
   std::vector<std::pair<std::string, std::string>> out;

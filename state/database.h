@@ -57,6 +57,9 @@ class Database {
   // Applies the batch atomically and durably (sync=true).
   base::Status Write(const Batch& batch);
   base::Status Put(std::string_view key, std::string_view value);
+  // A write that survives a crash of this process but not of the machine (no fsync): for facts
+  // that only matter while the machine stays up, such as the pid of a running child.
+  base::Status PutVolatile(std::string_view key, std::string_view value);
   // All pairs whose key starts with `prefix`, in key order. `limit` 0 means all; `reverse`
   // returns the last ones first.
   base::Result<std::vector<std::pair<std::string, std::string>>> Scan(std::string_view prefix,
