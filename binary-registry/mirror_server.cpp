@@ -1,6 +1,7 @@
 #include "binary-registry/mirror_server.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <list>
 #include <thread>
@@ -112,7 +114,6 @@ struct Session : std::enable_shared_from_this<Session> {
   std::string header;
   int fd = -1;
   uint64_t offset = 0, remaining = 0;
-  std::vector<char> chunk;
 
   Session(MirrorServer::Impl& s, tcp::socket sock) : server(s), socket(std::move(sock)) {}
   ~Session() {
@@ -252,24 +253,37 @@ struct Session : std::enable_shared_from_this<Session> {
     auto self = shared_from_this();
     asio::async_write(socket, asio::buffer(header), [self](beast::error_code ec, size_t) {
       if (ec) return self->Close();
-      self->chunk.resize(1 << 20);
-      self->WriteChunk();
+      beast::error_code nb;
+      self->socket.native_non_blocking(true, nb);
+      if (nb) return self->Close();
+      self->SendBody();
     });
   }
 
-  void WriteChunk() {
-    if (remaining == 0) return Close();
-    size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, chunk.size()));
-    ssize_t n = ::pread(fd, chunk.data(), want, static_cast<off_t>(offset));
-    if (n <= 0) return Close();  // the file shrank: the client sees a short body
-    offset += static_cast<uint64_t>(n);
-    remaining -= static_cast<uint64_t>(n);
-    auto self = shared_from_this();
-    asio::async_write(socket, asio::buffer(chunk.data(), static_cast<size_t>(n)),
-                      [self](beast::error_code ec, size_t) {
-                        if (ec) return self->Close();
-                        self->WriteChunk();
-                      });
+  // Streams the file with sendfile(2) (no copy through user space), waiting for the socket
+  // whenever its buffer is full.
+  void SendBody() {
+    while (remaining > 0) {
+      off_t off = static_cast<off_t>(offset);
+      size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, 1 << 30));
+      ssize_t n = ::sendfile(socket.native_handle(), fd, &off, want);
+      if (n > 0) {
+        offset += static_cast<uint64_t>(n);
+        remaining -= static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        auto self = shared_from_this();
+        socket.async_wait(tcp::socket::wait_write, [self](beast::error_code ec) {
+          if (ec) return self->Close();
+          self->SendBody();
+        });
+        return;
+      }
+      break;  // error, or the file shrank: the client sees a short body
+    }
+    Close();
   }
 };
 
