@@ -87,6 +87,29 @@ json ProposalJson(const App& app, const Proposal& p) {
           {"proposer", p.proposer}};
 }
 
+// gov v1beta1 shape: one legacy content per proposal.
+json ProposalJsonV1beta1(const App& app, const Proposal& p) {
+  json v1 = ProposalJson(app, p);
+  const json& tally = v1["final_tally_result"];
+  return {{"proposal_id", v1["id"]},
+          {"content",
+           {{"@type", "/cosmos.upgrade.v1beta1.SoftwareUpgradeProposal"},
+            {"title", p.title},
+            {"description", p.summary},
+            {"plan", PlanJson(p.plan)}}},
+          {"status", v1["status"]},
+          {"final_tally_result",
+           {{"yes", tally["yes_count"]},
+            {"abstain", tally["abstain_count"]},
+            {"no", tally["no_count"]},
+            {"no_with_veto", tally["no_with_veto_count"]}}},
+          {"submit_time", v1["submit_time"]},
+          {"deposit_end_time", v1["deposit_end_time"]},
+          {"total_deposit", json::array()},
+          {"voting_start_time", v1["voting_start_time"]},
+          {"voting_end_time", v1["voting_end_time"]}};
+}
+
 json BlockJson(const std::string& encoded) {
   Block b = DecodeBlock(encoded);
   json txs = json::array();
@@ -125,7 +148,7 @@ HttpReply Status(Node& node) {
   });
 }
 
-HttpReply Proposals(Node& node, const ParsedTarget& t) {
+HttpReply Proposals(Node& node, const ParsedTarget& t, bool v1beta1) {
   ProposalStatus want{};
   bool filter = false;
   if (auto it = t.query.find("proposal_status"); it != t.query.end() && !it->second.empty() &&
@@ -156,7 +179,7 @@ HttpReply Proposals(Node& node, const ParsedTarget& t) {
         if (next_key.is_null()) next_key = Base64Encode(EncodeU64BE(p.id));
         continue;
       }
-      list.push_back(ProposalJson(app, p));
+      list.push_back(v1beta1 ? ProposalJsonV1beta1(app, p) : ProposalJson(app, p));
     }
     return Json(200, {{"proposals", list},
                       {"pagination", {{"next_key", next_key}, {"total", std::to_string(total)}}}});
@@ -293,7 +316,8 @@ HttpReply Route(Node& node, const std::string& method, const std::string& target
         return Json(200, {{"module_versions", list}});
       });
     }
-    if (p == "/cosmos/gov/v1/proposals") return Proposals(node, t);
+    if (p == "/cosmos/gov/v1/proposals") return Proposals(node, t, false);
+    if (p == "/cosmos/gov/v1beta1/proposals") return Proposals(node, t, true);
     const std::string one = "/cosmos/gov/v1/proposals/";
     if (p.rfind(one, 0) == 0) {
       uint64_t id = 0;

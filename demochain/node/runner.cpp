@@ -4,10 +4,9 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "demochain/node/http_client.h"
+#include "demochain/node/block_fetcher.h"
 #include "demochain/node/log.h"
 #include "demochain/node/node.h"
-#include "demochain/node/rest_views.h"
 #include "demochain/node/rpc_server.h"
 
 namespace demochain {
@@ -108,27 +107,10 @@ class Runner {
 
   Outcome Sync() {
     log_("INF", "syncing from peer " + o_.peer + " at height " + std::to_string(node_.Height()));
-    HttpClient client;
-    int transport_errors = 0;
+    BlockFetcher fetcher(o_.peer, node_.Height() + 1, o_.fetch_batch, o_.halt_height, log_);
+    std::vector<std::string> encoded;
     while (!stop_.IsSet()) {
-      uint64_t from = node_.Height() + 1;
-      uint64_t to = from + std::max<uint64_t>(1, o_.fetch_batch) - 1;
-      if (o_.halt_height > 0) to = std::min(to, o_.halt_height);
-      HttpResult res = client.Get(o_.peer + "/blocks?from=" + std::to_string(from) +
-                                  "&to=" + std::to_string(to));
-      std::vector<std::string> encoded;
-      if (!res.ok || res.status != 200 || !DecodeBlockRange(res.body, &encoded)) {
-        if (transport_errors++ % 20 == 0)
-          log_("WRN", "fetching blocks from " + o_.peer + " failed: " +
-                          (res.ok ? "HTTP " + std::to_string(res.status) : res.error));
-        if (stop_.WaitFor(250)) break;
-        continue;
-      }
-      transport_errors = 0;
-      if (encoded.empty()) {  // caught up with the peer: poll
-        if (stop_.WaitFor(100)) break;
-        continue;
-      }
+      if (!fetcher.Next(&encoded, 100)) break;
       for (const auto& bytes : encoded) {
         Block block;
         try {

@@ -106,6 +106,12 @@ TEST_F(DemochainRest, UpgradeAndGovShapes) {
   EXPECT_EQ(page2["proposals"][0]["id"], "2");
   EXPECT_TRUE(page2["pagination"]["next_key"].is_null());
 
+  json legacy = Get("/cosmos/gov/v1beta1/proposals?proposal_status=3")["proposals"];
+  ASSERT_EQ(legacy.size(), 1u);
+  EXPECT_EQ(legacy[0]["proposal_id"], "1");
+  EXPECT_EQ(legacy[0]["content"]["@type"], "/cosmos.upgrade.v1beta1.SoftwareUpgradeProposal");
+  EXPECT_EQ(legacy[0]["content"]["plan"]["name"], "v2");
+  EXPECT_EQ(legacy[0]["final_tally_result"]["yes"], "4000000");
   EXPECT_EQ(Get("/cosmos/gov/v1/proposals/1")["proposal"]["title"], "T");
   Get("/cosmos/gov/v1/proposals/9", 404);
   Get("/cosmos/gov/v1/proposals?proposal_status=BOGUS", 400);
