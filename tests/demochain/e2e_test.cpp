@@ -210,9 +210,16 @@ TEST_F(DemochainE2E, KilledNodeResumesFromLastCommittedBlock) {
   std::string home = FreshHome("killed");
   Process node;
   ASSERT_TRUE(node.Start({Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7",
-                          "--block-interval", "5", "--rpc-listen", ""},
+                          "--block-interval", "5", "--rpc-listen", "127.0.0.1:0",
+                          "--rpc-port-file", home + "/port"},
                          home + "/node.log"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(WaitForFile(home + "/port", kTimeoutMs));
+  std::string url = "http://127.0.0.1:" + std::to_string(std::stoi(ReadAll(home + "/port")));
+  for (int i = 0; i < 1000; ++i) {  // until a few blocks are committed (bounded: 10 s)
+    json st = HttpJson(url + "/status");
+    if (std::stoi(st["result"]["sync_info"]["latest_block_height"].get<std::string>()) >= 5) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   node.Signal(SIGKILL);
   ASSERT_EQ(node.Wait(kTimeoutMs), 128 + SIGKILL);
   uint64_t h = Height(home);
@@ -232,10 +239,12 @@ TEST_F(DemochainE2E, KilledNodeResumesFromLastCommittedBlock) {
   // And the producer's blocks 1..80 are the history's (same seed, no gov txs before 90).
   EXPECT_EQ(SyncRun("v1.0.0", straight, {"--halt-height", "85"}), 0);
   // SIGTERM is a clean stop.
+  std::filesystem::remove(home + "/port");
   ASSERT_TRUE(node.Start({Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7",
-                          "--block-interval", "5", "--rpc-listen", ""},
+                          "--block-interval", "5", "--rpc-listen", "127.0.0.1:0",
+                          "--rpc-port-file", home + "/port"},
                          home + "/node.log"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(WaitForFile(home + "/port", kTimeoutMs));  // signal handling is set up by then
   node.Signal(SIGTERM);
   EXPECT_EQ(node.Wait(kTimeoutMs), 0);
 }
