@@ -3,7 +3,8 @@
 # switches) with demochain/make-history, serves it from an archive node on loopback, and syncs
 # a fresh node from genesis by switching binaries by hand at each switch point. Reports blocks/s
 # per segment and overall (wall time of the four node runs, process start-up included) and the
-# max RSS of each syncing node (GNU time). Not part of the test run.
+# max RSS of each syncing node (getrusage, logged by demochaind as max_rss_kb when it stops).
+# Not part of the test run.
 #
 # usage: bench/demochain/run.sh [--build-dir DIR] [--blocks N] [--out DIR] [--keep]
 # (--keep leaves the history and the synced home in --out; default: removed at the end)
@@ -25,7 +26,6 @@ while [ $# -gt 0 ]; do
 done
 BIN="$BUILD/demochain/bin"
 [ -x "$BIN/demochaind-v3.0.0" ] || { echo "build first: ninja -C $BUILD demochain" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "needs GNU time (/usr/bin/time)" >&2; exit 1; }
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -60,11 +60,14 @@ max_rss=0
 segment() {
   local v="$1" want="$2" n="$3"
   shift 3
-  local rc=0
-  /usr/bin/time -f "%e %M" -o "$OUT/time.$v" "$BIN/demochaind-$v" start --home "$HOME_DIR" \
-    --peer "$PEER_URL" --rpc-listen "" "$@" 2>>"$OUT/sync.log" || rc=$?
-  [ "$rc" -eq "$want" ] || { echo "$v exited $rc, expected $want (see $OUT/sync.log)" >&2; exit 1; }
-  read -r secs rss < <(tail -1 "$OUT/time.$v")
+  local rc=0 t_start t_end secs rss
+  t_start=$(date +%s.%N)
+  "$BIN/demochaind-$v" start --home "$HOME_DIR" --peer "$PEER_URL" --rpc-listen "" "$@" \
+    2>"$OUT/sync.$v.log" || rc=$?
+  t_end=$(date +%s.%N)
+  [ "$rc" -eq "$want" ] || { echo "$v exited $rc, expected $want (see $OUT/sync.$v.log)" >&2; exit 1; }
+  secs=$(awk "BEGIN{print $t_end - $t_start}")
+  rss=$(grep -o 'max_rss_kb=[0-9]*' "$OUT/sync.$v.log" | tail -1 | cut -d= -f2)
   printf "  %-7s %6d blocks  %6.2f s  %7.0f blocks/s  max RSS %4d MB\n" "$v" "$n" "$secs" \
     "$(awk "BEGIN{print $n / $secs}")" $((rss / 1024))
   total_s=$(awk "BEGIN{print $total_s + $secs}")

@@ -1,5 +1,7 @@
 #include "demochain/node/runner.h"
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -179,8 +181,10 @@ int RunStart(const VersionTraits& traits, const StartOptions& o) {
   }
   server.Stop();
   node.Sync();
-  log("INF",
-      "stopped at height " + std::to_string(node.Height()) + " exit=" + std::to_string(code));
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  log("INF", "stopped at height " + std::to_string(node.Height()) + " exit=" +
+                 std::to_string(code) + " max_rss_kb=" + std::to_string(usage.ru_maxrss));
   return code;
 }
 
