@@ -209,7 +209,8 @@ base::Result<std::string> ProbeVersion(const std::string& binary, const ProbeOpt
 }
 
 base::Status CheckVersionOutput(std::string_view output, std::string_view expected) {
-  std::string_view want = StripV(Trim(expected));
+  const std::string trimmed = Trim(expected);
+  std::string_view want = StripV(trimmed);
   if (want.empty()) return base::Status::Ok();
   std::string text(output);
   for (size_t pos = text.find(want); pos != std::string::npos; pos = text.find(want, pos + 1)) {
