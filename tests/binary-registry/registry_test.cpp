@@ -140,6 +140,42 @@ TEST_F(RegistryTest, ChecksumIsRequiredByDefault) {
   ASSERT_TRUE(ok.ok()) << ok.status().message();
 }
 
+TEST_F(RegistryTest, HttpsWithTheConfiguredCaBundle) {
+  auto pki = registry_test::MakeTestPki(dir_.path());
+  std::string art = MakeArtifact("v2.0.0");
+  TestServer server([&](const Request&, int) { return Reply{200, art}; }, pki.server_cert,
+                    pki.server_key);
+  auto req = Req(InlineInfo(server.Url("/a.tar.gz") + "?checksum=" + Sha256Hex(art)));
+  auto refused = EnsureUpgradeBinary(req, settings_);  // throwaway CA not trusted yet
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("curl 60"), std::string::npos)
+      << refused.status().message();
+  ExpectNothingInstalled();
+  settings_.download.ca_bundle = pki.ca_pem;
+  auto r = EnsureUpgradeBinary(req, settings_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+}
+
+TEST_F(RegistryTest, InterruptedDownloadIsResumedByTheNextAttempt) {
+  std::string art = MakeArtifact("v2.0.0");
+  art += std::string(300000, '\0');  // gzip ignores trailing zeros; makes the body worth resuming
+  TestServer server([&](const Request&, int n) {
+    Reply r{200, art};
+    if (n == 1) r.truncate_at = art.size() / 2;
+    return r;
+  });
+  settings_.download.max_attempts = 1;  // the first Ensure gives up, like a killed process
+  auto req = Req(InlineInfo(server.Url("/a.tar.gz") + "?checksum=" + Sha256Hex(art)));
+  auto first = EnsureUpgradeBinary(req, settings_);
+  ASSERT_FALSE(first.ok());
+  ExpectNothingInstalled();
+  auto second = EnsureUpgradeBinary(req, settings_);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  auto seen = server.seen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].headers["range"], "bytes=" + std::to_string(art.size() / 2) + "-");
+}
+
 TEST_F(RegistryTest, StaleUpgradeFolderDoesNotBlock) {
   std::string art = MakeArtifact("v2.0.0");
   fs::create_directories(home_ + "/cosmovisor/upgrades/v2/junk");  // Cosmovisor's half download
