@@ -1,0 +1,107 @@
+// plans::Schedule: the whole binary history of a chain as ordered segments (pure data, no I/O).
+//
+// A segment is a height range executed by one binary: it starts at `first_height` because of a
+// switch (genesis, an on-chain governance plan, or a coordinated halt height that left no plan)
+// and runs until the next segment's first height minus one. The schedule is stored as versioned
+// JSON (format_version 1, documented by upgrade-plans/schedule.schema.json and the worked example
+// in upgrade-plans/README.md); binaries are written go-getter style, the checksum carried in the
+// URL's `?checksum=` parameter. ParseSchedule checks structure and types only (so that
+// `replayer plans check` can report ordering or naming problems instead of refusing the file);
+// CheckSchedule in schedule_lint.h judges whether the schedule can be replayed. Nothing here
+// opens files or sockets, and no exception escapes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "upgrade-plans/plan_info.h"
+
+namespace plans {
+
+enum class SwitchKind { kGenesis, kGovernancePlan, kHaltHeight };
+
+// JSON spelling: "genesis", "gov-plan", "halt-height".
+std::string_view SwitchKindName(SwitchKind kind);
+std::optional<SwitchKind> SwitchKindFromName(std::string_view name);
+
+// Start arguments to add to / remove from the operator's base arguments for one segment.
+struct SegmentArgs {
+  std::vector<std::string> add;
+  std::vector<std::string> remove;
+  bool empty() const { return add.empty() && remove.empty(); }
+  bool operator==(const SegmentArgs&) const = default;
+};
+
+struct Segment {
+  int64_t first_height = 0;  // first block this segment's binary executes
+  SwitchKind kind = SwitchKind::kGenesis;  // the switch that starts this segment
+  // gov-plan: the on-chain plan name (also the Cosmovisor upgrades/<dir> name); halt-height: an
+  // upgrade name too (folder name); genesis: usually "genesis".
+  std::string name;
+  std::string version;  // expected `<binary> version` output, e.g. "v2.1.0" ("" = not checked)
+  BinaryMap binaries;   // per os/arch (or "any"), with checksums
+  std::map<std::string, std::string> signatures;  // platform -> minisign signature URL
+  SegmentArgs args;
+  // Field name ("first_height", "kind", "name", "version", "binaries", ...) -> where the value
+  // came from ("chain-registry versions.json", "rest applied_plan", "operator", ...). A source
+  // starting with "assumed" marks a placeholder value that a merge may replace (see
+  // schedule_merge.h).
+  std::map<std::string, std::string> sources;
+  bool operator==(const Segment&) const = default;
+};
+
+struct Schedule {
+  int format_version = 1;
+  std::string chain_id;
+  std::string daemon_name;
+  std::vector<Segment> segments;  // ordered by first_height; segments[0] is the genesis segment
+  bool operator==(const Schedule&) const = default;
+};
+
+inline constexpr int kScheduleFormatVersion = 1;
+
+// Parses the JSON form. kInvalidArgument names the segment and field, e.g.
+// `segments[2].first_height: must be an integer above 0 (segment "v10")`.
+base::Result<Schedule> ParseSchedule(std::string_view text);
+
+// Pretty JSON (2-space indent, fields in a fixed readable order, empty optional fields left out).
+// ParseSchedule(FormatSchedule(s)) == s for every schedule ParseSchedule returned.
+std::string FormatSchedule(const Schedule& schedule);
+
+// The URL as the schedule writes it: `spec.url` plus `checksum=<algo>:<hex>` in the query
+// (inserted before any #fragment so that it survives a re-parse).
+std::string BinaryUrlForSchedule(const BinarySpec& spec);
+
+// The last height the segment's binary executes: next segment's first_height - 1; nullopt for
+// the last segment (it runs to the tip) and for an index out of range.
+std::optional<int64_t> LastHeight(const Schedule& schedule, size_t segment_index);
+
+// The arguments that start the node of segment `segment_index` so that it stops exactly at its
+// last height:
+//  - base_args minus segment.args.remove (a removed flag takes its value with it, whether given
+//    as "--flag value" or "--flag=value"; a remove entry "--flag=value" removes only that value);
+//  - next segment is a gov plan: nothing more (the binary halts itself at the plan height and
+//    writes upgrade-info.json);
+//  - next segment is a halt-height switch at first_height F: any --halt-height already present
+//    is replaced by "--halt-height" "<F-1>". This assumes SDK <= 0.47 semantics: block F-1 is
+//    committed, then the node exits by itself. On SDK 0.50+ the node stops *before* executing
+//    the halt height instead (last committed F-2 with the same flag), so binaries of that line
+//    need "--halt-height" "<F>"; the supervisor must normalise that per binary;
+//  - plus segment.args.add, appended last.
+// An index out of range returns base_args unchanged.
+std::vector<std::string> StartArgs(const Schedule& schedule, size_t segment_index,
+                                   const std::vector<std::string>& base_args);
+
+// Index of the segment that executes `height`: the last segment whose first_height <= height.
+// nullopt below the first segment (or for an empty schedule).
+std::optional<size_t> SegmentForHeight(const Schedule& schedule, int64_t height);
+
+// "segments[2]" plus ` "v10"` when the segment has a name: how messages point at a segment.
+std::string SegmentLabel(const Schedule& schedule, size_t segment_index);
+
+}  // namespace plans

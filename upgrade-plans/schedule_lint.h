@@ -1,0 +1,53 @@
+// plans: judging a Schedule before anything runs (`replayer plans check`) and describing it to a
+// person (`replayer plans explain`). Pure functions of the schedule, the platform and the base
+// start arguments; they never fetch a URL or look at the disk: whether a URL answers and a
+// checksum matches is the audit's job (replayer/, through binary-registry).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "upgrade-plans/schedule.h"
+
+namespace plans {
+
+struct Finding {
+  enum class Severity { kError, kWarning };
+  Severity severity = Severity::kError;
+  std::string where;    // "schedule", "segments[3]", "segments[3].binaries.linux/amd64", ...
+  std::string message;  // names the segment ("v10") and says what to fix
+};
+
+std::string_view SeverityName(Finding::Severity severity);  // "error", "warning"
+bool HasErrors(const std::vector<Finding>& findings);
+
+// Errors: no segments; segments[0] not genesis or a later genesis; first_height not above 0 or
+// not strictly increasing (duplicates included); a halt-height segment at first_height <= 1
+// (there is no block 0 to halt at); an empty name on a gov-plan or halt-height segment; names
+// that collide as Cosmovisor folders (case-insensitive); no binary for `platform` and no "any";
+// a binary or signature URL that is not http(s)/file or holds spaces; a missing checksum on the
+// platform's binary when `must_have_checksum`; an empty add/remove argument.
+// Warnings: empty chain_id or daemon_name; empty version; a missing checksum on the platform's
+// binary (without must_have_checksum); md5/sha1 checksums; a major version that jumps by more
+// than one or goes backwards between segments (an upgrade may be missing from the schedule);
+// "--halt-height" in args.add (Replayer computes it); an argument both added and removed.
+// Only the binary that `platform` selects is checked for checksums; other platforms' URLs are
+// checked for syntax only.
+std::vector<Finding> CheckSchedule(const Schedule& schedule, std::string_view platform,
+                                   bool must_have_checksum);
+
+// Renders findings one per line: "error   segments[2].first_height: ...".
+std::string FormatFindings(const std::vector<Finding>& findings);
+
+// A human table: per segment its heights from-to, kind, name, version, checksum (short), then the
+// binary URL for `platform` and the start arguments on indented lines. With `height`: only the
+// segment that executes it, and why (which switch starts it, how it ends, the flags that make
+// it stop there).
+std::string ExplainSchedule(const Schedule& schedule, std::string_view platform,
+                            const std::vector<std::string>& base_args,
+                            std::optional<int64_t> height);
+
+}  // namespace plans
