@@ -209,10 +209,10 @@ TEST_F(DemochainE2E, NodeAtUpgradeKeepsServingUntilSignalled) {
 TEST_F(DemochainE2E, KilledNodeResumesFromLastCommittedBlock) {
   std::string home = FreshHome("killed");
   Process node;
-  ASSERT_TRUE(node.Start({Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7",
-                          "--block-interval", "5", "--rpc-listen", "127.0.0.1:0",
-                          "--rpc-port-file", home + "/port"},
-                         home + "/node.log"));
+  ASSERT_TRUE(node.Start(
+      {Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7", "--block-interval", "5",
+       "--rpc-listen", "127.0.0.1:0", "--rpc-port-file", home + "/port"},
+      home + "/node.log"));
   ASSERT_TRUE(WaitForFile(home + "/port", kTimeoutMs));
   std::string url = "http://127.0.0.1:" + std::to_string(std::stoi(ReadAll(home + "/port")));
   for (int i = 0; i < 1000; ++i) {  // until a few blocks are committed (bounded: 10 s)
@@ -240,10 +240,10 @@ TEST_F(DemochainE2E, KilledNodeResumesFromLastCommittedBlock) {
   EXPECT_EQ(SyncRun("v1.0.0", straight, {"--halt-height", "85"}), 0);
   // SIGTERM is a clean stop.
   std::filesystem::remove(home + "/port");
-  ASSERT_TRUE(node.Start({Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7",
-                          "--block-interval", "5", "--rpc-listen", "127.0.0.1:0",
-                          "--rpc-port-file", home + "/port"},
-                         home + "/node.log"));
+  ASSERT_TRUE(node.Start(
+      {Bin("v1.0.0"), "start", "--home", home, "--produce", "--seed", "7", "--block-interval", "5",
+       "--rpc-listen", "127.0.0.1:0", "--rpc-port-file", home + "/port"},
+      home + "/node.log"));
   ASSERT_TRUE(WaitForFile(home + "/port", kTimeoutMs));  // signal handling is set up by then
   node.Signal(SIGTERM);
   EXPECT_EQ(node.Wait(kTimeoutMs), 0);
@@ -254,6 +254,36 @@ TEST_F(DemochainE2E, SameArgumentsGiveIdenticalHistory) {
   json again = json::parse(ReadAll(dir_ / "again/summary.json"));
   EXPECT_EQ(again["final_app_hash"], summary_["final_app_hash"]);
   EXPECT_EQ(again["final_block_hash"], summary_["final_block_hash"]);
+}
+
+TEST(DemochainBinaries, VersionPreUpgradeAndFlagsDifferPerRelease) {
+  testing_util::TempDir dir("demochain-bin");
+  for (std::string v : {"v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0"}) {
+    std::string out = dir / ("version-" + v);
+    ASSERT_EQ(RunToExit({Bin(v), "version"}, out, kTimeoutMs), 0);
+    EXPECT_EQ(ReadAll(out), v + "\n");
+    ASSERT_EQ(
+        RunToExit({Bin(v), "version", "--long", "--output", "json"}, out + ".json", kTimeoutMs), 0);
+    json facts = json::parse(ReadAll(out + ".json"));
+    EXPECT_EQ(facts["version"], v);
+    EXPECT_FALSE(facts["commit"].get<std::string>().empty());
+  }
+  std::string home = dir / "home";
+  ASSERT_EQ(RunToExit({Bin("v1.0.0"), "init", "--home", home}, dir / "init.log", kTimeoutMs), 0);
+  EXPECT_EQ(RunToExit({Bin("v1.0.0"), "pre-upgrade", "--home", home}, dir / "pre.log", kTimeoutMs),
+            1);  // not implemented
+  EXPECT_EQ(RunToExit({Bin("v3.0.0"), "pre-upgrade", "--home", home}, dir / "pre.log", kTimeoutMs),
+            0);
+  EXPECT_EQ(ReadAll(home + "/data/pre-upgrade.log"), "v3.0.0 pre-upgrade ok\n");
+  // x/crisis' flag exists up to v2.x and is unknown to v3.0.0.
+  EXPECT_EQ(RunToExit({Bin("v2.1.0"), "start", "--home", home, "--x-crisis-skip-assert-invariants",
+                       "--produce", "--halt-height", "1", "--rpc-listen", ""},
+                      dir / "crisis.log", kTimeoutMs),
+            0);
+  EXPECT_NE(RunToExit({Bin("v3.0.0"), "start", "--home", home, "--x-crisis-skip-assert-invariants",
+                       "--produce", "--halt-height", "1", "--rpc-listen", ""},
+                      dir / "crisis.log", kTimeoutMs),
+            0);
 }
 
 }  // namespace
