@@ -8,7 +8,7 @@ bash scripts/setup.sh
 
 jobs=$(nproc)
 echo "== build (warnings as errors)"
-cmake -S . -B build/ci -G Ninja -DREPLAYER_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build/ci -G Ninja -DREPLAYER_WERROR=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 ninja -C build/ci -j "$jobs"
 echo "== tests"
 ctest --test-dir build/ci --output-on-failure -j "$jobs" --timeout 600
@@ -16,7 +16,8 @@ ctest --test-dir build/ci --output-on-failure -j "$jobs" --timeout 600
 if [ "${1:-}" != "--fast" ]; then
   echo "== sanitizer build (address, undefined): unit tests"
   cmake -S . -B build/asan -G Ninja -DREPLAYER_WERROR=ON -DREPLAYER_SANITIZE=ON \
-    -DREPLAYER_DEMOCHAIN=OFF -DREPLAYER_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+    -DREPLAYER_DEMOCHAIN=OFF -DREPLAYER_BENCH=OFF -DREPLAYER_E2E=OFF \
+    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" >/dev/null
   ninja -C build/asan -j "$jobs"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build/asan --output-on-failure -j "$jobs" -L unit --timeout 600
