@@ -194,6 +194,14 @@ bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan) {
 
 bool Supervisor::IsNewUpgrade(const plans::UpgradeInfo& plan) const {
   if (plans::SameUpgradeName(plan.name, current_name_, d_.config.disable_recase)) return false;
+  // Already applied at this height (e.g. a later switch had no on-chain plan, so the file still
+  // names the previous one).
+  for (const auto& a : applied_) {
+    if (a.height == plan.height &&
+        plans::SameUpgradeName(a.name, plan.name, d_.config.disable_recase)) {
+      return false;
+    }
+  }
   return Layout::UpgradeTarget(plans::UpgradeDirName(plan.name, d_.config.disable_recase)) !=
          current_target_;
 }
@@ -251,6 +259,7 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
       resumed_restart = true;
     }
 
+    ASSIGN_OR_RETURN(applied_, journal_.Applied());
     ASSIGN_OR_RETURN(current_target_, ResolveCurrent());
     ASSIGN_OR_RETURN(auto current_info, d_.layout.ReadTargetUpgradeInfo(current_target_));
     current_name_ = current_info ? current_info->name : "";

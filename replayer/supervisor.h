@@ -108,6 +108,7 @@ class Supervisor {
   int terminate_signal_ = 0;
   std::string current_target_;
   std::string current_name_;  // plan name `current` runs, "" for genesis
+  std::vector<state::AppliedUpgrade> applied_;  // from the journal, refreshed before each launch
   std::optional<state::UpgradeTxn> txn_;
   std::optional<plans::UpgradeInfo> line_plan_;
   struct FileKey {
