@@ -248,6 +248,10 @@ class Importer {
         Note(where, "binary for " + platform + " ignored: " + split.status().message());
         continue;
       }
+      if (split->url.empty()) {
+        Note(where, "binary for " + platform + " has no address before its query: ignored");
+        continue;
+      }
       if (!split->checksum) unchecked.push_back(platform);
       seg.binaries[platform] = BinarySpec{platform, split->url, split->checksum};
     }

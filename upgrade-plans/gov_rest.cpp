@@ -251,8 +251,14 @@ ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
     if (!info.ok()) {
       out.notes.push_back({where, info.status().message()});
     } else if (info->kind == PlanInfo::Kind::kInline) {
-      seg.binaries = info->binaries;
-      seg.sources["binaries"] = from + " plan info";
+      for (const auto& [platform, spec] : info->binaries) {
+        if (spec.url.empty()) {
+          out.notes.push_back({where, "plan info binary for " + platform + " has no address"});
+        } else {
+          seg.binaries[platform] = spec;
+        }
+      }
+      if (!seg.binaries.empty()) seg.sources["binaries"] = from + " plan info";
       std::vector<std::string> unchecked;
       for (const auto& [platform, spec] : seg.binaries) {
         if (!spec.checksum) unchecked.push_back(platform);
