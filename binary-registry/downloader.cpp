@@ -228,7 +228,7 @@ size_t OnWrite(char* data, size_t size, size_t n, void* user) {
     t->too_large = true;
     return 0;
   }
-  if (!t->sink) t->sink = std::make_unique<BlockSink>(t->fd, t->hasher.get());
+  if (!t->sink) t->sink = std::make_unique<BlockSink>(t->fd, t->partial, t->hasher.get());
   if (!t->sink->Append(data, len)) return 0;  // the error surfaces from CloseSink
   t->written += len;
   return len;

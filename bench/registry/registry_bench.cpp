@@ -108,6 +108,13 @@ int main(int argc, char** argv) {
     int rc = std::system(("curl -s -o /dev/null " + url).c_str());
     double curl = Secs(Clock::now() - a);
     if (rc != 0) std::fprintf(stderr, "curl failed\n");
+    // For context: curl writing the same bytes to a file (no hashing, no fsync).
+    a = Clock::now();
+    rc = std::system(("curl -s -o " + dir + "/curl.bin " + url).c_str());
+    double curl_file = Secs(Clock::now() - a);
+    fs::remove(dir + "/curl.bin");
+    std::printf("        curl -o file %.2fs (%.0f MB/s)\n", curl_file,
+                static_cast<double>(bytes) / curl_file / 1e6);
     std::printf("run %d: ours %.2fs (%.0f MB/s, download+sha256+write+fsync), curl -o /dev/null %.2fs (%.0f MB/s)\n",
                 r + 1, ours, static_cast<double>(bytes) / ours / 1e6, curl,
                 static_cast<double>(bytes) / curl / 1e6);
