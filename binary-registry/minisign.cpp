@@ -106,7 +106,9 @@ std::string IdHex(const std::array<uint8_t, 8>& id) {
     out += kDigits[id[i] >> 4];
     out += kDigits[id[i] & 15];
   }
-  return out;
+  // ...with "%" PRIX64, so without leading zeros.
+  size_t first = out.find_first_not_of('0');
+  return first == std::string::npos ? "0" : out.substr(first);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ namespace registry {
 struct MinisignKey {
   std::array<uint8_t, 8> id{};
   std::array<uint8_t, 32> public_key{};
-  std::string IdHex() const;  // as minisign prints it: 16 upper-case hex digits
+  std::string IdHex() const;  // as minisign prints it: upper-case hex, no leading zeros
 };
 
 struct MinisignSignature {
