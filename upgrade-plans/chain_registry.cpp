@@ -52,8 +52,8 @@ class Importer {
  public:
   base::Result<ImportResult> Run(const json& root) {
     if (!root.is_object()) {
-      return base::Status::InvalidArgument(std::string("chain-registry file must be a JSON object, got ") +
-                                           root.type_name());
+      return base::Status::InvalidArgument(
+          std::string("chain-registry file must be a JSON object, got ") + root.type_name());
     }
     const json* versions = nullptr;
     std::string genesis_name;
@@ -104,8 +104,8 @@ class Importer {
       }
     }
     if (!genesis_name.empty() && !genesis_index) {
-      Note("codebase.genesis.name", "names \"" + genesis_name + "\", which no entry of " +
-                                        array_name_ + " has");
+      Note("codebase.genesis.name",
+           "names \"" + genesis_name + "\", which no entry of " + array_name_ + " has");
     }
     if (!genesis_index && !versions->empty() && (*versions)[0].is_object()) {
       const json& first = (*versions)[0];
@@ -114,22 +114,23 @@ class Importer {
       bool named_genesis = UpgradeDirName(name, false) == "genesis";
       if (!h || *h == 0 || *h == 1 || named_genesis) genesis_index = 0;
       if (genesis_index && !h) {
-        Note(Where(0, name), "has no height: taken as the genesis segment because it is the "
-                             "first entry; check that this binary really runs from genesis "
-                             "(the registry often lacks early history)");
+        Note(Where(0, name),
+             "has no height: taken as the genesis segment because it is the "
+             "first entry; check that this binary really runs from genesis "
+             "(the registry often lacks early history)");
       }
     }
     for (size_t i = 0; i < versions->size(); ++i) ImportEntry((*versions)[i], i, genesis_index);
     if (!genesis_index) {
-      Note(array_name_, "no entry is the genesis version (the first entry has a height above 1 "
-                        "and no codebase.genesis.name): the binary for the first blocks is "
-                        "unknown; add a genesis segment");
+      Note(array_name_,
+           "no entry is the genesis version (the first entry has a height above 1 "
+           "and no codebase.genesis.name): the binary for the first blocks is "
+           "unknown; add a genesis segment");
     }
     // Registry files are in order; sort anyway (stable) so the schedule is, keeping genesis first.
     auto& segs = out_.schedule.segments;
-    auto genesis = std::find_if(segs.begin(), segs.end(), [](const Segment& s) {
-      return s.kind == SwitchKind::kGenesis;
-    });
+    auto genesis = std::find_if(segs.begin(), segs.end(),
+                                [](const Segment& s) { return s.kind == SwitchKind::kGenesis; });
     auto begin = segs.begin();
     if (genesis != segs.end()) {
       std::rotate(segs.begin(), genesis, genesis + 1);
@@ -170,9 +171,10 @@ class Importer {
       seg.kind = SwitchKind::kGenesis;
       seg.first_height = (height && *height > 1) ? *height : 1;
       seg.sources["kind"] = source_ + " (genesis entry)";
-      seg.sources["first_height"] =
-          (height && *height > 1) ? source_ : "assumed: initial height 1 (registry height " +
-                                                  (height ? std::to_string(*height) : "none") + ")";
+      seg.sources["first_height"] = (height && *height > 1)
+                                        ? source_
+                                        : "assumed: initial height 1 (registry height " +
+                                              (height ? std::to_string(*height) : "none") + ")";
     } else {
       if (!height) {
         Note(where, "cannot be scheduled: no height");
@@ -186,14 +188,15 @@ class Importer {
       seg.sources["first_height"] = source_;
       if (proposal) {
         seg.kind = SwitchKind::kGovernancePlan;
-        seg.sources["kind"] = source_ + " (proposal " +
-                              (*proposal >= 0 ? std::to_string(*proposal) : "?") + ")";
+        seg.sources["kind"] =
+            source_ + " (proposal " + (*proposal >= 0 ? std::to_string(*proposal) : "?") + ")";
       } else {
         seg.kind = SwitchKind::kHaltHeight;
         seg.sources["kind"] = "assumed: no proposal in " + source_;
-        Note(where, "kind inferred as halt-height because the entry has no proposal number; "
-                    "if it was a governance upgrade, set kind to gov-plan (or merge a REST "
-                    "import)");
+        Note(where,
+             "kind inferred as halt-height because the entry has no proposal number; "
+             "if it was a governance upgrade, set kind to gov-plan (or merge a REST "
+             "import)");
       }
     }
     ImportVersion(e, where, seg);
@@ -211,8 +214,8 @@ class Importer {
     }
     seg.sources["version"] =
         source_ + (!recommended.empty() ? " recommended_version" : std::string(" tag"));
-    if (!recommended.empty() && !tag.empty() && recommended != tag &&
-        "v" + recommended != tag && recommended != "v" + tag) {
+    if (!recommended.empty() && !tag.empty() && recommended != tag && "v" + recommended != tag &&
+        recommended != "v" + tag) {
       Note(where, "recommended_version \"" + recommended + "\" differs from tag \"" + tag +
                       "\"; using recommended_version (a patch may only be valid from a later "
                       "height)");

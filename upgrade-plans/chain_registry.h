@@ -22,7 +22,7 @@ namespace plans {
 
 // An entry that was skipped or imported incompletely, or a fact the user must check.
 struct ImportNote {
-  std::string where;    // "versions[3] \"v10\"", "chain_id", "proposals[4]", ...
+  std::string where;  // "versions[3] \"v10\"", "chain_id", "proposals[4]", ...
   std::string message;
   bool operator==(const ImportNote&) const = default;
 };

@@ -108,8 +108,9 @@ base::Result<GovPage> ParsePage(const json& root) {
       auto id = p.contains("id") ? p.find("id") : p.find("proposal_id");
       std::optional<uint64_t> parsed_id = id == p.end() ? std::nullopt : ParseUint(*id);
       if (!parsed_id) {
-        return base::Status::InvalidArgument(where + ": no proposal id (\"id\" in v1, "
-                                                     "\"proposal_id\" in v1beta1)");
+        return base::Status::InvalidArgument(where +
+                                             ": no proposal id (\"id\" in v1, "
+                                             "\"proposal_id\" in v1beta1)");
       }
       proposal.proposal_id = *parsed_id;
       if (auto st = p.find("status"); st != p.end() && st->is_string()) {
@@ -153,7 +154,8 @@ base::Result<GovPage> ParseGovProposalsPage(std::string_view text) {
 base::Result<int64_t> ParseAppliedPlanHeight(std::string_view text) {
   try {
     json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (root.is_discarded()) return base::Status::InvalidArgument("applied_plan answer is not JSON");
+    if (root.is_discarded())
+      return base::Status::InvalidArgument("applied_plan answer is not JSON");
     if (!root.is_object()) {
       return base::Status::InvalidArgument("applied_plan answer must be a JSON object");
     }
@@ -186,9 +188,10 @@ ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
   genesis.sources = {{"first_height", "assumed: REST does not tell the chain's initial height"},
                      {"name", "assumed: placeholder"}};
   s.segments.push_back(std::move(genesis));
-  out.notes.push_back({"segments[0]", "the genesis binary and the initial height cannot be "
-                                      "learnt from governance: merge a chain-registry import or "
-                                      "fill them in"});
+  out.notes.push_back({"segments[0]",
+                       "the genesis binary and the initial height cannot be "
+                       "learnt from governance: merge a chain-registry import or "
+                       "fill them in"});
 
   // Group by name (plans may be passed twice under one name: re-scheduled or replaced).
   std::vector<std::string> order;
@@ -212,8 +215,8 @@ ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
     seg.name = name;
     if (applied == applied_heights.end()) {
       seg.first_height = plan->height;
-      seg.sources["first_height"] = "gov plan height (proposal " +
-                                    std::to_string(plan->proposal_id) + "), not confirmed";
+      seg.sources["first_height"] =
+          "gov plan height (proposal " + std::to_string(plan->proposal_id) + "), not confirmed";
       out.notes.push_back({where, "applied height not queried: using the plan height " +
                                       std::to_string(plan->height) + " unconfirmed"});
     } else if (applied->second <= 0) {
@@ -228,11 +231,10 @@ ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
       seg.first_height = applied->second;
       seg.sources["first_height"] = "rest applied_plan";
       if (plan->height != applied->second) {
-        out.notes.push_back({where, "plan height " + std::to_string(plan->height) +
-                                        " (proposal " + std::to_string(plan->proposal_id) +
-                                        ") differs from the applied height " +
-                                        std::to_string(applied->second) +
-                                        ": using the applied height"});
+        out.notes.push_back(
+            {where, "plan height " + std::to_string(plan->height) + " (proposal " +
+                        std::to_string(plan->proposal_id) + ") differs from the applied height " +
+                        std::to_string(applied->second) + ": using the applied height"});
       }
     }
     if (candidates.size() > 1) {
@@ -275,8 +277,9 @@ ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
     }
     s.segments.push_back(std::move(seg));
   }
-  std::stable_sort(s.segments.begin() + 1, s.segments.end(),
-                   [](const Segment& a, const Segment& b) { return a.first_height < b.first_height; });
+  std::stable_sort(
+      s.segments.begin() + 1, s.segments.end(),
+      [](const Segment& a, const Segment& b) { return a.first_height < b.first_height; });
   return out;
 }
 

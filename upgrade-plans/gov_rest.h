@@ -63,7 +63,6 @@ ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
 // Parses a fetched plan-info document (ParsePlanInfoDocument) and sets the binaries of the
 // segment named doc.segment_name. kNotFound when no segment has that name; kAlreadyExists when
 // the segment already has binaries that differ.
-base::Status AttachInfoDocument(Schedule& schedule, const InfoDocument& doc,
-                                std::string_view text);
+base::Status AttachInfoDocument(Schedule& schedule, const InfoDocument& doc, std::string_view text);
 
 }  // namespace plans

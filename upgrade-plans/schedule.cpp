@@ -27,8 +27,8 @@ base::Status CheckKeys(const json& object, std::initializer_list<std::string_vie
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
       for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return Invalid(where.empty() ? key : where + "." + key,
-                     "unknown field (known: " + list + ")", segment_name);
+      return Invalid(where.empty() ? key : where + "." + key, "unknown field (known: " + list + ")",
+                     segment_name);
     }
   }
   return base::Status::Ok();
@@ -98,10 +98,9 @@ base::Result<Segment> ParseSegment(const json& j, size_t index) {
   Segment seg;
   ASSIGN_OR_RETURN(seg.name, GetString(j, "name", where, /*required=*/true));
   const std::string& n = seg.name;
-  RETURN_IF_ERROR(CheckKeys(j,
-                            {"first_height", "kind", "name", "version", "binaries", "signatures",
-                             "args", "sources"},
-                            where, n));
+  RETURN_IF_ERROR(CheckKeys(
+      j, {"first_height", "kind", "name", "version", "binaries", "signatures", "args", "sources"},
+      where, n));
 
   auto h = j.find("first_height");
   if (h == j.end()) return Invalid(where + ".first_height", "missing (an integer above 0)", n);
@@ -167,9 +166,9 @@ base::Result<Schedule> ParseScheduleJson(const json& j) {
   auto v = j.find("format_version");
   if (v == j.end()) return Invalid("format_version", "missing (this reader knows version 1)");
   if (!v->is_number_integer() || v->get<int64_t>() != kScheduleFormatVersion) {
-    return Invalid("format_version",
-                   "is " + v->dump() + ", this reader only knows version 1 (a newer Replayer "
-                                       "may have written it)");
+    return Invalid("format_version", "is " + v->dump() +
+                                         ", this reader only knows version 1 (a newer Replayer "
+                                         "may have written it)");
   }
   ASSIGN_OR_RETURN(out.chain_id, GetString(j, "chain_id", "", /*required=*/false));
   ASSIGN_OR_RETURN(out.daemon_name, GetString(j, "daemon_name", "", /*required=*/false));
@@ -219,9 +218,12 @@ void RemoveFlag(std::vector<std::string>& args, const std::string& flag) {
 
 std::string_view SwitchKindName(SwitchKind kind) {
   switch (kind) {
-    case SwitchKind::kGenesis: return "genesis";
-    case SwitchKind::kGovernancePlan: return "gov-plan";
-    case SwitchKind::kHaltHeight: return "halt-height";
+    case SwitchKind::kGenesis:
+      return "genesis";
+    case SwitchKind::kGovernancePlan:
+      return "gov-plan";
+    case SwitchKind::kHaltHeight:
+      return "halt-height";
   }
   return "unknown";
 }

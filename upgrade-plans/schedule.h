@@ -38,7 +38,7 @@ struct SegmentArgs {
 };
 
 struct Segment {
-  int64_t first_height = 0;  // first block this segment's binary executes
+  int64_t first_height = 0;                // first block this segment's binary executes
   SwitchKind kind = SwitchKind::kGenesis;  // the switch that starts this segment
   // gov-plan: the on-chain plan name (also the Cosmovisor upgrades/<dir> name); halt-height: an
   // upgrade name too (folder name); genesis: usually "genesis".

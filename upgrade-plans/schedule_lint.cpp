@@ -18,7 +18,8 @@ class Linter {
       : s_(s), platform_(platform), must_have_checksum_(must_have_checksum) {}
 
   std::vector<Finding> Run() {
-    if (s_.chain_id.empty()) Warn("chain_id", "chain_id is empty: set it so a node of another chain is refused");
+    if (s_.chain_id.empty())
+      Warn("chain_id", "chain_id is empty: set it so a node of another chain is refused");
     if (s_.daemon_name.empty()) {
       Warn("daemon_name",
            "daemon_name is empty: the executable name inside bin/ (e.g. gaiad) must come from "
@@ -74,8 +75,9 @@ class Linter {
     const Segment& seg = s_.segments[i];
     const std::string label = Label(i);
     if (i == 0 && seg.kind != SwitchKind::kGenesis) {
-      Error(Where(0, "kind"), label + ": the first segment must be the genesis segment (kind "
-                                      "\"genesis\"); the binary that runs before it is unknown");
+      Error(Where(0, "kind"), label +
+                                  ": the first segment must be the genesis segment (kind "
+                                  "\"genesis\"); the binary that runs before it is unknown");
     }
     if (i > 0 && seg.kind == SwitchKind::kGenesis) {
       Error(Where(i, "kind"), label + ": only segments[0] can be the genesis segment");
@@ -175,8 +177,9 @@ class Linter {
       if (a.empty()) Error(Where(i, "args.add"), label + ": an empty argument");
       if (a == "--halt-height" || a.starts_with("--halt-height=")) {
         Warn(Where(i, "args.add"),
-             label + ": --halt-height in args.add; Replayer sets it from the next segment, and "
-                     "two values make the node take the last one");
+             label +
+                 ": --halt-height in args.add; Replayer sets it from the next segment, and "
+                 "two values make the node take the last one");
       }
       if (std::find(seg.args.remove.begin(), seg.args.remove.end(), a) != seg.args.remove.end()) {
         Warn(Where(i, "args"), label + ": \"" + a + "\" is both added and removed (it is added)");
@@ -207,10 +210,10 @@ class Linter {
       if (prev) {
         long before = *Major(s_.segments[*prev].version);
         if (*major > before + 1) {
-          Warn(Where(i, "version"),
-               Label(i) + ": the major version jumps from " + s_.segments[*prev].version + " (" +
-                   Label(*prev) + ") to " + s_.segments[i].version +
-                   ": is an upgrade missing, or does a binary carry a fork?");
+          Warn(Where(i, "version"), Label(i) + ": the major version jumps from " +
+                                        s_.segments[*prev].version + " (" + Label(*prev) + ") to " +
+                                        s_.segments[i].version +
+                                        ": is an upgrade missing, or does a binary carry a fork?");
         } else if (*major < before) {
           Warn(Where(i, "version"), Label(i) + ": the version goes backwards from " +
                                         s_.segments[*prev].version + " to " +
@@ -278,8 +281,8 @@ std::string HowItEnds(const Schedule& s, size_t i) {
   const Segment& next = s.segments[i + 1];
   std::string end = std::to_string(next.first_height - 1);
   if (next.kind == SwitchKind::kHaltHeight) {
-    return "it is started with --halt-height " + end + " so it commits " + end +
-           " and exits; \"" + next.name + "\" continues at " + std::to_string(next.first_height);
+    return "it is started with --halt-height " + end + " so it commits " + end + " and exits; \"" +
+           next.name + "\" continues at " + std::to_string(next.first_height);
   }
   return "the node halts itself at governance plan \"" + next.name + "\" (height " +
          std::to_string(next.first_height) + "), after committing " + end;
@@ -321,9 +324,9 @@ std::string ExplainSchedule(const Schedule& schedule, std::string_view platform,
     auto idx = SegmentForHeight(s, *height);
     if (!idx) {
       out << "Height " << *height << " is before the schedule's first segment"
-          << (s.segments.empty() ? std::string(" (the schedule is empty)")
-                                 : " (which starts at " +
-                                       std::to_string(s.segments[0].first_height) + ")")
+          << (s.segments.empty()
+                  ? std::string(" (the schedule is empty)")
+                  : " (which starts at " + std::to_string(s.segments[0].first_height) + ")")
           << ".\n";
       return out.str();
     }
@@ -335,7 +338,8 @@ std::string ExplainSchedule(const Schedule& schedule, std::string_view platform,
         << ", heights " << HeightsText(s, i) << ").\n";
     out << "  version:  " << (seg.version.empty() ? "(not checked)" : seg.version) << "\n";
     out << "  binary:   "
-        << (bin ? bin->url + " [" + bin->platform + "]" : "(none for " + std::string(platform) + ")")
+        << (bin ? bin->url + " [" + bin->platform + "]"
+                : "(none for " + std::string(platform) + ")")
         << "\n";
     out << "  checksum: " << (bin && bin->checksum ? FormatChecksum(*bin->checksum) : "-") << "\n";
     out << "  start:    " << Join(StartArgs(s, i, base_args)) << "\n";
@@ -357,9 +361,9 @@ std::string ExplainSchedule(const Schedule& schedule, std::string_view platform,
   for (size_t i = 0; i < s.segments.size(); ++i) {
     const Segment& seg = s.segments[i];
     const BinarySpec* bin = Chosen(seg, platform);
-    rows.push_back({{std::to_string(i), HeightsText(s, i), std::string(SwitchKindName(seg.kind)),
-                     seg.name, seg.version.empty() ? "-" : seg.version,
-                     bin ? ShortChecksum(*bin) : "-", ""}});
+    rows.push_back(
+        {{std::to_string(i), HeightsText(s, i), std::string(SwitchKindName(seg.kind)), seg.name,
+          seg.version.empty() ? "-" : seg.version, bin ? ShortChecksum(*bin) : "-", ""}});
   }
   size_t width[6] = {};
   for (const Row& r : rows) {
@@ -378,8 +382,8 @@ std::string ExplainSchedule(const Schedule& schedule, std::string_view platform,
     const Segment& seg = s.segments[i];
     const BinarySpec* bin = Chosen(seg, platform);
     std::string indent(width[0] + 2, ' ');
-    out << indent << "binary: "
-        << (bin ? bin->url : "(none for " + std::string(platform) + ")") << "\n";
+    out << indent << "binary: " << (bin ? bin->url : "(none for " + std::string(platform) + ")")
+        << "\n";
     out << indent << "start:  " << Join(StartArgs(s, i, base_args)) << "\n";
   }
   return out.str();

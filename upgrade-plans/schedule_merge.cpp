@@ -109,8 +109,8 @@ class Merger {
 
   // Scalar field: fill when ours is missing or assumed and theirs is not; else conflict.
   template <typename T, typename ToText>
-  void MergeScalar(Segment& ours, const Segment& theirs, const std::string& field, T Segment::*member,
-                   bool ours_missing, bool theirs_missing, ToText to_text) {
+  void MergeScalar(Segment& ours, const Segment& theirs, const std::string& field,
+                   T Segment::*member, bool ours_missing, bool theirs_missing, ToText to_text) {
     if (ours.*member == theirs.*member) {
       if (Assumed(ours, field) && !Assumed(theirs, field)) TakeSource(ours, theirs, field);
       return;
@@ -134,8 +134,7 @@ class Merger {
     MergeScalar(ours, theirs, "first_height", &Segment::first_height, ours.first_height <= 0,
                 theirs.first_height <= 0, itos);
     MergeScalar(ours, theirs, "kind", &Segment::kind, false, false, kind);
-    MergeScalar(ours, theirs, "name", &Segment::name, ours.name.empty(), theirs.name.empty(),
-                same);
+    MergeScalar(ours, theirs, "name", &Segment::name, ours.name.empty(), theirs.name.empty(), same);
     MergeScalar(ours, theirs, "version", &Segment::version, ours.version.empty(),
                 theirs.version.empty(), same);
     bool took_binaries = false;

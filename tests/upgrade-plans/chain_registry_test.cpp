@@ -242,7 +242,8 @@ TEST(ImportChainRegistry, HubVersionsJson) {
             "https://github.com/cosmos/gaia/releases/download/v10.0.2/gaiad-v10.0.2-linux-amd64");
   EXPECT_TRUE(HasNote(*r, "versions[4] \"v15\"", "binaries without checksum: linux/amd64"));
   EXPECT_TRUE(HasNote(*r, "versions[5] \"v25.1.1\"", "cannot be scheduled: no height"));
-  EXPECT_TRUE(HasNote(*r, "versions[0] \"genesis\"", "binaries without checksum: darwin/amd64, linux/amd64"));
+  EXPECT_TRUE(HasNote(*r, "versions[0] \"genesis\"",
+                      "binaries without checksum: darwin/amd64, linux/amd64"));
   // The import is a valid schedule file, and the lint sees the registry's gaps.
   EXPECT_EQ(*ParseSchedule(FormatSchedule(s)), s);
   auto findings = CheckSchedule(s, "linux/amd64", true);
@@ -300,8 +301,9 @@ TEST(ImportChainRegistry, AkashFirstEntryWithoutHeightIsGenesisSecondIsLeftOut) 
   EXPECT_TRUE(HasNote(*r, "versions[0] \"v0.22.0\"", "taken as the genesis segment"));
   EXPECT_TRUE(HasNote(*r, "versions[1] \"v0.24.0\"", "cannot be scheduled: no height"));
   EXPECT_EQ(s.segments[1].binaries.size(), 2u);
-  EXPECT_EQ(s.segments[1].binaries.at("linux/arm64").url,
-            "https://github.com/akash-network/node/releases/download/v0.26.1/akash_linux_arm64.zip");
+  EXPECT_EQ(
+      s.segments[1].binaries.at("linux/arm64").url,
+      "https://github.com/akash-network/node/releases/download/v0.26.1/akash_linux_arm64.zip");
   EXPECT_TRUE(s.segments[2].binaries.empty());
   EXPECT_TRUE(HasNote(*r, "versions[3] \"v2.0.0\"", "has no binaries"));
 }
@@ -318,7 +320,9 @@ TEST(ImportChainRegistry, OlderChainJsonLayout) {
   EXPECT_EQ(s.segments[0].first_height, 5200791);
   EXPECT_EQ(s.segments[0].sources.at("name"), "chain-registry chain.json");
   EXPECT_EQ(s.segments[1].binaries.count("windows"), 0u);
-  EXPECT_TRUE(HasNote(*r, "codebase.versions[1] \"v7-Theta\"", "binary key \"windows\" is not os/arch")) << Notes(*r);
+  EXPECT_TRUE(
+      HasNote(*r, "codebase.versions[1] \"v7-Theta\"", "binary key \"windows\" is not os/arch"))
+      << Notes(*r);
   // A malformed checksum drops that binary with a note, never the whole import.
   EXPECT_TRUE(s.segments[2].binaries.empty());
   EXPECT_TRUE(HasNote(*r, "codebase.versions[2] \"v14\"", "binary for linux/amd64 ignored"));
@@ -336,7 +340,8 @@ TEST(ImportChainRegistry, GenesisNamedLaterIsMovedFirst) {
 }
 
 TEST(ImportChainRegistry, ChainJsonWithoutVersionsPointsToVersionsJson) {
-  auto r = ImportChainRegistry(R"({"chain_id":"cosmoshub-4","codebase":{"recommended_version":"v27.0.0"}})");
+  auto r = ImportChainRegistry(
+      R"({"chain_id":"cosmoshub-4","codebase":{"recommended_version":"v27.0.0"}})");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("versions.json"), std::string::npos);
 }

@@ -29,7 +29,7 @@ const std::string kV1Page1 = R"({
               "time": "0001-01-01T00:00:00Z",
               "height": "15816200",
               "info": "{\"binaries\":{\"linux/amd64\":\"https://github.com/cosmos/gaia/releases/download/v10.0.2/gaiad-v10.0.2-linux-amd64?checksum=sha256:)" +
-                              kSha + R"(\"}}",
+                             kSha + R"(\"}}",
               "upgraded_client_state": null
             }
           },
@@ -76,7 +76,7 @@ const std::string kV1Page2 = R"({
             "time": "0001-01-01T00:00:00Z",
             "height": "19639600",
             "info": "https://raw.githubusercontent.com/cosmos/mainnet/main/v15-info.json?checksum=sha256:)" +
-                              kSha + R"(",
+                             kSha + R"(",
             "upgraded_client_state": null
           }
         }
@@ -173,7 +173,8 @@ TEST(ParseGovProposalsPage, V1beta1SingleNonLegacyMessageAsContent) {
 }
 
 TEST(ParseGovProposalsPage, EmptyAndNumericForms) {
-  auto empty = ParseGovProposalsPage(R"({"proposals":[],"pagination":{"next_key":null,"total":"0"}})");
+  auto empty =
+      ParseGovProposalsPage(R"({"proposals":[],"pagination":{"next_key":null,"total":"0"}})");
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(empty->plans.empty());
   auto numeric = ParseGovProposalsPage(R"({"proposals":[{"id":3,"messages":[{"@type":
@@ -183,8 +184,8 @@ TEST(ParseGovProposalsPage, EmptyAndNumericForms) {
 }
 
 TEST(ParseGovProposalsPage, GatewayErrorsTellWhetherToFallBack) {
-  auto unimplemented = ParseGovProposalsPage(
-      R"({"code":12,"message":"Not Implemented","details":[]})");
+  auto unimplemented =
+      ParseGovProposalsPage(R"({"code":12,"message":"Not Implemented","details":[]})");
   ASSERT_FALSE(unimplemented.ok());
   EXPECT_TRUE(unimplemented.status().Is(base::Status::Code::kNotFound));
   auto convert = ParseGovProposalsPage(
@@ -255,7 +256,8 @@ TEST(ScheduleFromGovPlans, ConfirmedPlansBecomeGovSegments) {
   // URL info: listed for the caller to fetch.
   ASSERT_EQ(r.info_documents.size(), 1u);
   EXPECT_EQ(r.info_documents[0].segment_name, "v15");
-  EXPECT_EQ(r.info_documents[0].url, "https://raw.githubusercontent.com/cosmos/mainnet/main/v15-info.json");
+  EXPECT_EQ(r.info_documents[0].url,
+            "https://raw.githubusercontent.com/cosmos/mainnet/main/v15-info.json");
   EXPECT_EQ(r.info_documents[0].checksum->hex, kSha);
   EXPECT_TRUE(HasNote(r, "plan \"v16\"", "free text"));
   EXPECT_EQ(*ParseSchedule(FormatSchedule(s)), s);
@@ -267,10 +269,12 @@ TEST(ScheduleFromGovPlans, AppliedHeightWinsWithANoteAndUnappliedPlansAreLeftOut
   const Schedule& s = r.schedule;
   ASSERT_EQ(s.segments.size(), 4u);  // genesis, Gravity-DEX, v15, v16 (v10 never applied)
   EXPECT_EQ(s.segments[1].first_height, 6910001);
-  EXPECT_TRUE(HasNote(r, "plan \"Gravity-DEX\"", "plan height 6910000 (proposal 51) differs from the applied height 6910001"));
+  EXPECT_TRUE(HasNote(r, "plan \"Gravity-DEX\"",
+                      "plan height 6910000 (proposal 51) differs from the applied height 6910001"));
   EXPECT_TRUE(HasNote(r, "plan \"v10\"", "never applied"));
   EXPECT_TRUE(HasNote(r, "plan \"v15\"", "not queried"));
-  EXPECT_EQ(s.segments[2].sources.at("first_height"), "gov plan height (proposal 885), not confirmed");
+  EXPECT_EQ(s.segments[2].sources.at("first_height"),
+            "gov plan height (proposal 885), not confirmed");
 }
 
 TEST(ScheduleFromGovPlans, ReScheduledPlanUsesTheApplied) {
@@ -291,10 +295,12 @@ TEST(AttachInfoDocument, FillsTheSegmentsBinaries) {
   std::vector<GovPlan> plans = {{885, "v15", 19639600, "https://e.org/v15.json", ""}};
   ImportResult r = ScheduleFromGovPlans(plans, {{"v15", 19639600}}, "c", "d");
   ASSERT_EQ(r.info_documents.size(), 1u);
-  std::string doc = R"({"binaries":{"linux/amd64":"https://e.org/gaiad-v15?checksum=sha256:)" + kSha + R"("}})";
+  std::string doc =
+      R"({"binaries":{"linux/amd64":"https://e.org/gaiad-v15?checksum=sha256:)" + kSha + R"("}})";
   ASSERT_TRUE(AttachInfoDocument(r.schedule, r.info_documents[0], doc).ok());
   EXPECT_EQ(r.schedule.segments[1].binaries.at("linux/amd64").url, "https://e.org/gaiad-v15");
-  EXPECT_EQ(r.schedule.segments[1].sources.at("binaries"), "plan info document https://e.org/v15.json");
+  EXPECT_EQ(r.schedule.segments[1].sources.at("binaries"),
+            "plan info document https://e.org/v15.json");
   EXPECT_TRUE(AttachInfoDocument(r.schedule, r.info_documents[0], doc).ok());  // same again: fine
   std::string other = R"({"binaries":{"linux/amd64":"https://e.org/other"}})";
   EXPECT_TRUE(AttachInfoDocument(r.schedule, r.info_documents[0], other)

@@ -34,7 +34,8 @@ Schedule Good() {
 bool Has(const std::vector<Finding>& f, Finding::Severity severity, const std::string& where,
          const std::string& fragment) {
   for (const Finding& x : f) {
-    if (x.severity == severity && x.where == where && x.message.find(fragment) != std::string::npos) {
+    if (x.severity == severity && x.where == where &&
+        x.message.find(fragment) != std::string::npos) {
       return true;
     }
   }
@@ -71,7 +72,8 @@ TEST(CheckSchedule, HeightsMustIncreaseStrictly) {
   s.segments[2].first_height = s.segments[1].first_height;
   s.segments[3].first_height = 100;
   auto f = CheckSchedule(s, "linux/amd64", false);
-  EXPECT_TRUE(Has(f, kError, "segments[2].first_height", "is the same as segments[1] \"Gravity-DEX\""));
+  EXPECT_TRUE(
+      Has(f, kError, "segments[2].first_height", "is the same as segments[1] \"Gravity-DEX\""));
   EXPECT_TRUE(Has(f, kError, "segments[3].first_height", "is below"));
 }
 
@@ -116,7 +118,8 @@ TEST(CheckSchedule, ChecksumsRequiredOrWarned) {
 TEST(CheckSchedule, MissingPlatformAndAnyFallback) {
   Schedule s = Good();
   auto f = CheckSchedule(s, "linux/arm64", false);
-  EXPECT_TRUE(Has(f, kError, "segments[1].binaries", "no binary for linux/arm64 and no \"any\" (it has: linux/amd64)"));
+  EXPECT_TRUE(Has(f, kError, "segments[1].binaries",
+                  "no binary for linux/arm64 and no \"any\" (it has: linux/amd64)"));
   s.segments[1].binaries["any"] = {"any", "https://e.org/all.zip", kSum};
   f = CheckSchedule(s, "linux/arm64", false);
   EXPECT_FALSE(Has(f, kError, "segments[1].binaries", "no binary"));

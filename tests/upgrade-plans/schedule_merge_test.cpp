@@ -94,7 +94,8 @@ TEST(MergeSchedules, DisagreementsAreConflictsAndLeftWins) {
   EXPECT_TRUE(HasConflict(m, "v14", "signatures.linux/amd64"));
   EXPECT_EQ(m.conflicts.size(), 8u) << FormatConflicts(m.conflicts);
   EXPECT_EQ(m.schedule, a);  // nothing resolved: a's values kept
-  EXPECT_NE(FormatConflicts(m.conflicts).find("\"v14\" first_height: 18262000 vs 18262001 (kept 18262000)"),
+  EXPECT_NE(FormatConflicts(m.conflicts)
+                .find("\"v14\" first_height: 18262000 vs 18262001 (kept 18262000)"),
             std::string::npos)
       << FormatConflicts(m.conflicts);
 }
@@ -105,7 +106,8 @@ TEST(MergeSchedules, SegmentsOnlyInBAreInsertedInHeightOrder) {
                 Seg(100, SwitchKind::kGovernancePlan, "v2"),
                 Seg(300, SwitchKind::kGovernancePlan, "v4")};
   Schedule b;
-  b.segments = {Seg(200, SwitchKind::kHaltHeight, "v3"), Seg(400, SwitchKind::kGovernancePlan, "v5")};
+  b.segments = {Seg(200, SwitchKind::kHaltHeight, "v3"),
+                Seg(400, SwitchKind::kGovernancePlan, "v5")};
   MergeResult m = MergeSchedules(a, b);
   EXPECT_TRUE(m.conflicts.empty());
   ASSERT_EQ(m.schedule.segments.size(), 5u);
@@ -141,17 +143,19 @@ TEST(MergeSchedules, RegistryPlusRestCorrectsAssumptionsWithoutConflicts) {
       {"name":"v10","tag":"v10.0.2","height":15816200,"proposal":798,"recommended_version":"v10.0.2",
        "binaries":{"linux/amd64":"https://github.com/cosmos/gaia/releases/download/v10.0.2/gaiad-v10.0.2-linux-amd64"}}]})");
   ASSERT_TRUE(registry.ok()) << registry.status().message();
-  const std::string theta_url = "https://github.com/cosmos/gaia/releases/download/v7.0.0/gaiad-v7.0.0-linux-amd64";
+  const std::string theta_url =
+      "https://github.com/cosmos/gaia/releases/download/v7.0.0/gaiad-v7.0.0-linux-amd64";
   std::vector<GovPlan> plans = {
       {600, "v7-Theta", 10085397,
-       R"({"binaries":{"linux/amd64":")" + theta_url + "?checksum=sha256:" + std::string(64, 'f') + R"("}})",
+       R"({"binaries":{"linux/amd64":")" + theta_url + "?checksum=sha256:" + std::string(64, 'f') +
+           R"("}})",
        "PROPOSAL_STATUS_PASSED"},
       {798, "v10", 15816200,
        R"({"binaries":{"linux/amd64":"https://github.com/cosmos/gaia/releases/download/v10.0.2/gaiad-v10.0.2-linux-amd64?checksum=sha256:)" +
            std::string(64, 'd') + R"("}})",
        "PROPOSAL_STATUS_PASSED"}};
-  ImportResult rest =
-      ScheduleFromGovPlans(plans, {{"v7-Theta", 10085397}, {"v10", 15816200}}, "cosmoshub-4", "gaiad");
+  ImportResult rest = ScheduleFromGovPlans(plans, {{"v7-Theta", 10085397}, {"v10", 15816200}},
+                                           "cosmoshub-4", "gaiad");
 
   MergeResult m = MergeSchedules(registry->schedule, rest.schedule);
   const Schedule& s = m.schedule;

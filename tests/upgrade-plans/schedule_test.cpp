@@ -20,7 +20,8 @@ Schedule ThreeSegments() {
   g.kind = SwitchKind::kGenesis;
   g.name = "genesis";
   g.version = "v1.0.0";
-  g.binaries["linux/amd64"] = {"linux/amd64", "https://e.org/demod-1", Checksum{HashAlgo::kSha256, kHex}};
+  g.binaries["linux/amd64"] = {"linux/amd64", "https://e.org/demod-1",
+                               Checksum{HashAlgo::kSha256, kHex}};
   g.args.add = {"--x-crisis-skip-assert-invariants"};
   Segment v2;
   v2.first_height = 1000;
@@ -41,7 +42,8 @@ Schedule ThreeSegments() {
 }
 
 TEST(Schedule, SwitchKindNamesRoundTrip) {
-  for (SwitchKind k : {SwitchKind::kGenesis, SwitchKind::kGovernancePlan, SwitchKind::kHaltHeight}) {
+  for (SwitchKind k :
+       {SwitchKind::kGenesis, SwitchKind::kGovernancePlan, SwitchKind::kHaltHeight}) {
     EXPECT_EQ(SwitchKindFromName(SwitchKindName(k)), k);
   }
   EXPECT_EQ(SwitchKindName(SwitchKind::kGovernancePlan), "gov-plan");
@@ -54,7 +56,8 @@ TEST(Schedule, FormatParseRoundTrip) {
   auto parsed = ParseSchedule(text);
   ASSERT_TRUE(parsed.ok()) << parsed.status().message() << "\n" << text;
   EXPECT_EQ(*parsed, s);
-  EXPECT_NE(text.find("\"linux/amd64\": \"https://e.org/demod-1?checksum=sha256:" + kHex), std::string::npos);
+  EXPECT_NE(text.find("\"linux/amd64\": \"https://e.org/demod-1?checksum=sha256:" + kHex),
+            std::string::npos);
   // Readable order: first_height before kind before name.
   EXPECT_LT(text.find("first_height"), text.find("\"kind\""));
   EXPECT_EQ(FormatSchedule(*parsed), text);
@@ -62,7 +65,8 @@ TEST(Schedule, FormatParseRoundTrip) {
 
 TEST(Schedule, ChecksumBeforeFragmentSurvivesRoundTrip) {
   Schedule s = ThreeSegments();
-  s.segments[1].binaries["any"] = {"any", "https://e.org/a?x=1#frag", Checksum{HashAlgo::kSha256, kHex}};
+  s.segments[1].binaries["any"] = {"any", "https://e.org/a?x=1#frag",
+                                   Checksum{HashAlgo::kSha256, kHex}};
   auto parsed = ParseSchedule(FormatSchedule(s));
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_EQ(*parsed, s);
@@ -101,20 +105,28 @@ TEST(Schedule, ErrorsNameSegmentAndField) {
               "segments[1].first_height: must be an integer above 0, got string");
   ExpectError(OneSegment(R"({"first_height":1.5,"kind":"gov-plan","name":"v10"})"),
               "segments[1].first_height");
-  ExpectError(OneSegment(R"({"kind":"gov-plan","name":"v10"})"), "segments[1].first_height: missing");
+  ExpectError(OneSegment(R"({"kind":"gov-plan","name":"v10"})"),
+              "segments[1].first_height: missing");
   ExpectError(OneSegment(R"({"first_height":5,"kind":"fork","name":"v10"})"),
               "segments[1].kind: \"fork\" is not one of");
   ExpectError(OneSegment(R"({"first_height":5,"kind":"gov-plan"})"), "segments[1].name: missing");
   ExpectError(OneSegment(R"({"first_height":5,"kind":"gov-plan","name":"v10","first-height":5})"),
               "segments[1].first-height: unknown field");
-  ExpectError(OneSegment(R"({"first_height":5,"kind":"gov-plan","name":"v10","binaries":{"linux":"https://x"}})"),
-              "segments[1].binaries.linux: platform key");
-  ExpectError(OneSegment(R"({"first_height":5,"kind":"gov-plan","name":"v10","binaries":{"linux/amd64":"https://x?checksum=sha256:zz"}})"),
-              "segments[1].binaries.linux/amd64: URL https://x?checksum=sha256:zz");
-  ExpectError(OneSegment(R"({"first_height":5,"kind":"gov-plan","name":"v10","binaries":{"linux/amd64":""}})"),
-              "segments[1].binaries.linux/amd64: URL is empty");
-  ExpectError(OneSegment(R"({"first_height":5,"kind":"gov-plan","name":"v10","args":{"add":"--x"}})"),
-              "segments[1].args.add: must be an array of strings");
+  ExpectError(
+      OneSegment(
+          R"({"first_height":5,"kind":"gov-plan","name":"v10","binaries":{"linux":"https://x"}})"),
+      "segments[1].binaries.linux: platform key");
+  ExpectError(
+      OneSegment(
+          R"({"first_height":5,"kind":"gov-plan","name":"v10","binaries":{"linux/amd64":"https://x?checksum=sha256:zz"}})"),
+      "segments[1].binaries.linux/amd64: URL https://x?checksum=sha256:zz");
+  ExpectError(
+      OneSegment(
+          R"({"first_height":5,"kind":"gov-plan","name":"v10","binaries":{"linux/amd64":""}})"),
+      "segments[1].binaries.linux/amd64: URL is empty");
+  ExpectError(
+      OneSegment(R"({"first_height":5,"kind":"gov-plan","name":"v10","args":{"add":"--x"}})"),
+      "segments[1].args.add: must be an array of strings");
   ExpectError(OneSegment(R"({"first_height":5,"kind":"gov-plan","name":"v10","args":{"add":[1]}})"),
               "segments[1].args.add[0]: must be a string");
   ExpectError(OneSegment(R"({"first_height":5,"kind":"gov-plan","name":"v10","sources":{"x":1}})"),
@@ -189,8 +201,13 @@ TEST(StartArgs, RemoveTakesTheValueInBothSpellings) {
   Schedule s = ThreeSegments();
   s.segments[2].args.remove = {"--x-crisis-skip-assert-invariants", "--pruning", "--db_backend"};
   s.segments[2].args.add = {"--pruning=nothing"};
-  Args base{"start", "--x-crisis-skip-assert-invariants", "--pruning", "everything",
-            "--db_backend=goleveldb", "--home", "/data"};
+  Args base{"start",
+            "--x-crisis-skip-assert-invariants",
+            "--pruning",
+            "everything",
+            "--db_backend=goleveldb",
+            "--home",
+            "/data"};
   EXPECT_EQ(StartArgs(s, 2, base), (Args{"start", "--home", "/data", "--pruning=nothing"}));
 }
 
@@ -245,7 +262,8 @@ TEST(Schedule, ReadmeWorkedExampleMatchesItsTable) {
   auto s = ParseSchedule(md.substr(start, md.find("```", start) - start));
   ASSERT_TRUE(s.ok());
   Args base{"start", "--home", "/data"};
-  EXPECT_EQ(StartArgs(*s, 0, base), (Args{"start", "--home", "/data", "--x-crisis-skip-assert-invariants"}));
+  EXPECT_EQ(StartArgs(*s, 0, base),
+            (Args{"start", "--home", "/data", "--x-crisis-skip-assert-invariants"}));
   EXPECT_EQ(StartArgs(*s, 1, base), (Args{"start", "--home", "/data", "--halt-height", "1499"}));
   EXPECT_EQ(StartArgs(*s, 2, base), base);
 }
