@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "upgrade-plans/upgrade_info.h"
 
@@ -121,6 +122,7 @@ class Importer {
       }
     }
     for (size_t i = 0; i < versions->size(); ++i) ImportEntry((*versions)[i], i, genesis_index);
+    NoteBrokenLinks(*versions);
     if (!genesis_index) {
       Note(array_name_,
            "no entry is the genesis version (the first entry has a height above 1 "
@@ -150,6 +152,23 @@ class Importer {
   }
   void Note(std::string where, std::string message) {
     out_.notes.push_back({std::move(where), std::move(message)});
+  }
+
+  // next_version_name pointing at no entry: the registry skipped an upgrade (Hub v20, v23).
+  void NoteBrokenLinks(const json& versions) {
+    std::set<std::string> names;
+    for (const json& e : versions) {
+      if (e.is_object()) names.insert(UpgradeDirName(StringField(e, "name"), false));
+    }
+    for (size_t i = 0; i < versions.size(); ++i) {
+      const json& e = versions[i];
+      if (!e.is_object()) continue;
+      std::string next = StringField(e, "next_version_name");
+      if (next.empty() || names.contains(UpgradeDirName(next, false))) continue;
+      Note(Where(i, StringField(e, "name")),
+           "next_version_name \"" + next +
+               "\" names no entry: an upgrade is missing from the registry; add it by hand");
+    }
   }
 
   void ImportEntry(const json& e, size_t i, std::optional<size_t> genesis_index) {

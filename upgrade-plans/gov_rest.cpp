@@ -174,6 +174,25 @@ base::Result<int64_t> ParseAppliedPlanHeight(std::string_view text) {
   }
 }
 
+base::Result<std::optional<GovPlan>> ParseCurrentPlan(std::string_view text) {
+  try {
+    json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+    if (root.is_discarded())
+      return base::Status::InvalidArgument("current_plan answer is not JSON");
+    if (!root.is_object()) {
+      return base::Status::InvalidArgument("current_plan answer must be a JSON object");
+    }
+    if (root.contains("code") && !root.contains("plan")) return GatewayError(root);
+    auto p = root.find("plan");
+    if (p == root.end() || p->is_null()) return std::optional<GovPlan>();
+    GovPlan plan;
+    RETURN_IF_ERROR(ReadPlan(root, "current_plan", plan));
+    return std::optional<GovPlan>(std::move(plan));
+  } catch (const json::exception& e) {
+    return base::Status::InvalidArgument(std::string("current_plan answer: ") + e.what());
+  }
+}
+
 ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
                                   const std::map<std::string, int64_t>& applied_heights,
                                   std::string_view chain_id, std::string_view daemon_name) {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,11 @@ base::Result<GovPage> ParseGovProposalsPage(std::string_view text);
 // /cosmos/upgrade/v1beta1/applied_plan/{name}: {"height":"123"}. "0", a missing height or `{}`
 // mean "not applied" and return 0.
 base::Result<int64_t> ParseAppliedPlanHeight(std::string_view text);
+
+// /cosmos/upgrade/v1beta1/current_plan: {"plan": {"name", "time", "height", "info", ...}} for
+// the plan scheduled but not yet reached, or {"plan": null} (nullopt). proposal_id and status
+// are left empty: the endpoint does not say which proposal scheduled it.
+base::Result<std::optional<GovPlan>> ParseCurrentPlan(std::string_view text);
 
 // Builds a schedule from passed plans and their applied heights (plan name -> height, as
 // queried; a name missing from the map was not queried):

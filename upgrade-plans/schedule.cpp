@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "upgrade-plans/upgrade_info.h"
+
 namespace plans {
 namespace {
 
@@ -326,6 +328,13 @@ std::string SegmentLabel(const Schedule& schedule, size_t segment_index) {
     out += " \"" + schedule.segments[segment_index].name + "\"";
   }
   return out;
+}
+
+std::optional<size_t> FindSegment(const Schedule& schedule, std::string_view name) {
+  for (size_t i = 0; i < schedule.segments.size(); ++i) {
+    if (SameUpgradeName(schedule.segments[i].name, name, /*disable_recase=*/false)) return i;
+  }
+  return std::nullopt;
 }
 
 }  // namespace plans

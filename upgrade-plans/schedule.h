@@ -104,4 +104,8 @@ std::optional<size_t> SegmentForHeight(const Schedule& schedule, int64_t height)
 // "segments[2]" plus ` "v10"` when the segment has a name: how messages point at a segment.
 std::string SegmentLabel(const Schedule& schedule, size_t segment_index);
 
+// Index of the first segment whose name matches `name` as Cosmovisor folders match
+// (case-insensitive), e.g. the plan a node reported in upgrade-info.json; nullopt if none.
+std::optional<size_t> FindSegment(const Schedule& schedule, std::string_view name);
+
 }  // namespace plans

@@ -11,6 +11,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   (void)plans::ParseAppliedPlanHeight(text);
+  (void)plans::ParseCurrentPlan(text);
   auto page = plans::ParseGovProposalsPage(text);
   if (!page.ok()) return 0;
   std::map<std::string, int64_t> applied;

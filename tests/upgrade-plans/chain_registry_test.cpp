@@ -377,3 +377,25 @@ TEST(ImportChainRegistry, RejectsWhatIsNotARegistryFile) {
 
 }  // namespace
 }  // namespace plans
+
+namespace plans {
+namespace {
+
+// Hub: v19 points at v20, which the registry lacks (Gaia has the handler).
+TEST(ImportChainRegistry, BrokenNextVersionLinkIsNoted) {
+  auto r = ImportChainRegistry(R"({"chain_name":"cosmoshub","versions":[
+      {"name":"v19","height":21835200,"proposal":948,"recommended_version":"v19.2.0",
+       "previous_version_name":"v18","next_version_name":"v20"},
+      {"name":"v21","height":22953640,"proposal":971,"recommended_version":"v21.0.0",
+       "previous_version_name":"v20","next_version_name":""}]})");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  bool noted = false;
+  for (const ImportNote& n : r->notes) {
+    noted |= n.where == "versions[0] \"v19\"" &&
+             n.message.find("next_version_name \"v20\" names no entry") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+}
+
+}  // namespace
+}  // namespace plans

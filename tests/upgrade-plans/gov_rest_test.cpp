@@ -312,3 +312,26 @@ TEST(AttachInfoDocument, FillsTheSegmentsBinaries) {
 
 }  // namespace
 }  // namespace plans
+
+namespace plans {
+namespace {
+
+TEST(ParseCurrentPlan, PendingOrNone) {
+  auto none = ParseCurrentPlan(R"({"plan":null})");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+  auto pending = ParseCurrentPlan(R"({"plan":{"name":"v28","time":"0001-01-01T00:00:00Z",
+      "height":"29743104","info":"","upgraded_client_state":null}})");
+  ASSERT_TRUE(pending.ok()) << pending.status().message();
+  ASSERT_TRUE(*pending);
+  EXPECT_EQ((*pending)->name, "v28");
+  EXPECT_EQ((*pending)->height, 29743104);
+  EXPECT_FALSE(ParseCurrentPlan(R"({"plan":{"name":"v28","height":"x"}})").ok());
+  EXPECT_TRUE(ParseCurrentPlan(R"({"code":12,"message":"Not Implemented"})")
+                  .status()
+                  .Is(base::Status::Code::kNotFound));
+  EXPECT_FALSE(ParseCurrentPlan("nope").ok());
+}
+
+}  // namespace
+}  // namespace plans

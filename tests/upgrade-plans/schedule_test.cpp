@@ -270,3 +270,19 @@ TEST(Schedule, ReadmeWorkedExampleMatchesItsTable) {
 
 }  // namespace
 }  // namespace plans
+
+namespace plans {
+namespace {
+
+TEST(Schedule, FindSegmentMatchesLikeCosmovisorFolders) {
+  Schedule s;
+  s.segments = {Segment{}, Segment{}};
+  s.segments[0].name = "genesis";
+  s.segments[1].name = "v7-Theta";
+  EXPECT_EQ(FindSegment(s, "v7-theta"), 1u);
+  EXPECT_EQ(FindSegment(s, "V7-THETA"), 1u);
+  EXPECT_EQ(FindSegment(s, "v8"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace plans
