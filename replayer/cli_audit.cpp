@@ -20,8 +20,8 @@ class AuditCommands final : public CommandGroup {
         "Audit an upgrade schedule without syncing: per segment and platform, the binary's URL, "
         "checksum, archive layout, ELF architecture, signature and `version`, and with --rest "
         "each plan's applied height. Exit 0 when everything passes, 1 when anything fails");
-    cmd_->add_option("--plans", plans_file_, "The schedule (JSON, see `replayer plans`)")
-        ->required();
+    // Checked in RunIfParsed rather than by CLI11, so that usage errors exit with 2.
+    cmd_->add_option("--plans", plans_file_, "The schedule (JSON, see `replayer plans`); required");
     cmd_->add_option("--rest", options_.rest_url,
                      "A node's REST URL: compare each gov plan's applied height with the schedule");
     cmd_->add_flag("--json", json_, "Print the report as JSON");
@@ -29,13 +29,19 @@ class AuditCommands final : public CommandGroup {
                      "Platform key to audit (repeatable; default: this host's)");
     cmd_->add_flag("--no-cache", no_cache_,
                    "Download and check everything again (results are still recorded)");
-    cmd_->add_option("--parallel", options_.parallel, "Downloads and checks at once")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 64));
+    cmd_->add_option("--parallel", options_.parallel, "Downloads and checks at once (1-64)")
+        ->capture_default_str();
   }
 
   std::optional<int> RunIfParsed(const Config& config) override {
     if (!cmd_->parsed()) return std::nullopt;
+    if (plans_file_.empty()) {
+      return Fail(base::Status::InvalidArgument("audit: --plans <file> is required"), kExitUsage);
+    }
+    if (options_.parallel < 1 || options_.parallel > 64) {
+      return Fail(base::Status::InvalidArgument("audit: --parallel must be between 1 and 64"),
+                  kExitUsage);
+    }
     auto text = ReadFile(plans_file_);
     if (!text.ok()) return Fail(text.status().WithContext("--plans"), kExitUsage);
     auto schedule = plans::ParseSchedule(*text);
