@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "state/audit_cache.h"
 #include "tests/binary-registry/test_server.h"
 #include "tests/testing/temp_dir.h"
 #include "upgrade-plans/plan_info.h"
@@ -387,6 +388,55 @@ TEST_F(AuditTest, WrongChecksumIsNeverCached) {
   EXPECT_EQ(again.from_cache, 2u);
   EXPECT_EQ(server_.requests(), before + 1);  // the mismatching artefact is fetched again
   EXPECT_EQ(Get(again.rows[0], "checksum").result, R::kFail);
+}
+
+TEST(AuditCacheTest, RoundTripsAndReportsUnreadableRecords) {
+  auto db = state::Database::OpenInMemory();
+  ASSERT_TRUE(db.ok());
+  state::AuditCache cache(**db);
+  std::string key = state::AuditCache::Key("appd", "http://h/a", "sha256:ab");
+  auto none = cache.Get(key);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  state::AuditFacts f;
+  f.url = "http://h/a";
+  f.checksum = "sha256:ab";
+  f.sha256 = "ab";
+  f.size = 12;
+  f.http_status = 200;
+  f.archive = {true, "raw"};
+  f.formats["linux/amd64"] = {true, "ELF linux/amd64"};
+  f.formats["linux/arm64"] = {false, "not for linux/arm64"};
+  f.version = state::AuditVerdict{true, "v1.0.0"};
+  f.signatures["http://h/a.minisig K1"] = {false, "unknown key"};
+  f.checked_ms = 42;
+  ASSERT_TRUE(cache.Put(key, f).ok());
+  auto got = cache.Get(key);
+  ASSERT_TRUE(got.ok() && got->has_value()) << got.status().message();
+  EXPECT_EQ(**got, f);
+  // Another daemon, URL or checksum is another record.
+  EXPECT_FALSE(cache.Get(state::AuditCache::Key("otherd", "http://h/a", "sha256:ab"))->has_value());
+  ASSERT_TRUE((*db)->Put(key, "{not json").ok());
+  auto bad = cache.Get(key);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(bad.status().Is(base::Status::Code::kCorruption));
+}
+
+TEST_F(AuditTest, UnreadableCacheRecordIsCheckedAgain) {
+  auto schedule = ThreeSegments();
+  auto db = state::Database::OpenInMemory();
+  ASSERT_TRUE(db.ok());
+  Audit(schedule, {}, db->get());
+  const auto& spec = schedule.segments[0].binaries[kHost];
+  ASSERT_TRUE((*db)->Put(state::AuditCache::Key("appd", spec.url, plans::FormatChecksum(*spec.checksum)),
+                         "garbage").ok());
+  int before = server_.requests();
+  auto again = Audit(schedule, {}, db->get());
+  EXPECT_TRUE(again.ok()) << FormatAuditTable(again);
+  EXPECT_EQ(again.from_cache, 2u);
+  EXPECT_EQ(server_.requests(), before + 1);
+  auto third = Audit(schedule, {}, db->get());  // and recorded afresh
+  EXPECT_EQ(third.from_cache, 3u);
 }
 
 TEST_F(AuditTest, SignaturesGoodBadAndUnknownKey) {
