@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -32,6 +33,8 @@ enum Check : size_t { kInfo, kUrl, kChecksum, kArchive, kElf, kSignature, kVersi
 constexpr const char* kCheckNames[] = {"info", "url",       "checksum", "archive",
                                        "elf",  "signature", "version",  "height"};
 constexpr size_t kCheckCount = sizeof(kCheckNames) / sizeof(kCheckNames[0]);
+// Detail of a format verdict for a non-Linux platform whose executable is not ELF.
+constexpr std::string_view kUncheckedFormat = "not ELF; only ELF is checked, not the format for ";
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -78,8 +81,29 @@ class ScratchDir {
   std::string path_;
 };
 
+// A raw Mach-O or PE executable (which the registry's unpacker, made for Linux, refuses):
+// "Mach-O", "PE", or "" for anything else.
+std::string ForeignExecutable(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char m[4] = {0, 0, 0, 0};
+  in.read(reinterpret_cast<char*>(m), sizeof m);
+  if (in.gcount() < 2) return "";
+  uint32_t be = (uint32_t{m[0]} << 24) | (uint32_t{m[1]} << 16) | (uint32_t{m[2]} << 8) | m[3];
+  for (uint32_t magic : {0xfeedfaceu, 0xfeedfacfu, 0xcefaedfeu, 0xcffaedfeu, 0xcafebabeu}) {
+    if (be == magic) return "Mach-O";
+  }
+  if (m[0] == 'M' && m[1] == 'Z') return "PE";
+  return "";
+}
+
 // Messages from the registry name scratch paths; the table shows paths inside the artefact.
-std::string Scrub(std::string message, const std::string& dir) {
+// `artifact`, when given, is named "the artefact".
+std::string Scrub(std::string message, const std::string& dir, const std::string& artifact = "") {
+  if (!artifact.empty()) {
+    for (size_t p = message.find(artifact); p != std::string::npos; p = message.find(artifact, p)) {
+      message.replace(p, artifact.size(), "the artefact");
+    }
+  }
   if (dir.empty()) return message;
   const std::string prefix = dir + "/";
   for (size_t p = message.find(prefix); p != std::string::npos; p = message.find(prefix, p)) {
@@ -197,19 +221,41 @@ void Inspect(Artifact& a, size_t index, const Context& ctx) {
   fs::create_directories(a.unpack_dir, ec);
   auto unpacked = registry::UnpackArtifact(a.path, a.unpack_dir, ctx.schedule.daemon_name,
                                            ctx.settings.unpack);
+  std::string foreign;  // "Mach-O" or "PE" for a raw executable of another OS
   if (!unpacked.ok()) {
-    a.facts.archive = {false, Scrub(unpacked.status().message(), a.unpack_dir)};
-    return;
+    foreign = ForeignExecutable(a.path);
+    if (foreign.empty()) {
+      a.facts.archive = {false, Scrub(Scrub(unpacked.status().message(), a.unpack_dir),
+                                      ctx.scratch, a.path)};
+      return;
+    }
+    a.facts.archive = {true, "raw (" + foreign + ")"};
+  } else {
+    a.binary = unpacked->binary;
+    std::string layout = unpacked->format;
+    if (!unpacked->libraries.empty()) {
+      layout += ", " + std::to_string(unpacked->libraries.size()) + " librar" +
+                (unpacked->libraries.size() == 1 ? "y" : "ies");
+    }
+    a.facts.archive = {true, layout};
   }
-  a.binary = unpacked->binary;
-  std::string layout = unpacked->format;
-  if (!unpacked->libraries.empty()) {
-    layout += ", " + std::to_string(unpacked->libraries.size()) + " librar" +
-              (unpacked->libraries.size() == 1 ? "y" : "ies");
-  }
-  a.facts.archive = {true, layout};
-  std::string detected = registry::DetectPlatform(a.binary);
+  std::string detected = a.binary.empty() ? "" : registry::DetectPlatform(a.binary);
   for (const auto& p : a.platforms) {
+    if (!foreign.empty() && p.rfind("linux/", 0) == 0) {
+      a.facts.formats[p] = {false, "a " + foreign + " executable, not an executable for " + p};
+      continue;
+    }
+    if (p.rfind("linux/", 0) != 0) {
+      // Only ELF is understood: a Mach-O or PE file for another OS is left unjudged.
+      if (detected == "any") {
+        a.facts.formats[p] = {true, "script (#!)"};
+      } else if (!detected.empty()) {
+        a.facts.formats[p] = {false, "ELF " + detected + ", not an executable for " + p};
+      } else {
+        a.facts.formats[p] = {true, std::string(kUncheckedFormat) + p};
+      }
+      continue;
+    }
     auto st = registry::CheckExecutableFormat(a.binary, p);
     if (st.ok()) {
       a.facts.formats[p] = {true, detected == "any" ? "script (#!)" : "ELF " + detected};
@@ -365,7 +411,9 @@ void FillArtifactChecks(AuditRow& row, const plans::Segment& seg, const Artifact
     if (!a.facts.archive.ok || fmt == a.facts.formats.end()) {
       c[kElf] = Make(kElf, R::kSkip, "no executable to check");
     } else {
-      c[kElf] = Make(kElf, fmt->second.ok ? R::kPass : R::kFail, fmt->second.detail);
+      bool unchecked = fmt->second.detail.rfind(kUncheckedFormat, 0) == 0;
+      c[kElf] = Make(kElf, unchecked ? R::kSkip : fmt->second.ok ? R::kPass : R::kFail,
+                     fmt->second.detail);
     }
     const bool runnable = c[kElf].result == R::kPass;
     if (row.platform != ctx.host) {
@@ -434,6 +482,12 @@ base::Result<AuditReport> RunAudit(const plans::Schedule& schedule, const AuditO
                                    state::Database* cache_db) {
   std::vector<std::string> platforms = options.platforms;
   if (platforms.empty()) platforms.emplace_back(plans::HostPlatform());
+  for (size_t i = 1; i < platforms.size(); ++i) {  // a platform given twice is audited once
+    if (std::find(platforms.begin(), platforms.begin() + static_cast<long>(i), platforms[i]) !=
+        platforms.begin() + static_cast<long>(i)) {
+      platforms.erase(platforms.begin() + static_cast<long>(i--));
+    }
+  }
   for (const auto& p : platforms) {
     if (!plans::IsValidPlatformKey(p) || p == "any") {
       return base::Status::InvalidArgument("--platform " + p +

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "binary-registry/progress.h"
@@ -73,12 +74,16 @@ std::string FormatAuditTable(const AuditReport& report) {
       << report.from_cache << " from the audit cache\n";
   for (auto kind : {AuditCheck::Result::kFail, AuditCheck::Result::kWarn}) {
     bool first = true;
+    std::set<std::pair<size_t, std::string>> heights;  // one line per segment, not per platform
     for (const auto& row : report.rows) {
       for (const auto& c : row.checks) {
         if (c.result != kind) continue;
+        const bool per_segment = c.name == "height";
+        if (per_segment && !heights.emplace(row.segment, c.detail).second) continue;
         if (first) out << "\n" << (kind == AuditCheck::Result::kFail ? "failures" : "warnings") << ":\n";
         first = false;
-        out << "  " << row.label << " " << row.platform << " " << c.name << ": " << c.detail << "\n";
+        out << "  " << row.label << " " << (per_segment ? "" : row.platform + " ") << c.name
+            << ": " << c.detail << "\n";
       }
     }
   }

@@ -292,6 +292,30 @@ TEST_F(AuditTest, ElfArchitectureIsCheckedPerPlatform) {
   EXPECT_EQ(server_.requests(), 1);  // one artefact, downloaded once for both rows
 }
 
+TEST_F(AuditTest, OtherOperatingSystemsAreNotJudgedByElfRules) {
+  plans::Schedule s;
+  s.daemon_name = "appd";
+  std::string macho("\xcf\xfa\xed\xfe\x07\x00\x00\x01", 8);
+  macho += std::string(64, '\0');
+  s.segments.push_back(Seg(1, plans::SwitchKind::kGenesis, "genesis", "v1.0.0",
+                           Publish("/mac/appd", macho, "darwin/arm64")));
+  s.segments[0].binaries[kHost] = Publish("/linux/appd", Script("v1.0.0"));
+  s.segments.push_back(Seg(10, plans::SwitchKind::kGovernancePlan, "v2", "v2.0.0",
+                           Publish("/elf-for-mac/appd", ReadFile("/bin/true"), "darwin/arm64")));
+  s.segments[1].binaries[kHost] = Publish("/linux2/appd", Script("v2.0.0"));
+  AuditOptions options;
+  options.platforms = {kHost, "darwin/arm64", kHost};  // the repeated platform counts once
+  auto report = Audit(s, options);
+  ASSERT_EQ(report.rows.size(), 4u);
+  EXPECT_TRUE(report.rows[0].ok());
+  EXPECT_EQ(Get(report.rows[1], "archive").detail, "raw (Mach-O)");
+  EXPECT_EQ(Get(report.rows[1], "elf").result, R::kSkip) << Get(report.rows[1], "elf").detail;
+  EXPECT_EQ(Get(report.rows[1], "version").result, R::kSkip);
+  EXPECT_TRUE(report.rows[1].ok()) << FormatAuditTable(report);
+  EXPECT_EQ(Get(report.rows[3], "elf").result, R::kFail);
+  EXPECT_TRUE(Has(Get(report.rows[3], "elf").detail, "not an executable for darwin/arm64"));
+}
+
 TEST_F(AuditTest, ArchiveWithoutTheDaemonFails) {
   plans::Schedule s;
   s.daemon_name = "appd";
@@ -301,6 +325,7 @@ TEST_F(AuditTest, ArchiveWithoutTheDaemonFails) {
   const auto& row = report.rows[0];
   EXPECT_EQ(Get(row, "archive").result, R::kFail);
   EXPECT_TRUE(Has(Get(row, "archive").detail, "appd")) << Get(row, "archive").detail;
+  EXPECT_FALSE(Has(Get(row, "archive").detail, settings_.store_root)) << Get(row, "archive").detail;
   EXPECT_EQ(Get(row, "elf").result, R::kSkip);
   EXPECT_EQ(Get(row, "checksum").result, R::kPass);
 }
@@ -313,7 +338,7 @@ TEST_F(AuditTest, VersionMismatchFailsQuotingBoth) {
   EXPECT_EQ(v.result, R::kFail);
   EXPECT_TRUE(Has(v.detail, "expected v2.2.0")) << v.detail;
   EXPECT_TRUE(Has(v.detail, "\"v2.1.0\"")) << v.detail;
-  EXPECT_TRUE(report.rows[1].ok());
+  EXPECT_TRUE(report.rows[1].ok()) << FormatAuditTable(report);
 }
 
 TEST_F(AuditTest, WrongOrMissingAppliedHeightFailsNamingBoth) {
@@ -338,6 +363,12 @@ TEST_F(AuditTest, WrongOrMissingAppliedHeightFailsNamingBoth) {
   EXPECT_TRUE(Has(v3h.detail, "applied height 0")) << v3h.detail;
   EXPECT_EQ(Get(report.rows[2], "height").result, R::kSkip);  // halt-height: no plan
   EXPECT_EQ(node.requests(), 2);
+  // With two platforms the rows double, but each segment's height is listed once.
+  options.platforms = {kHost, "linux/riscv64"};
+  std::string table = FormatAuditTable(Audit(schedule, options));
+  EXPECT_TRUE(Has(table, "  segments[1] \"v2\" height: schedule says 250")) << table;
+  EXPECT_EQ(table.find("height: schedule says 250"), table.rfind("height: schedule says 250"));
+  EXPECT_EQ(node.requests(), 4);
 }
 
 TEST_F(AuditTest, SecondRunIsServedFromTheCacheWithoutAnyRequest) {
