@@ -4,20 +4,15 @@
 #include <stdlib.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "binary-registry/downloader.h"
-#include "binary-registry/hashing.h"
 #include "binary-registry/minisign.h"
-#include "binary-registry/unpack.h"
 #include "binary-registry/verify.h"
+#include "replayer/audit_inspect.h"
 #include "state/audit_cache.h"
 #include "upgrade-plans/gov_rest.h"
 #include "upgrade-plans/plan_info.h"
@@ -27,33 +22,17 @@ namespace {
 
 namespace fs = std::filesystem;
 using R = AuditCheck::Result;
+using audit_internal::Artifact;
+using audit_internal::Context;
+using audit_internal::kUncheckedFormat;
+using audit_internal::ParallelFor;
+using audit_internal::Scrub;
 
 // The eight checks, in table order.
 enum Check : size_t { kInfo, kUrl, kChecksum, kArchive, kElf, kSignature, kVersion, kHeight };
 constexpr const char* kCheckNames[] = {"info", "url",       "checksum", "archive",
                                        "elf",  "signature", "version",  "height"};
 constexpr size_t kCheckCount = sizeof(kCheckNames) / sizeof(kCheckNames[0]);
-// Detail of a format verdict for a non-Linux platform whose executable is not ELF.
-constexpr std::string_view kUncheckedFormat = "not ELF; only ELF is checked, not the format for ";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Runs f(i) for i in [0, n) on up to `threads` threads, the caller's included.
-template <typename F>
-void ParallelFor(size_t n, size_t threads, const F& f) {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) f(i);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < std::min(threads, n); ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-}
 
 // A fresh folder for downloads and unpacking, removed with its contents on destruction.
 class ScratchDir {
@@ -81,40 +60,6 @@ class ScratchDir {
   std::string path_;
 };
 
-// A raw Mach-O or PE executable (which the registry's unpacker, made for Linux, refuses):
-// "Mach-O", "PE", or "" for anything else.
-std::string ForeignExecutable(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  unsigned char m[4] = {0, 0, 0, 0};
-  in.read(reinterpret_cast<char*>(m), sizeof m);
-  if (in.gcount() < 2) return "";
-  uint32_t be = (uint32_t{m[0]} << 24) | (uint32_t{m[1]} << 16) | (uint32_t{m[2]} << 8) | m[3];
-  for (uint32_t magic : {0xfeedfaceu, 0xfeedfacfu, 0xcefaedfeu, 0xcffaedfeu, 0xcafebabeu}) {
-    if (be == magic) return "Mach-O";
-  }
-  if (m[0] == 'M' && m[1] == 'Z') return "PE";
-  return "";
-}
-
-// Messages from the registry name scratch paths; the table shows paths inside the artefact.
-// `artifact`, when given, is named "the artefact".
-std::string Scrub(std::string message, const std::string& dir, const std::string& artifact = "") {
-  if (!artifact.empty()) {
-    for (size_t p = message.find(artifact); p != std::string::npos; p = message.find(artifact, p)) {
-      message.replace(p, artifact.size(), "the artefact");
-    }
-  }
-  if (dir.empty()) return message;
-  const std::string prefix = dir + "/";
-  for (size_t p = message.find(prefix); p != std::string::npos; p = message.find(prefix, p)) {
-    message.erase(p, prefix.size());
-  }
-  for (size_t p = message.find(dir); p != std::string::npos; p = message.find(dir, p)) {
-    message.replace(p, dir.size(), "the artefact");
-  }
-  return message;
-}
-
 std::string UrlEscape(const std::string& s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
@@ -140,24 +85,6 @@ AuditCheck Make(size_t check, R result, std::string detail) {
   return AuditCheck{kCheckNames[check], result, std::move(detail)};
 }
 
-// One distinct artefact (daemon + URL + checksum) and what was learnt about it.
-struct Artifact {
-  std::string key;  // state::AuditCache key
-  plans::BinarySpec spec;
-  std::set<std::string> platforms;                  // executable format checks wanted
-  bool want_version = false;                        // a host-platform row uses it
-  std::map<std::string, std::string> signatures;    // verdict key -> signature URL
-  state::AuditFacts facts;
-  bool from_cache = false;
-  bool downloaded = false;
-  base::Status fetch = base::Status::Internal("not downloaded");
-  std::string actual;     // digest in the declared algorithm, when one is declared
-  bool may_run = false;   // checksum matched, or none required: the binary may be executed
-  std::string path;       // scratch copy of the artefact
-  std::string unpack_dir;
-  std::string binary;     // unpacked executable
-};
-
 // What a cached record must hold to answer every row that uses the artefact.
 bool Covers(const state::AuditFacts& f, const Artifact& a, const std::string& host) {
   for (const auto& [key, url] : a.signatures) {
@@ -172,167 +99,6 @@ bool Covers(const state::AuditFacts& f, const Artifact& a, const std::string& ho
     if (it != f.formats.end() && it->second.ok && !f.version) return false;
   }
   return true;
-}
-
-struct Context {
-  const plans::Schedule& schedule;
-  const AuditOptions& options;
-  const registry::RegistrySettings& settings;
-  std::vector<registry::MinisignKey> keys;
-  std::string key_ids;  // "ID1,ID2": part of every signature verdict key
-  std::string host;
-  std::string scratch;
-};
-
-state::AuditVerdict VerifySignature(const Artifact& a, const std::string& sig_url,
-                                    const Context& ctx) {
-  registry::DownloadOptions o = ctx.settings.download;
-  o.allow_http_without_checksum = true;  // a signature protects itself
-  o.max_attempts = std::min(o.max_attempts, 3);
-  registry::Downloader dl(o);
-  auto text = dl.FetchText(sig_url, std::nullopt, 64 * 1024);
-  if (!text.ok()) return {false, "cannot fetch " + text.status().message()};
-  auto key = registry::VerifyMinisignFile(a.path, *text, ctx.keys);
-  if (key.ok()) return {true, "good signature by key " + *key};
-  std::string why = Scrub(key.status().message(), ctx.scratch);
-  if (key.status().Is(base::Status::Code::kNotFound)) return {false, "unknown key: " + why};
-  if (key.status().Is(base::Status::Code::kCorruption)) return {false, "bad signature: " + why};
-  return {false, why};
-}
-
-// Checksum, archive layout, executable format per platform and signatures of a downloaded
-// artefact. Touches only `a` and its own scratch folder, so it runs on any thread.
-void Inspect(Artifact& a, size_t index, const Context& ctx) {
-  if (a.spec.checksum) {
-    if (a.spec.checksum->algo == plans::HashAlgo::kSha256) {
-      a.actual = a.facts.sha256;
-    } else {
-      auto hex = registry::HashFileHex(a.path, a.spec.checksum->algo);
-      a.actual = hex.ok() ? *hex : "";
-    }
-    a.may_run = a.actual == a.spec.checksum->hex;
-  } else {
-    a.may_run = !ctx.settings.must_have_checksum;
-  }
-  for (const auto& [key, url] : a.signatures) a.facts.signatures[key] = VerifySignature(a, url, ctx);
-
-  a.unpack_dir = ctx.scratch + "/u" + std::to_string(index);
-  std::error_code ec;
-  fs::create_directories(a.unpack_dir, ec);
-  auto unpacked = registry::UnpackArtifact(a.path, a.unpack_dir, ctx.schedule.daemon_name,
-                                           ctx.settings.unpack);
-  std::string foreign;  // "Mach-O" or "PE" for a raw executable of another OS
-  if (!unpacked.ok()) {
-    foreign = ForeignExecutable(a.path);
-    if (foreign.empty()) {
-      a.facts.archive = {false, Scrub(Scrub(unpacked.status().message(), a.unpack_dir),
-                                      ctx.scratch, a.path)};
-      return;
-    }
-    a.facts.archive = {true, "raw (" + foreign + ")"};
-  } else {
-    a.binary = unpacked->binary;
-    std::string layout = unpacked->format;
-    if (!unpacked->libraries.empty()) {
-      layout += ", " + std::to_string(unpacked->libraries.size()) + " librar" +
-                (unpacked->libraries.size() == 1 ? "y" : "ies");
-    }
-    a.facts.archive = {true, layout};
-  }
-  std::string detected = a.binary.empty() ? "" : registry::DetectPlatform(a.binary);
-  for (const auto& p : a.platforms) {
-    if (!foreign.empty() && p.rfind("linux/", 0) == 0) {
-      a.facts.formats[p] = {false, "a " + foreign + " executable, not an executable for " + p};
-      continue;
-    }
-    if (p.rfind("linux/", 0) != 0) {
-      // Only ELF is understood: a Mach-O or PE file for another OS is left unjudged.
-      if (detected == "any") {
-        a.facts.formats[p] = {true, "script (#!)"};
-      } else if (!detected.empty()) {
-        a.facts.formats[p] = {false, "ELF " + detected + ", not an executable for " + p};
-      } else {
-        a.facts.formats[p] = {true, std::string(kUncheckedFormat) + p};
-      }
-      continue;
-    }
-    auto st = registry::CheckExecutableFormat(a.binary, p);
-    if (st.ok()) {
-      a.facts.formats[p] = {true, detected == "any" ? "script (#!)" : "ELF " + detected};
-    } else {
-      a.facts.formats[p] = {false, Scrub(st.message(), a.unpack_dir)};
-    }
-  }
-}
-
-// Runs `<binary> version` when a host row needs it and the binary may be executed. Probes run
-// after every unpack of the batch finished, so no child inherits a file open for writing.
-void Probe(Artifact& a, const Context& ctx) {
-  if (!a.want_version || !a.may_run || a.binary.empty()) return;
-  auto it = a.facts.formats.find(ctx.host);
-  if (it == a.facts.formats.end() || !it->second.ok) return;
-  registry::ProbeOptions po;
-  po.timeout = ctx.settings.probe_timeout;
-  std::error_code ec;
-  if (fs::is_directory(a.unpack_dir + "/lib", ec)) po.library_dir = a.unpack_dir + "/lib";
-  auto out = registry::ProbeVersion(a.binary, po);
-  a.facts.version = out.ok() ? state::AuditVerdict{true, *out}
-                             : state::AuditVerdict{false, Scrub(out.status().message(),
-                                                                a.unpack_dir)};
-}
-
-// Downloads what the cache could not answer, in batches (so the scratch space holds at most a
-// batch of artefacts), inspects and probes each batch in parallel, records verified facts.
-void DownloadAndInspect(std::vector<Artifact>& artifacts, const std::vector<size_t>& todo,
-                        const Context& ctx, state::AuditCache* cache) {
-  registry::DownloadOptions o = ctx.settings.download;
-  o.max_parallel = std::max<size_t>(ctx.options.parallel, 1);
-  o.allow_http_without_checksum = true;  // the audit executes nothing it could not verify
-  registry::Downloader dl(o, ctx.options.progress);
-  const size_t batch = o.max_parallel * 4;
-  for (size_t start = 0; start < todo.size(); start += batch) {
-    std::vector<size_t> ids(todo.begin() + static_cast<long>(start),
-                            todo.begin() + static_cast<long>(std::min(todo.size(), start + batch)));
-    std::vector<registry::DownloadRequest> requests;
-    for (size_t id : ids) {
-      Artifact& a = artifacts[id];
-      a.path = ctx.scratch + "/a" + std::to_string(id);
-      requests.push_back({a.spec.url, std::nullopt, a.path});
-    }
-    auto results = dl.FetchAll(requests);
-    std::vector<size_t> fetched;
-    for (size_t k = 0; k < ids.size(); ++k) {
-      Artifact& a = artifacts[ids[k]];
-      a.downloaded = true;
-      if (!results[k].ok()) {
-        a.fetch = results[k].status();
-        continue;
-      }
-      a.fetch = base::Status::Ok();
-      a.facts.url = a.spec.url;
-      a.facts.checksum = a.spec.checksum ? plans::FormatChecksum(*a.spec.checksum) : "";
-      a.facts.sha256 = results[k]->sha256;
-      a.facts.size = results[k]->size;
-      a.facts.http_status = results[k]->http_status;
-      a.facts.checked_ms = NowMs();
-      fetched.push_back(ids[k]);
-    }
-    ParallelFor(fetched.size(), o.max_parallel,
-                [&](size_t i) { Inspect(artifacts[fetched[i]], fetched[i], ctx); });
-    ParallelFor(fetched.size(), o.max_parallel,
-                [&](size_t i) { Probe(artifacts[fetched[i]], ctx); });
-    for (size_t id : ids) {
-      Artifact& a = artifacts[id];
-      if (cache && a.fetch.ok() && a.spec.checksum && a.actual == a.spec.checksum->hex) {
-        if (auto st = cache->Put(a.key, a.facts); !st.ok()) {
-          spdlog::warn("audit: cannot record the result for {}: {}", a.spec.url, st.message());
-        }
-      }
-      std::error_code ec;
-      fs::remove(a.path, ec);
-      if (!a.unpack_dir.empty()) fs::remove_all(a.unpack_dir, ec);
-    }
-  }
 }
 
 // One segment's "height" check (the same for every platform).
