@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "replayer/cli_common.h"
 #include "replayer/commands.h"
 #include "replayer/config.h"
 #include "replayer/crash_points.h"
@@ -24,22 +25,6 @@
 
 namespace replayer {
 namespace {
-
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
-int Fail(const base::Status& st, int code = kExitFailure) {
-  std::fprintf(stderr, "replayer: error: %s\n", st.message().c_str());
-  return code;
-}
-
-// Loads the configuration: environment variables, over the TOML file when one is named.
-base::Result<Config> LoadConfig(const EnvMap& env, const std::string& config_file) {
-  if (config_file.empty()) return ParseConfig(env);
-  auto text = ReadFile(config_file);
-  if (!text.ok()) return text.status().WithContext("--cosmovisor-config");
-  return ParseConfig(env, *text, config_file);
-}
 
 int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_file,
            char** envp) {
@@ -72,7 +57,26 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
   auto db = OpenState(layout);
   if (!db.ok()) return Fail(db.status());
   PosixProcessLauncher launcher;
-  Supervisor supervisor({*config, layout, **db, launcher, crash, nullptr});
+  // DAEMON_ALLOW_DOWNLOAD_BINARIES: a missing upgrade binary is fetched from the plan's info,
+  // verified and installed by the registry; any failure leaves `current` and the data as they were.
+  registry::RegistrySettings settings = RegistrySettingsFrom(*config);
+  auto progress = MakeProgressSink();
+  BinaryFetcher fetcher;
+  if (config->allow_download_binaries) {
+    fetcher = [&](const state::UpgradeTxn& txn) -> base::Status {
+      registry::EnsureRequest req;
+      req.daemon_home = config->home;
+      req.daemon_name = config->name;
+      req.upgrade_dir = txn.dir;
+      req.plan_name = txn.name;
+      req.plan_info = txn.info;
+      auto r = registry::EnsureUpgradeBinary(req, settings, progress.get());
+      if (!r.ok()) return r.status();
+      spdlog::info("installed {} from {} (sha256 {})", r->binary, r->source, r->sha256);
+      return {};
+    };
+  }
+  Supervisor supervisor({*config, layout, **db, launcher, crash, fetcher});
   auto code = supervisor.Run(args);
   if (!code.ok()) {
     spdlog::error("{}", code.status().message());
@@ -202,6 +206,10 @@ int RunCli(int argc, char** argv, char** envp) {
   status->add_option("-n,--journal", journal_n, "Journal entries to show")->capture_default_str();
 
   app.add_subcommand("show-upgrade-info", "Print data/upgrade-info.json as it is");
+  std::vector<std::unique_ptr<CommandGroup>> groups;
+  groups.push_back(AddRegistryCommands(app));
+  groups.push_back(AddPlansCommands(app));
+  groups.push_back(AddAuditCommands(app));
 
   try {
     app.parse(argc, argv);
@@ -216,6 +224,9 @@ int RunCli(int argc, char** argv, char** envp) {
   SetupLogging(*config);
   for (const auto& w : config->warnings) spdlog::warn("{}", w);
 
+  for (auto& g : groups) {
+    if (auto code = g->RunIfParsed(*config)) return *code;
+  }
   if (init->parsed()) {
     auto actions = InitHome(*config, init_opts);
     if (!actions.ok()) return Fail(actions.status());

@@ -289,6 +289,20 @@ base::Result<Config> ParseConfig(const EnvMap& env, const std::optional<std::str
   c.time_format_logs = r.TimeFormat(kTimeFormat, "kitchen");
   c.grpc_address = r.String(kGrpc, "localhost:9090");
   c.backup_keep = r.NonNegativeInt(kBackupKeep, 2);
+  c.ca_bundle = r.String(kCaBundle, "");
+  const std::string keys_text = r.String(kTrustedKeys, "");
+  for (std::string_view rest = keys_text; !rest.empty();) {
+    size_t comma = rest.find(',');
+    std::string_view key = rest.substr(0, comma);
+    while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+    while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+    if (!key.empty()) c.trusted_keys.emplace_back(key);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  c.require_signature = r.Bool(kRequireSignature, false);
+  if (c.require_signature && c.trusted_keys.empty()) {
+    r.Error(kRequireSignature, "is true but REPLAYER_TRUSTED_KEYS names no key");
+  }
 
   if (c.name.empty()) {
     r.Error(kName, "is not set");

@@ -47,6 +47,11 @@ struct Config {
   std::string time_format_logs = "kitchen";  // COSMOVISOR_TIMEFORMAT_LOGS (a Go layout name or "")
   std::string grpc_address = "localhost:9090";  // DAEMON_GRPC_ADDRESS (accepted, for compatibility)
   int backup_keep = 2;                          // REPLAYER_BACKUP_KEEP (Replayer's own, >= 0)
+  // Downloads (Replayer's own): an extra CA bundle for https, minisign public keys (the key
+  // text "RW..." or a path to a .pub file, comma-separated), and whether a signature is required.
+  std::string ca_bundle;                        // REPLAYER_CA_BUNDLE
+  std::vector<std::string> trusted_keys;        // REPLAYER_TRUSTED_KEYS
+  bool require_signature = false;               // REPLAYER_REQUIRE_SIGNATURE
   std::string config_file;                      // the TOML file used, empty if none
   // Things worth a log line that are not errors: unknown keys in the file (a typo there is
   // otherwise silent, as in Cosmovisor), variables that Cosmovisor v1.x ignores.

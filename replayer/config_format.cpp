@@ -41,6 +41,13 @@ std::string UpgradeInfoFile(const Config& c) {
 
 namespace {
 
+std::string JoinKeys(const std::vector<std::string>& keys) {
+  std::string out;
+  for (const auto& k : keys) out += (out.empty() ? "" : ",") + k;
+  return out;
+}
+
+
 using namespace config_internal;  // NOLINT(google-build-using-namespace)
 
 // A TOML basic string: escapes quotes, backslashes and every control character.
@@ -89,6 +96,9 @@ std::vector<Entry> ConfigurableValues(const Config& c) {
       {kDisableRecase, BoolText(c.disable_recase)},
       {kGrpc, c.grpc_address},
       {kBackupKeep, std::to_string(c.backup_keep)},
+      {kCaBundle, c.ca_bundle},
+      {kTrustedKeys, JoinKeys(c.trusted_keys)},
+      {kRequireSignature, BoolText(c.require_signature)},
   };
 }
 
@@ -178,6 +188,9 @@ std::string FormatConfigJson(const Config& c) {
       field("cosmovisor_disable_recase", BoolText(c.disable_recase)),
       field("daemon_grpc_address", JsonString(c.grpc_address)),
       field("replayer_backup_keep", std::to_string(c.backup_keep)),
+      field("replayer_ca_bundle", JsonString(c.ca_bundle)),
+      field("replayer_trusted_keys", JsonString(JoinKeys(c.trusted_keys))),
+      field("replayer_require_signature", BoolText(c.require_signature)),
       field("config_file", JsonString(c.config_file)),
   };
   std::string derived = "{";
@@ -222,6 +235,9 @@ std::string DefaultConfigToml(const Config& c) {
   line(kCustomPreupgrade, TomlString(c.custom_preupgrade));
   line(kDisableRecase, BoolText(c.disable_recase));
   line(kBackupKeep, std::to_string(c.backup_keep));
+  line(kCaBundle, TomlString(c.ca_bundle));
+  line(kTrustedKeys, TomlString(JoinKeys(c.trusted_keys)));
+  line(kRequireSignature, BoolText(c.require_signature));
   return out;
 }
 

@@ -28,11 +28,15 @@ inline constexpr const char* kTimeFormat = "COSMOVISOR_TIMEFORMAT_LOGS";
 inline constexpr const char* kCustomPreupgrade = "COSMOVISOR_CUSTOM_PREUPGRADE";
 inline constexpr const char* kDisableRecase = "COSMOVISOR_DISABLE_RECASE";
 inline constexpr const char* kBackupKeep = "REPLAYER_BACKUP_KEEP";
+inline constexpr const char* kCaBundle = "REPLAYER_CA_BUNDLE";
+inline constexpr const char* kTrustedKeys = "REPLAYER_TRUSTED_KEYS";
+inline constexpr const char* kRequireSignature = "REPLAYER_REQUIRE_SIGNATURE";
 
 inline constexpr const char* kAllVariables[] = {
     kHome,          kName,         kDownload,   kChecksum,         kRestart,       kRestartDelay,
     kShutdownGrace, kPollInterval, kSkipBackup, kBackupDir,        kMaxRetries,    kGrpc,
-    kDisableLogs,   kColorLogs,    kTimeFormat, kCustomPreupgrade, kDisableRecase, kBackupKeep};
+    kDisableLogs,   kColorLogs,    kTimeFormat, kCustomPreupgrade, kDisableRecase, kBackupKeep,
+    kCaBundle,      kTrustedKeys,  kRequireSignature};
 
 // ASCII lower case: the TOML key of a variable.
 std::string Lower(std::string_view s);

@@ -267,6 +267,12 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
     if (!resumed_restart) {
       // Never start the old binary when its upgrade is already due (Cosmovisor #25861).
       ASSIGN_OR_RETURN(auto pending, ReadPendingUpgrade());
+      if (pending && d_.policy) RETURN_IF_ERROR(d_.policy->CheckReportedPlan(current_target_, *pending));
+      if (!pending && d_.policy) {
+        ASSIGN_OR_RETURN(auto before, d_.policy->CheckBeforeLaunch(current_target_));
+        if (before.action == RunPolicy::BeforeLaunch::Action::kDone) return 0;
+        if (before.action == RunPolicy::BeforeLaunch::Action::kSwitch) pending = before.plan;
+      }
       if (pending) {
         RETURN_IF_ERROR(BeginTransaction(*pending, current_target_));
         RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
@@ -275,13 +281,19 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
       }
     }
 
-    RETURN_IF_ERROR(LaunchNode(node_args));
+    std::vector<std::string> args = node_args;
+    if (d_.policy) {
+      ASSIGN_OR_RETURN(args, d_.policy->LaunchArgs(current_target_, node_args));
+    }
+    RETURN_IF_ERROR(LaunchNode(args));
+    if (d_.policy) d_.policy->OnLaunched(current_target_);
     if (resumed_restart) {
       RETURN_IF_ERROR(txn_runner_.Complete(*txn_, /*restarted=*/true));
       txn_.reset();
     }
     Outcome outcome = WatchNode();
     ClearNodePid();
+    if (fatal_) return *fatal_;
     switch (outcome) {
       case Outcome::kUpgrade:
         RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
@@ -300,6 +312,15 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
           RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
                                              node_exit_->Describe()));
           continue;
+        }
+        if (d_.policy) {
+          ASSIGN_OR_RETURN(auto due, d_.policy->OnNodeExit(current_target_, *node_exit_));
+          if (due) {
+            RETURN_IF_ERROR(BeginTransaction(*due, current_target_));
+            RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
+                                               node_exit_->Describe()));
+            continue;
+          }
         }
         spdlog::info("node exited: {}", node_exit_->Describe());
         return node_exit_->exit_code;
@@ -523,6 +544,17 @@ void Supervisor::OnLinePlanTimeout() {
 }
 
 void Supervisor::Detect(const plans::UpgradeInfo& plan) {
+  if (d_.policy) {
+    if (auto st = d_.policy->CheckReportedPlan(current_target_, plan); !st.ok()) {
+      // Never guess: stop the node, change nothing, and end the run with this error.
+      spdlog::error("{}", st.message());
+      fatal_ = st;
+      stopping_for_upgrade_ = true;
+      line_timer_.cancel();
+      (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+      return;
+    }
+  }
   if (auto st = BeginTransaction(plan, current_target_); !st.ok()) {
     spdlog::error("cannot start the upgrade transaction: {}", st.message());
     return;

@@ -30,6 +30,7 @@
 #include "replayer/layout.h"
 #include "replayer/line_scanner.h"
 #include "replayer/process.h"
+#include "replayer/run_policy.h"
 #include "replayer/upgrade_transaction.h"
 #include "state/database.h"
 #include "state/journal.h"
@@ -46,6 +47,7 @@ class Supervisor {
     ProcessLauncher& launcher;
     const CrashPoints& crash;
     BinaryFetcher fetcher;  // may be null
+    RunPolicy* policy = nullptr;  // `sync`: the schedule steers; null for `run`
   };
   explicit Supervisor(Deps deps);
   ~Supervisor();
@@ -121,6 +123,7 @@ class Supervisor {
   std::string last_invalid_message_;
   int txn_ordinal_ = 0;
   std::string last_gate_message_;
+  std::optional<base::Status> fatal_;  // the run must end with this error once the node is down
 };
 
 }  // namespace replayer

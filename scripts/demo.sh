@@ -1,43 +1,115 @@
 #!/usr/bin/env bash
-# The demo: a node that upgrades twice, supervised by Replayer end to end.
+# The demo: replay demochain from genesis to the tip with Replayer.
 #
-# Builds Replayer, makes a fresh $DAEMON_HOME with three small script nodes (v1 -> "v2" at
-# height 20 -> "v3" at height 40; the same script node the end-to-end tests use), and runs
-# `replayer run start` until the final binary reaches height 50. Replayer detects each upgrade,
-# stops the node at exactly the plan height, snapshots data/, switches `current` atomically, runs
-# the pre-upgrade hooks and restarts the node. Then it prints `replayer status`.
-# (The demochain issue replaces the script nodes with a real chain.)
+#  1. builds Replayer and demochain (four real releases: v1.0.0, v2.0.0, v2.1.0, v3.0.0);
+#  2. generates a history with three switches: governance plan "v2", a halt-height patch
+#     (v2.1.0 must run from a fixed height on; v2.0.0 past it computes a different app hash)
+#     and governance plan "v3";
+#  3. starts, on loopback, an archive peer serving that history and a Replayer registry mirror
+#     serving the four binaries;
+#  4. imports the governance plans from the peer's REST API, merges the operator's schedule
+#     (the halt-height patch has no on-chain plan) and lints it;
+#  5. syncs a fresh node from genesis to the tip: every binary is fetched from the mirror and
+#     verified before the node starts, each segment runs with its binary and stops exactly at
+#     its switch height;
+#  6. prints the summary, compares the final app hash with the archive's, and audits the
+#     schedule. Every process it started is stopped on exit.
+#
+# Usage: scripts/demo.sh [BLOCKS]   (default 2000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
+BLOCKS=${1:-2000}
 bash scripts/setup.sh
-cmake -S . -B build/ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build/ci replayer >/dev/null
-REPLAYER=$PWD/build/ci/replayer/replayer
+echo "== build"
+BUILD=${BUILD:-build/ci}   # the test command builds the same tree
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C "$BUILD" replayer demochain >/dev/null
+REPLAYER=$ROOT/$BUILD/replayer/replayer
+BIN=$ROOT/$BUILD/demochain/bin
 
 WORK=$(mktemp -d /tmp/replayer-demo-XXXXXX)
-trap 'pkill -KILL -f "$WORK/home" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export DAEMON_HOME=$WORK/home DAEMON_NAME=demod STOP_AT=50 COSMOVISOR_COLOR_LOGS=false
-mkdir -p "$DAEMON_HOME"
-
-node() {  # node <version> <plan name> <plan height> <output>
-  sed -e "s/@VERSION@/$1/; s/@UPGRADE_NAME@/$2/; s/@UPGRADE_HEIGHT@/$3/" \
-      -e 's/@ON_UPGRADE@/keep-running/; s/@MALFORMED@//; s/@PREUPGRADE_EXITS@/0/; s/@TRAP_INT@//' \
-      tests/e2e/script_node.sh.in > "$4"
-  chmod 755 "$4"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
 }
-node v1 v2 20 "$WORK/demod-v1"
-node v2 v3 40 "$WORK/demod-v2"
-node v3 "" 0 "$WORK/demod-v3"
+trap cleanup EXIT
+export COSMOVISOR_COLOR_LOGS=false
 
-echo "== replayer init"
-"$REPLAYER" init "$WORK/demod-v1"
-"$REPLAYER" add-upgrade v2 "$WORK/demod-v2"
-"$REPLAYER" add-upgrade v3 "$WORK/demod-v3"
-echo
-echo "== replayer run start   (node output below; Replayer's own log lines end in module=replayer)"
-"$REPLAYER" run start 2>&1 | grep -E "started|NEEDED|module=replayer|height=(19|20|39|40|50)$" || true
-echo
+wait_for_file() { for _ in $(seq 1 500); do [ -s "$1" ] && return 0; sleep 0.02; done; echo "timed out waiting for $1" >&2; return 1; }
+
+echo "== history: $BLOCKS blocks, three switches"
+"$ROOT/demochain/make-history" --bin-dir "$BIN" --out "$WORK/history" --blocks "$BLOCKS" \
+  --binary-port 1 >"$WORK/make-history.log" 2>&1
+python3 - "$WORK/history/summary.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for w in s["switches"]:
+    print(f"   {w['kind']:<12} {w['name']:<8} at height {w['height']:>6}: {w['previous_version']} -> {w['version']}")
+print(f"   tip {s['blocks']}, app hash {s['final_app_hash'][:16]}...")
+EOF
+
+echo "== archive peer and registry mirror on loopback"
+"$BIN/demochaind-v3.0.0" start --home "$WORK/history/home" --rpc-listen 127.0.0.1:0 \
+  --rpc-port-file "$WORK/peer.port" >"$WORK/peer.log" 2>&1 &
+PIDS+=($!)
+wait_for_file "$WORK/peer.port"
+PEER=http://127.0.0.1:$(cat "$WORK/peer.port")
+mkdir -p "$WORK/mirror/cosmovisor"
+for v in v1.0.0 v2.0.0 v2.1.0 v3.0.0; do
+  DAEMON_HOME=$WORK/mirror DAEMON_NAME=demochaind "$REPLAYER" registry add "$BIN/demochaind-$v" \
+    --name "$v" >/dev/null
+done
+DAEMON_HOME=$WORK/mirror DAEMON_NAME=demochaind "$REPLAYER" registry serve \
+  --listen 127.0.0.1:0 >"$WORK/mirror.out" 2>"$WORK/mirror.log" &
+PIDS+=($!)
+wait_for_file "$WORK/mirror.out"
+MIRROR=$(sed -n 's/.* on \(http:[^ ]*\).*/\1/p' "$WORK/mirror.out")
+echo "   peer $PEER, mirror $MIRROR"
+
+echo "== schedule: governance plans from the peer's REST API + the operator's halt-height patch"
+export DAEMON_HOME=$WORK/node DAEMON_NAME=demochaind DAEMON_ALLOW_DOWNLOAD_BINARIES=true
+mkdir -p "$DAEMON_HOME/config"
+cp "$WORK/history/home/config/genesis.json" "$DAEMON_HOME/config/"
+python3 - "$WORK/history/summary.json" "$MIRROR" "$WORK/operator.json" <<'EOF'
+import json, sys, urllib.request
+summary, mirror, out = sys.argv[1], sys.argv[2], sys.argv[3]
+s = json.load(open(summary))
+def binaries(version):
+    plan = json.load(urllib.request.urlopen(f"{mirror}/plans/{version}.json"))
+    return plan["binaries"]
+segments = [{"first_height": 1, "kind": "genesis", "name": "genesis", "version": "v1.0.0",
+             "binaries": binaries("v1.0.0"), "sources": {"binaries": "operator (mirror)"}}]
+for w in s["switches"]:
+    segments.append({"first_height": w["height"],
+                     "kind": "gov-plan" if w["kind"] == "gov" else "halt-height",
+                     "name": w["name"], "version": w["version"], "binaries": binaries(w["version"]),
+                     "sources": {"binaries": "operator (mirror)", "first_height": "operator"}})
+json.dump({"format_version": 1, "chain_id": s["chain_id"], "daemon_name": "demochaind",
+           "segments": segments}, open(out, "w"), indent=2)
+EOF
+"$REPLAYER" plans import --rest "$PEER" --chain-id "$(python3 -c "import json;print(json.load(open('$WORK/history/summary.json'))['chain_id'])")" \
+  -o "$WORK/rest.json" 2>"$WORK/import.log" || { cat "$WORK/import.log"; exit 1; }
+echo "   REST import: $(python3 -c "import json;d=json.load(open('$WORK/rest.json'));print(', '.join(f\"{s['name']}@{s['first_height']}\" for s in d['segments'][1:]))")"
+# The operator's schedule is the base; the REST import must agree with it (heights, names).
+cp "$WORK/operator.json" "$WORK/schedule.json"
+"$REPLAYER" plans check --plans "$WORK/schedule.json"
+"$REPLAYER" plans explain --plans "$WORK/schedule.json" -- start --peer "$PEER"
+
+echo "== replayer sync: a fresh node from genesis to height $BLOCKS"
+"$REPLAYER" sync --plans "$WORK/schedule.json" --until "$BLOCKS" -- start --peer "$PEER" \
+  --rpc-listen "" 2>&1 | grep -E "module=replayer|^sync summary|^  [a-z0-9]|app hash|ERR|halting|applying" || true
+FINAL=$("$BIN/demochaind-v3.0.0" status --home "$DAEMON_HOME" | python3 -c "import json,sys;d=json.load(sys.stdin)['sync_info'];print(d['latest_block_height'], d['latest_app_hash'])")
+WANT=$(python3 -c "import json;d=json.load(open('$WORK/history/summary.json'));print(d['blocks'], d['final_app_hash'])")
+echo "   synced node: height/app hash $FINAL"
+echo "   archive:     height/app hash $WANT"
+[ "${FINAL,,}" = "${WANT,,}" ] && echo "   MATCH" || { echo "   MISMATCH"; exit 1; }
+
 echo "== replayer status"
-"$REPLAYER" status
-echo
-echo "final height: $(cat "$DAEMON_HOME/data/height") (expected 50); current -> $(readlink "$DAEMON_HOME/cosmovisor/current")"
+"$REPLAYER" status -n 4
+if "$REPLAYER" audit --help >/dev/null 2>&1; then
+  echo "== replayer audit"
+  "$REPLAYER" audit --plans "$WORK/schedule.json" --rest "$PEER" || true
+fi

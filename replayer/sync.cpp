@@ -1,0 +1,265 @@
+#include "replayer/sync.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "binary-registry/install.h"
+#include "binary-registry/store.h"
+#include "replayer/height_gate.h"
+
+namespace replayer {
+namespace {
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  size_t b = s.find_first_not_of(' ');
+  return b == std::string::npos ? "" : s.substr(b);
+}
+
+// `<binary> version` must print the expected version (first line, trimmed).
+base::Status CheckVersion(ProcessLauncher& launcher, const std::string& binary,
+                          const std::string& expected) {
+  if (expected.empty()) return {};
+  SpawnOptions opts;
+  opts.path = binary;
+  opts.args = {"version"};
+  ASSIGN_OR_RETURN(auto run, RunCaptured(launcher, opts, std::chrono::seconds(10)));
+  std::string first = Trim(run.out.substr(0, run.out.find('\n')));
+  if (run.exit.exit_code != 0 || first != expected) {
+    return base::Status::FailedPrecondition(binary + " version printed \"" + first +
+                                            "\" (" + run.exit.Describe() + "), expected \"" +
+                                            expected + "\"");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string SegmentTarget(const plans::Schedule& schedule, size_t index, bool disable_recase) {
+  if (index == 0) return "genesis";
+  return Layout::UpgradeTarget(plans::UpgradeDirName(schedule.segments[index].name, disable_recase));
+}
+
+base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const Config& config,
+                                        const Layout& layout,
+                                        const registry::RegistrySettings& settings) {
+  PrepareReport report;
+  std::string platform = settings.platform.empty() ? std::string(plans::HostPlatform())
+                                                   : settings.platform;
+  PosixProcessLauncher launcher;
+  // 1. What is already in place, and what must be fetched.
+  std::vector<registry::PrefetchItem> items;
+  std::vector<size_t> item_segment;
+  for (size_t i = 0; i < schedule.segments.size(); ++i) {
+    const auto& seg = schedule.segments[i];
+    std::string target = SegmentTarget(schedule, i, config.disable_recase);
+    std::string bin = layout.TargetBinary(target);
+    if (Layout::CheckExecutable(bin).ok()) {
+      if (auto st = CheckVersion(launcher, bin, seg.version); !st.ok()) {
+        report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " + st.message());
+      } else {
+        report.lines.push_back(plans::SegmentLabel(schedule, i) + ": " + bin + " already in place");
+      }
+      continue;
+    }
+    if (seg.binaries.empty()) {
+      report.problems.push_back(plans::SegmentLabel(schedule, i) + ": no binary at " + bin +
+                                " and the schedule lists none to fetch");
+      continue;
+    }
+    auto spec = plans::SelectBinary(seg.name, seg.binaries, platform);
+    if (!spec.ok()) {
+      report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " + spec.status().message());
+      continue;
+    }
+    items.push_back({seg.name, plans::FormatPlanInfo(seg.binaries)});
+    item_segment.push_back(i);
+  }
+  // 2. Fetch and verify everything missing, in parallel, into the store.
+  if (!items.empty()) {
+    spdlog::info("fetching {} binaries in parallel", items.size());
+    auto fetched = registry::Prefetch(items, settings);
+    auto store = registry::Store::Open(settings.store_root, settings.lock_wait);
+    if (!store.ok()) return store.status();
+    for (size_t k = 0; k < fetched.size(); ++k) {
+      size_t i = item_segment[k];
+      const auto& seg = schedule.segments[i];
+      if (!fetched[k].ok()) {
+        report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " +
+                                  fetched[k].status().message());
+        continue;
+      }
+      std::string target = SegmentTarget(schedule, i, config.disable_recase);
+      registry::InstallRequest req;
+      req.upgrades_dir = i == 0 ? layout.CosmovisorDir() : layout.UpgradesDir();
+      req.dir_name = i == 0 ? "genesis" : target.substr(std::string("upgrades/").size());
+      req.daemon = config.name;
+      req.artifact = (*store)->ArtifactPath(fetched[k]->sha256);
+      req.platform = fetched[k]->platform;
+      req.unpack = settings.unpack;
+      if (!seg.version.empty()) req.expected_version = seg.version;
+      req.probe_timeout = settings.probe_timeout;
+      auto installed = registry::InstallArtifact(req);
+      if (!installed.ok()) {
+        report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " +
+                                  installed.status().message());
+        continue;
+      }
+      report.lines.push_back(plans::SegmentLabel(schedule, i) + ": installed " +
+                             installed->binary + " (sha256 " + fetched[k]->sha256.substr(0, 12) +
+                             ")");
+    }
+  }
+  if (!report.problems.empty()) {
+    std::string msg = "the schedule cannot be replayed; nothing was started:";
+    for (const auto& p : report.problems) msg += "\n  " + p;
+    return base::Status::FailedPrecondition(msg);
+  }
+  return report;
+}
+
+SyncPolicy::SyncPolicy(const plans::Schedule& schedule, const Config& config, const Layout& layout,
+                       ProcessLauncher& launcher, std::optional<int64_t> until)
+    : schedule_(schedule),
+      config_(config),
+      layout_(layout),
+      launcher_(launcher),
+      until_(until),
+      timings_(schedule.segments.size()) {}
+
+base::Result<size_t> SyncPolicy::SegmentOf(const std::string& target) const {
+  for (size_t i = 0; i < schedule_.segments.size(); ++i) {
+    if (SegmentTarget(schedule_, i, config_.disable_recase) == target) return i;
+  }
+  return base::Status::FailedPrecondition(layout_.CurrentLink() + " points at " + target +
+                                          ", which is not a segment of the schedule");
+}
+
+std::optional<int64_t> SyncPolicy::HaltHeight(size_t index) const {
+  std::optional<int64_t> halt;
+  if (index + 1 < schedule_.segments.size() &&
+      schedule_.segments[index + 1].kind == plans::SwitchKind::kHaltHeight) {
+    halt = schedule_.segments[index + 1].first_height - 1;
+  }
+  if (until_ && (!halt || *until_ < *halt)) halt = until_;
+  return halt;
+}
+
+std::optional<plans::UpgradeInfo> SyncPolicy::NextHaltSwitch(size_t index) const {
+  if (index + 1 >= schedule_.segments.size()) return std::nullopt;
+  const auto& next = schedule_.segments[index + 1];
+  if (next.kind != plans::SwitchKind::kHaltHeight) return std::nullopt;
+  return plans::UpgradeInfo{next.name, next.first_height, "", ""};
+}
+
+base::Result<int64_t> SyncPolicy::NodeHeight(const std::string& target) {
+  return ProbeNodeHeight(launcher_, layout_.TargetBinary(target), layout_.home());
+}
+
+base::Result<RunPolicy::BeforeLaunch> SyncPolicy::CheckBeforeLaunch(
+    const std::string& current_target) {
+  ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  ASSIGN_OR_RETURN(int64_t h, NodeHeight(current_target));
+  BeforeLaunch out;
+  if (until_ && h >= *until_) {
+    spdlog::info("node is at height {}, at or past --until {}: nothing to do", h, *until_);
+    out.action = BeforeLaunch::Action::kDone;
+    return out;
+  }
+  auto seg = plans::SegmentForHeight(schedule_, h + 1);
+  if (seg && *seg == k) return out;
+  // The node already executed the last block of this segment: the next switch is due now.
+  if (auto sw = NextHaltSwitch(k); sw && h + 1 == sw->height) {
+    out.action = BeforeLaunch::Action::kSwitch;
+    out.plan = *sw;
+    return out;
+  }
+  return base::Status::FailedPrecondition(
+      "the node is at height " + std::to_string(h) + ", so height " + std::to_string(h + 1) +
+      " must run " + (seg ? plans::SegmentLabel(schedule_, *seg) : std::string("no segment")) +
+      ", but " + layout_.CurrentLink() + " points at " + current_target + " (" +
+      plans::SegmentLabel(schedule_, k) + "); refusing to guess");
+}
+
+base::Result<std::vector<std::string>> SyncPolicy::LaunchArgs(
+    const std::string& current_target, const std::vector<std::string>& base_args) {
+  ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  std::vector<std::string> args = plans::StartArgs(schedule_, k, base_args);
+  if (until_) {
+    // --until may end this segment earlier than the schedule does.
+    auto halt = HaltHeight(k);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--halt-height" && i + 1 < args.size()) {
+        args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+        break;
+      }
+      if (args[i].rfind("--halt-height=", 0) == 0) {
+        args.erase(args.begin() + static_cast<long>(i));
+        break;
+      }
+    }
+    if (halt) {
+      args.push_back("--halt-height");
+      args.push_back(std::to_string(*halt));
+    }
+  }
+  return args;
+}
+
+base::Status SyncPolicy::CheckReportedPlan(const std::string& current_target,
+                                           const plans::UpgradeInfo& plan) {
+  ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  if (k + 1 >= schedule_.segments.size()) {
+    return base::Status::FailedPrecondition(
+        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
+        ", but the schedule has no segment after " + plans::SegmentLabel(schedule_, k));
+  }
+  const auto& next = schedule_.segments[k + 1];
+  if (next.kind != plans::SwitchKind::kGovernancePlan ||
+      !plans::SameUpgradeName(next.name, plan.name, config_.disable_recase) ||
+      next.first_height != plan.height) {
+    return base::Status::FailedPrecondition(
+        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
+        ", but the schedule expects " + plans::SegmentLabel(schedule_, k + 1) + " (" +
+        std::string(plans::SwitchKindName(next.kind)) + " \"" + next.name + "\" at height " +
+        std::to_string(next.first_height) + "); stopping without changing anything");
+  }
+  timings_[k].ended = std::chrono::steady_clock::now();
+  return {};
+}
+
+base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
+    const std::string& current_target, const ExitInfo& exit) {
+  ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  timings_[k].ended = std::chrono::steady_clock::now();
+  if (exit.exit_code != 0) {
+    return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
+                                 ") stopped with " + exit.Describe() + "; see its output above");
+  }
+  ASSIGN_OR_RETURN(int64_t h, NodeHeight(current_target));
+  if (until_ && h >= *until_) {
+    spdlog::info("reached --until height {}", *until_);
+    return std::optional<plans::UpgradeInfo>();
+  }
+  if (auto sw = NextHaltSwitch(k); sw && h + 1 == sw->height) {
+    spdlog::info("node halted at height {}; {} starts at {}", h,
+                 plans::SegmentLabel(schedule_, k + 1), sw->height);
+    return std::optional<plans::UpgradeInfo>(*sw);
+  }
+  if (k + 1 == schedule_.segments.size() && !until_) return std::optional<plans::UpgradeInfo>();
+  return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
+                               ") exited at height " + std::to_string(h) +
+                               " before the end of its segment");
+}
+
+void SyncPolicy::OnLaunched(const std::string& current_target) {
+  auto k = SegmentOf(current_target);
+  if (!k.ok()) return;
+  if (!timings_[*k].started) timings_[*k].started = std::chrono::steady_clock::now();
+  spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(),
+               plans::SegmentLabel(schedule_, *k));
+}
+
+}  // namespace replayer
