@@ -8,7 +8,8 @@ bash scripts/setup.sh
 
 jobs=$(nproc)
 echo "== build (warnings as errors)"
-cmake -S . -B build/ci -G Ninja -DREPLAYER_WERROR=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build/ci -G Ninja -DREPLAYER_WERROR=ON -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" >/dev/null
 ninja -C build/ci -j "$jobs"
 echo "== tests"
 ctest --test-dir build/ci --output-on-failure -j "$jobs" --timeout 600
