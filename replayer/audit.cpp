@@ -13,6 +13,7 @@
 #include "binary-registry/minisign.h"
 #include "binary-registry/verify.h"
 #include "replayer/audit_inspect.h"
+#include "replayer/url.h"
 #include "state/audit_cache.h"
 #include "upgrade-plans/gov_rest.h"
 #include "upgrade-plans/plan_info.h"
@@ -59,19 +60,6 @@ class ScratchDir {
   explicit ScratchDir(std::string path) : path_(std::move(path)) {}
   std::string path_;
 };
-
-std::string UrlEscape(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
 
 std::string Bytes(uint64_t n) { return registry::FormatBytes(static_cast<double>(n)); }
 

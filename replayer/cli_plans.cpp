@@ -9,6 +9,7 @@
 
 #include "binary-registry/downloader.h"
 #include "binary-registry/hashing.h"
+#include "replayer/url.h"
 #include "replayer/cli_common.h"
 #include "replayer/commands.h"
 #include "replayer/crash_points.h"
@@ -40,20 +41,6 @@ base::Result<plans::Schedule> LoadSchedule(const std::string& path) {
 std::string TrimSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
-}
-
-std::string UrlEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 // Passed software-upgrade proposals from a node's REST API (gov v1, then v1beta1), each

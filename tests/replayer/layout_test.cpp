@@ -19,11 +19,7 @@ namespace fs = std::filesystem;
 using base::Status;
 using testing_util::TempDir;
 
-void WriteText(const std::string& path, const std::string& text, mode_t mode = 0644) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-  ::chmod(path.c_str(), mode);
-}
+using testing_util::WriteText;
 
 std::string ReadText(const std::string& path) {
   auto r = ReadFile(path);

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstdlib>
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace testing_util {
@@ -26,5 +29,12 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Writes `text` to `path` (creating parent folders) and sets its mode.
+inline void WriteText(const std::string& path, const std::string& text, mode_t mode = 0644) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+  ::chmod(path.c_str(), mode);
+}
 
 }  // namespace testing_util
