@@ -287,6 +287,28 @@ struct Session : std::enable_shared_from_this<Session> {
   }
 };
 
+base::Result<ListenAddress> ParseListenAddress(std::string_view listen) {
+  size_t colon = listen.rfind(':');
+  auto bad = [&] {
+    return base::Status::InvalidArgument("listen address \"" + std::string(listen) +
+                                         "\" is not IP:PORT (e.g. 127.0.0.1:8080)");
+  };
+  if (colon == std::string_view::npos) return bad();
+  std::string host(listen.substr(0, colon));
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  std::string_view port_text = listen.substr(colon + 1);
+  auto [p, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  if (ec || port_text.empty() || perr != std::errc() || p != port_text.data() + port_text.size() ||
+      port > 65535) {
+    return bad();
+  }
+  return ListenAddress{host, static_cast<uint16_t>(port)};
+}
+
 void MirrorServer::Impl::Accept() {
   acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec) return;  // closed by Stop
@@ -310,22 +332,11 @@ MirrorServer::~MirrorServer() { Stop(); }
 base::Result<uint16_t> MirrorServer::Start() {
   if (impl_->running) return port_;
   const std::string& listen = impl_->options.listen;
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) {
-    return base::Status::InvalidArgument("listen address \"" + listen + "\" is not IP:PORT");
-  }
-  std::string host = listen.substr(0, colon);
-  if (host == "localhost") host = "127.0.0.1";
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  unsigned port = 0;
-  std::string port_text = listen.substr(colon + 1);
-  auto [p, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  ASSIGN_OR_RETURN(ListenAddress la, ParseListenAddress(listen));
+  const std::string& host = la.host;
   boost::system::error_code ec;
   auto address = asio::ip::make_address(host, ec);
-  if (ec || perr != std::errc() || p != port_text.data() + port_text.size() || port > 65535) {
-    return base::Status::InvalidArgument("listen address \"" + listen +
-                                         "\" is not IP:PORT (e.g. 127.0.0.1:8080)");
-  }
+  const unsigned port = la.port;
   tcp::endpoint ep(address, static_cast<uint16_t>(port));
   impl_->acceptor.open(ep.protocol(), ec);
   if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
