@@ -13,9 +13,8 @@
 #include "binary-registry/minisign.h"
 #include "binary-registry/verify.h"
 #include "replayer/audit_inspect.h"
-#include "replayer/url.h"
+#include "replayer/chain_query.h"
 #include "state/audit_cache.h"
-#include "upgrade-plans/gov_rest.h"
 #include "upgrade-plans/plan_info.h"
 
 namespace replayer {
@@ -96,16 +95,8 @@ AuditCheck HeightCheck(const plans::Segment& seg, const Context& ctx) {
     return Make(kHeight, R::kSkip,
                 std::string(plans::SwitchKindName(seg.kind)) + " segment: no on-chain plan");
   }
-  std::string base = ctx.options.rest_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  std::string url = base + "/cosmos/upgrade/v1beta1/applied_plan/" + UrlEscape(seg.name);
-  registry::DownloadOptions o = ctx.settings.download;
-  o.allow_http_without_checksum = true;
-  registry::Downloader dl(o);
-  auto body = dl.FetchText(url, std::nullopt);
-  if (!body.ok()) return Make(kHeight, R::kFail, "applied_plan query: " + body.status().message());
-  auto applied = plans::ParseAppliedPlanHeight(*body);
-  if (!applied.ok()) return Make(kHeight, R::kFail, url + ": " + applied.status().message());
+  auto applied = QueryAppliedPlanHeight(ctx.options.rest_url, seg.name, ctx.settings.download);
+  if (!applied.ok()) return Make(kHeight, R::kFail, applied.status().message());
   const std::string want = std::to_string(seg.first_height);
   if (*applied == 0) {
     return Make(kHeight, R::kFail, "schedule says " + want + ", chain never applied plan \"" +

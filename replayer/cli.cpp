@@ -47,12 +47,8 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
   SetupLogging(*config);
   for (const auto& w : config->warnings) spdlog::warn("{}", w);
   if (auto st = ValidateHome(*config); !st.ok()) return Fail(st, kExitUsage);
-  CrashPoints crash;
-  if (auto it = env.find("REPLAYER_TEST_CRASH_AT"); it != env.end()) {
-    auto parsed = CrashPoints::Parse(it->second);
-    if (!parsed.ok()) return Fail(parsed.status(), kExitUsage);
-    crash = *parsed;
-  }
+  auto crash = CrashPointsFromEnv(env);
+  if (!crash.ok()) return Fail(crash.status(), kExitUsage);
   Layout layout(config->home, config->name);
   auto db = OpenState(layout);
   if (!db.ok()) return Fail(db.status());
@@ -76,7 +72,7 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
       return {};
     };
   }
-  Supervisor supervisor({*config, layout, **db, launcher, crash, fetcher});
+  Supervisor supervisor({*config, layout, **db, launcher, *crash, fetcher});
   auto code = supervisor.Run(args);
   if (!code.ok()) {
     spdlog::error("{}", code.status().message());
@@ -209,6 +205,7 @@ int RunCli(int argc, char** argv, char** envp) {
   std::vector<std::unique_ptr<CommandGroup>> groups;
   groups.push_back(AddRegistryCommands(app));
   groups.push_back(AddPlansCommands(app));
+  groups.push_back(AddSyncCommands(app));
   groups.push_back(AddAuditCommands(app));
 
   try {
@@ -225,7 +222,7 @@ int RunCli(int argc, char** argv, char** envp) {
   for (const auto& w : config->warnings) spdlog::warn("{}", w);
 
   for (auto& g : groups) {
-    if (auto code = g->RunIfParsed(*config)) return *code;
+    if (auto code = g->RunIfParsed(*config, env)) return *code;
   }
   if (init->parsed()) {
     auto actions = InitHome(*config, init_opts);

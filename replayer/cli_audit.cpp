@@ -33,7 +33,8 @@ class AuditCommands final : public CommandGroup {
         ->capture_default_str();
   }
 
-  std::optional<int> RunIfParsed(const Config& config) override {
+  std::optional<int> RunIfParsed(const Config& config, const EnvMap& env) override {
+    (void)env;
     if (!cmd_->parsed()) return std::nullopt;
     if (plans_file_.empty()) {
       return Fail(base::Status::InvalidArgument("audit: --plans <file> is required"), kExitUsage);

@@ -40,4 +40,18 @@ std::unique_ptr<registry::ProgressSink> MakeProgressSink() {
   return std::make_unique<registry::LogProgressSink>();
 }
 
+base::Result<CrashPoints> CrashPointsFromEnv(const EnvMap& env) {
+  auto it = env.find("REPLAYER_TEST_CRASH_AT");
+  if (it == env.end()) return CrashPoints();
+  return CrashPoints::Parse(it->second);
+}
+
+base::Result<plans::Schedule> LoadSchedule(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status().WithContext("--plans");
+  auto schedule = plans::ParseSchedule(*text);
+  if (!schedule.ok()) return schedule.status().WithContext(path);
+  return schedule;
+}
+
 }  // namespace replayer

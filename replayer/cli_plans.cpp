@@ -1,4 +1,4 @@
-// `replayer plans check|explain|import` and `replayer sync`: the schedule from the command line.
+// `replayer plans check|explain|import`: the schedule from the command line.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -12,11 +12,8 @@
 #include "replayer/url.h"
 #include "replayer/cli_common.h"
 #include "replayer/commands.h"
-#include "replayer/crash_points.h"
 #include "replayer/file_util.h"
 #include "replayer/layout.h"
-#include "replayer/supervisor.h"
-#include "replayer/sync.h"
 #include "upgrade-plans/chain_registry.h"
 #include "upgrade-plans/gov_rest.h"
 #include "upgrade-plans/schedule.h"
@@ -29,14 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kMaxRestPages = 1000;  // bound on the proposal pages one import reads
-
-base::Result<plans::Schedule> LoadSchedule(const std::string& path) {
-  auto text = ReadFile(path);
-  if (!text.ok()) return text.status().WithContext("--plans");
-  auto schedule = plans::ParseSchedule(*text);
-  if (!schedule.ok()) return schedule.status().WithContext(path);
-  return schedule;
-}
 
 std::string TrimSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -189,19 +178,11 @@ class PlansCommands final : public CommandGroup {
     import_->add_option("-o,--output", output_, "Write the schedule here (default: stdout)");
     import_->add_flag("--allow-conflicts", allow_conflicts_,
                       "Write the merged schedule even when sources disagree");
-
-    sync_ = app.add_subcommand(
-        "sync", "Replay the chain along a schedule: prefetch and verify every binary, then run "
-                "each segment with its binary, stopping exactly at each switch height. "
-                "Usage: replayer sync --plans FILE [--until H] -- <node start args>");
-    sync_->add_option("--plans", plans_file_, "Schedule JSON file")->required();
-    sync_->add_option("--until", until_, "Stop once the node has committed this height");
-    sync_->add_option("args", node_args_, "Node start arguments (after --)");
   }
 
-  std::optional<int> RunIfParsed(const Config& config) override {
+  std::optional<int> RunIfParsed(const Config& config, const EnvMap& env) override {
+    (void)env;
     if (plans_->parsed()) return RunPlans(config);
-    if (sync_->parsed()) return RunSync(config);
     return std::nullopt;
   }
 
@@ -288,73 +269,13 @@ class PlansCommands final : public CommandGroup {
     return 0;
   }
 
-  int RunSync(const Config& config) {
-    // A fresh home needs no `replayer init`: the schedule names the genesis binary.
-    Layout layout(config.home, config.name);
-    if (auto st = MakeDirs(layout.CosmovisorDir()); !st.ok()) return Fail(st);
-    if (auto st = ValidateHome(config); !st.ok()) return Fail(st, kExitUsage);
-    auto schedule = LoadSchedule(plans_file_);
-    if (!schedule.ok()) return Fail(schedule.status());
-    std::string platform(plans::HostPlatform());
-    auto findings = plans::CheckSchedule(*schedule, platform, config.download_must_have_checksum);
-    bool errors = false;
-    for (const auto& f : findings) errors |= f.severity == plans::Finding::Severity::kError;
-    if (errors) {
-      std::fputs(plans::FormatFindings(findings).c_str(), stderr);
-      return Fail(base::Status::InvalidArgument(plans_file_ + " has errors (listed above); "
-                                                "nothing was started"));
-    }
-    std::optional<int64_t> until;
-    if (sync_->count("--until")) until = until_;
-    auto t0 = std::chrono::steady_clock::now();
-    auto prepared = PrepareSync(*schedule, config, layout, RegistrySettingsFrom(config));
-    if (!prepared.ok()) return Fail(prepared.status());
-    for (const auto& line : prepared->lines) spdlog::info("{}", line);
-    if (auto current = layout.ReadCurrent(); !current.ok()) {
-      if (!current.status().Is(base::Status::Code::kNotFound)) return Fail(current.status());
-      // Where the node really is gets checked against the schedule before anything runs.
-      if (auto st = layout.SwitchCurrent("genesis"); !st.ok()) return Fail(st);
-    }
-    auto t_prepared = std::chrono::steady_clock::now();
-    auto db = OpenState(layout);
-    if (!db.ok()) return Fail(db.status());
-    PosixProcessLauncher launcher;
-    CrashPoints crash;
-    if (const char* spec = std::getenv("REPLAYER_TEST_CRASH_AT")) {
-      auto parsed = CrashPoints::Parse(spec);
-      if (!parsed.ok()) return Fail(parsed.status(), kExitUsage);
-      crash = *parsed;
-    }
-    SyncPolicy policy(*schedule, config, layout, launcher, until);
-    Supervisor supervisor({config, layout, **db, launcher, crash, nullptr, &policy});
-    auto code = supervisor.Run(node_args_);
-    if (!code.ok()) return Fail(code.status());
-    auto t_end = std::chrono::steady_clock::now();
-    auto secs = [](auto d) { return std::chrono::duration<double>(d).count(); };
-    std::fprintf(stderr, "\nsync summary: %zu segments, prefetch %.2f s, replay %.2f s\n",
-                 schedule->segments.size(), secs(t_prepared - t0), secs(t_end - t_prepared));
-    for (size_t i = 0; i < schedule->segments.size(); ++i) {
-      const auto& t = policy.timings()[i];
-      auto last = plans::LastHeight(*schedule, i);
-      std::fprintf(stderr, "  %-28s heights %lld-%s  %s\n",
-                   plans::SegmentLabel(*schedule, i).c_str(),
-                   static_cast<long long>(schedule->segments[i].first_height),
-                   last ? std::to_string(*last).c_str() : "tip",
-                   t.started && t.ended ? (std::to_string(secs(*t.ended - *t.started)) + " s").c_str()
-                                        : (t.started ? "running at exit" : "not run here"));
-    }
-    return *code;
-  }
-
   CLI::App* plans_ = nullptr;
   CLI::App* check_ = nullptr;
   CLI::App* explain_ = nullptr;
   CLI::App* import_ = nullptr;
-  CLI::App* sync_ = nullptr;
   std::string plans_file_;
   std::string platform_;
   int64_t height_ = 0;
-  int64_t until_ = 0;
   std::vector<std::string> node_args_;
   std::vector<std::string> registry_files_;
   std::string rest_url_;

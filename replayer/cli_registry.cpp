@@ -38,7 +38,8 @@ class RegistryCommands final : public CommandGroup {
                        "Base URL written into plan-info documents (default: the Host header)");
   }
 
-  std::optional<int> RunIfParsed(const Config& config) override {
+  std::optional<int> RunIfParsed(const Config& config, const EnvMap& env) override {
+    (void)env;
     if (!group_->parsed()) return std::nullopt;
     registry::RegistrySettings settings = RegistrySettingsFrom(config);
     auto sink = MakeProgressSink();

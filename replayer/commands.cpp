@@ -132,6 +132,11 @@ base::Result<StatusReport> CollectStatus(const Config& config, size_t journal_en
   ASSIGN_OR_RETURN(r.applied, journal.Applied());
   ASSIGN_OR_RETURN(r.in_progress, journal.Active());
   ASSIGN_OR_RETURN(r.journal, journal.LastEntries(journal_entries));
+  ASSIGN_OR_RETURN(auto progress, db->Get(kSyncProgressKey));
+  if (progress) {
+    auto parsed = ParseStoredProgress(*progress);
+    if (parsed.ok()) r.sync = *parsed;  // advisory: an unreadable record is not an error
+  }
   return r;
 }
 
@@ -162,6 +167,15 @@ std::string FormatStatus(const StatusReport& r) {
     out += "in progress:  \"" + r.in_progress->name + "\" at height " +
            std::to_string(r.in_progress->height) + ", last step " +
            std::string(state::StepName(r.in_progress->last_step)) + "\n";
+  }
+  if (r.sync) {
+    const auto& p = r.sync->progress;
+    out += "sync:         ";
+    out += FormatProgressLine(p) + " (updated " + FormatTimeMs(r.sync->unix_ms) + ")\n";
+    for (const auto& d : p.downtimes) {
+      out += "  switch to " + d.to_label + " (first block " + std::to_string(d.first_height) +
+             "): downtime " + std::to_string(static_cast<int64_t>(d.seconds * 1000)) + " ms\n";
+    }
   }
   out += "journal (last " + std::to_string(r.journal.size()) + "):\n";
   for (const auto& e : r.journal) {
@@ -205,6 +219,8 @@ std::string FormatStatusJson(const StatusReport& r) {
                             {"failed", e.failed},
                             {"detail", e.detail}});
   }
+  j["sync"] = r.sync ? json::parse(ProgressToJson(r.sync->progress, r.sync->unix_ms))
+                     : json(nullptr);
   return j.dump(2);
 }
 

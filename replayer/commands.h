@@ -14,6 +14,7 @@
 #include "base/status.h"
 #include "replayer/config.h"
 #include "replayer/layout.h"
+#include "replayer/progress.h"
 #include "state/database.h"
 #include "state/journal.h"
 #include "upgrade-plans/upgrade_info.h"
@@ -58,6 +59,7 @@ struct StatusReport {
   std::string pending_error;
   std::optional<state::UpgradeTxn> in_progress;
   std::vector<state::JournalEntry> journal;
+  std::optional<StoredProgress> sync;  // the last `replayer sync`'s progress, if any
 };
 base::Result<StatusReport> CollectStatus(const Config& config, size_t journal_entries = 10);
 std::string FormatStatus(const StatusReport& report);

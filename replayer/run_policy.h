@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -42,6 +43,9 @@ class RunPolicy {
       const std::string& current_target, const ExitInfo& exit) = 0;
   // Called after each launch and each completed switch (progress reporting).
   virtual void OnLaunched(const std::string& current_target) { (void)current_target; }
+  // Every line the node writes (stdout and stderr, bounded like the upgrade scanner's lines),
+  // after it was relayed. Must be cheap: it runs for every log line.
+  virtual void OnNodeOutputLine(std::string_view line) { (void)line; }
 };
 
 }  // namespace replayer

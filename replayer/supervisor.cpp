@@ -514,6 +514,7 @@ void Supervisor::OnMaybeUpgradeFile() {
 }
 
 void Supervisor::OnLine(std::string_view line) {
+  if (d_.policy) d_.policy->OnNodeOutputLine(line);
   if (stopping_for_upgrade_ || line_plan_) return;
   auto plan = plans::ParseUpgradeNeededLine(line);
   if (!plan || !IsNewUpgrade(*plan)) return;

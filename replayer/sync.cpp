@@ -7,6 +7,8 @@
 
 #include "binary-registry/install.h"
 #include "binary-registry/store.h"
+#include "replayer/chain_query.h"
+#include "replayer/file_util.h"
 #include "replayer/height_gate.h"
 
 namespace replayer {
@@ -42,13 +44,67 @@ std::string SegmentTarget(const plans::Schedule& schedule, size_t index, bool di
   return Layout::UpgradeTarget(plans::UpgradeDirName(schedule.segments[index].name, disable_recase));
 }
 
+namespace {
+
+// The chain's applied height of every governance segment the sync will reach, against the
+// schedule's first height (`sync --rest`).
+void CheckAppliedHeights(const plans::Schedule& schedule, const PrepareOptions& options,
+                         const registry::RegistrySettings& settings, PrepareReport& report) {
+  for (size_t i = 0; i < schedule.segments.size(); ++i) {
+    const auto& seg = schedule.segments[i];
+    if (seg.kind != plans::SwitchKind::kGovernancePlan) continue;
+    if (options.until && seg.first_height > *options.until) continue;  // not reached
+    auto applied = QueryAppliedPlanHeight(options.rest_url, seg.name, settings.download);
+    std::string label = plans::SegmentLabel(schedule, i);
+    if (!applied.ok()) {
+      report.problems.push_back(label + ": " + applied.status().message());
+    } else if (*applied == 0) {
+      report.problems.push_back(label + ": the chain at " + options.rest_url +
+                                " never applied plan \"" + seg.name + "\" (schedule says height " +
+                                std::to_string(seg.first_height) + ")");
+    } else if (*applied != seg.first_height) {
+      report.problems.push_back(label + ": schedule says height " +
+                                std::to_string(seg.first_height) + ", the chain at " +
+                                options.rest_url + " applied \"" + seg.name + "\" at height " +
+                                std::to_string(*applied));
+    } else {
+      report.lines.push_back(label + ": applied on chain at height " +
+                             std::to_string(*applied) + ", as scheduled");
+    }
+  }
+}
+
+// Moves a staged, verified binary folder to its place in the layout. A folder already there
+// (only possible without an executable: a Cosmovisor `nobin` or half download) is moved into
+// the staging root first, which is deleted afterwards.
+base::Status MoveIntoPlace(const std::string& staged, const std::string& target,
+                           const std::string& staging_root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(target, ec)) {
+    std::string aside = staging_root + "/.replaced-" + fs::path(target).filename().string();
+    fs::rename(target, aside, ec);
+    if (ec) return ErrnoStatus(ec.value(), "cannot move aside", target);
+  }
+  RETURN_IF_ERROR(MakeDirs(fs::path(target).parent_path().string()));
+  fs::rename(staged, target, ec);
+  if (ec) return ErrnoStatus(ec.value(), "cannot move " + staged + " to", target);
+  return FsyncDir(fs::path(target).parent_path().string());
+}
+
+}  // namespace
+
 base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const Config& config,
                                         const Layout& layout,
-                                        const registry::RegistrySettings& settings) {
+                                        const registry::RegistrySettings& settings,
+                                        const PrepareOptions& options) {
+  namespace fs = std::filesystem;
   PrepareReport report;
   std::string platform = settings.platform.empty() ? std::string(plans::HostPlatform())
                                                    : settings.platform;
   PosixProcessLauncher launcher;
+  // 0. With --rest: the governance heights against the chain's applied plans.
+  if (!options.rest_url.empty()) CheckAppliedHeights(schedule, options, settings, report);
   // 1. What is already in place, and what must be fetched.
   std::vector<registry::PrefetchItem> items;
   std::vector<size_t> item_segment;
@@ -77,7 +133,19 @@ base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const C
     items.push_back({seg.name, plans::FormatPlanInfo(seg.binaries)});
     item_segment.push_back(i);
   }
-  // 2. Fetch and verify everything missing, in parallel, into the store.
+  // 2. Fetch and verify everything missing, in parallel, into the store; unpack and check each
+  //    into a staging folder. Only when every segment passed is anything moved into the layout.
+  struct Staged {
+    std::string dir;     // staging_root/<n>
+    std::string target;  // final folder in the layout
+  };
+  std::vector<Staged> staged;
+  const std::string staging_root = layout.CosmovisorDir() + "/.replayer-sync-staging";
+  auto remove_staging = [&] {
+    std::error_code ec;
+    fs::remove_all(staging_root, ec);
+  };
+  remove_staging();  // leftovers of a crashed sync
   if (!items.empty()) {
     spdlog::info("fetching {} binaries in parallel", items.size());
     auto fetched = registry::Prefetch(items, settings);
@@ -93,41 +161,54 @@ base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const C
       }
       std::string target = SegmentTarget(schedule, i, config.disable_recase);
       registry::InstallRequest req;
-      req.upgrades_dir = i == 0 ? layout.CosmovisorDir() : layout.UpgradesDir();
-      req.dir_name = i == 0 ? "genesis" : target.substr(std::string("upgrades/").size());
+      req.upgrades_dir = staging_root;
+      req.dir_name = std::to_string(i);
       req.daemon = config.name;
       req.artifact = (*store)->ArtifactPath(fetched[k]->sha256);
       req.platform = fetched[k]->platform;
       req.unpack = settings.unpack;
       if (!seg.version.empty()) req.expected_version = seg.version;
       req.probe_timeout = settings.probe_timeout;
+      if (auto st = MakeDirs(staging_root); !st.ok()) return st;
       auto installed = registry::InstallArtifact(req);
       if (!installed.ok()) {
         report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " +
                                   installed.status().message());
         continue;
       }
+      staged.push_back({installed->dir, layout.TargetDir(target)});
       report.lines.push_back(plans::SegmentLabel(schedule, i) + ": installed " +
-                             installed->binary + " (sha256 " + fetched[k]->sha256.substr(0, 12) +
-                             ")");
+                             layout.TargetBinary(target) + " (sha256 " +
+                             fetched[k]->sha256.substr(0, 12) + ")");
     }
   }
   if (!report.problems.empty()) {
-    std::string msg = "the schedule cannot be replayed; nothing was started:";
+    remove_staging();
+    std::string msg = "the schedule cannot be replayed; nothing was started or installed:";
     for (const auto& p : report.problems) msg += "\n  " + p;
     return base::Status::FailedPrecondition(msg);
   }
+  for (const auto& s : staged) {
+    if (auto st = MoveIntoPlace(s.dir, s.target, staging_root); !st.ok()) {
+      remove_staging();
+      return st;
+    }
+  }
+  remove_staging();
   return report;
 }
 
 SyncPolicy::SyncPolicy(const plans::Schedule& schedule, const Config& config, const Layout& layout,
-                       ProcessLauncher& launcher, std::optional<int64_t> until)
+                       ProcessLauncher& launcher, std::optional<int64_t> until,
+                       SyncProgress* progress, std::function<void()> tick)
     : schedule_(schedule),
       config_(config),
       layout_(layout),
       launcher_(launcher),
       until_(until),
-      timings_(schedule.segments.size()) {}
+      timings_(schedule.segments.size()),
+      progress_(progress),
+      tick_(std::move(tick)) {}
 
 base::Result<size_t> SyncPolicy::SegmentOf(const std::string& target) const {
   for (size_t i = 0; i < schedule_.segments.size(); ++i) {
@@ -162,6 +243,7 @@ base::Result<RunPolicy::BeforeLaunch> SyncPolicy::CheckBeforeLaunch(
     const std::string& current_target) {
   ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
   ASSIGN_OR_RETURN(int64_t h, NodeHeight(current_target));
+  if (!start_height_) start_height_ = h;
   BeforeLaunch out;
   if (until_ && h >= *until_) {
     spdlog::info("node is at height {}, at or past --until {}: nothing to do", h, *until_);
@@ -257,9 +339,22 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
 void SyncPolicy::OnLaunched(const std::string& current_target) {
   auto k = SegmentOf(current_target);
   if (!k.ok()) return;
-  if (!timings_[*k].started) timings_[*k].started = std::chrono::steady_clock::now();
-  spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(),
-               plans::SegmentLabel(schedule_, *k));
+  auto now = std::chrono::steady_clock::now();
+  if (!timings_[*k].started) timings_[*k].started = now;
+  std::string label = plans::SegmentLabel(schedule_, *k);
+  spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(), label);
+  if (progress_) {
+    progress_->SegmentLaunched(*k, label, now);
+    if (tick_) tick_();
+  }
+}
+
+void SyncPolicy::OnNodeOutputLine(std::string_view line) {
+  if (!progress_) return;
+  if (auto h = ParseCommittedHeight(line)) {
+    progress_->Committed(*h, std::chrono::steady_clock::now());
+    if (tick_) tick_();
+  }
 }
 
 }  // namespace replayer

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "replayer/config.h"
 #include "replayer/layout.h"
 #include "replayer/process.h"
+#include "replayer/progress.h"
 #include "replayer/run_policy.h"
 #include "upgrade-plans/schedule.h"
 
@@ -32,16 +34,30 @@ struct PrepareReport {
   std::vector<std::string> lines;     // one per segment: what was done
   std::vector<std::string> problems;  // everything that is missing or wrong
 };
-// Lints, fetches, verifies and installs every segment's binary. Non-OK (listing every problem)
-// when anything is missing; nothing in the home is switched either way.
+struct PrepareOptions {
+  // A node's REST base URL: every governance segment the sync reaches must have been applied
+  // by the chain at exactly its first height. Empty: not checked before the run (a plan the
+  // node reports at another height still stops the run).
+  std::string rest_url;
+  std::optional<int64_t> until;  // segments starting above it are not height-checked
+};
+// Checks, fetches, verifies and installs every segment's binary. All or nothing: each binary is
+// unpacked and probed in a staging folder, and only when every segment passed are they moved
+// into the layout. Non-OK (listing every problem) when anything is missing or wrong; then the
+// layout, `current` and the data are as they were (the registry store may keep artefacts that
+// matched their checksums, as a cache).
 base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const Config& config,
                                         const Layout& layout,
-                                        const registry::RegistrySettings& settings);
+                                        const registry::RegistrySettings& settings,
+                                        const PrepareOptions& options);
 
 class SyncPolicy final : public RunPolicy {
  public:
+  // `progress` (may be null) is fed with launches and the node's committed heights; `tick`
+  // (may be empty) is called after each update, for periodic printing and storing.
   SyncPolicy(const plans::Schedule& schedule, const Config& config, const Layout& layout,
-             ProcessLauncher& launcher, std::optional<int64_t> until);
+             ProcessLauncher& launcher, std::optional<int64_t> until,
+             SyncProgress* progress = nullptr, std::function<void()> tick = {});
 
   base::Result<BeforeLaunch> CheckBeforeLaunch(const std::string& current_target) override;
   base::Result<std::vector<std::string>> LaunchArgs(
@@ -51,6 +67,7 @@ class SyncPolicy final : public RunPolicy {
   base::Result<std::optional<plans::UpgradeInfo>> OnNodeExit(const std::string& current_target,
                                                              const ExitInfo& exit) override;
   void OnLaunched(const std::string& current_target) override;
+  void OnNodeOutputLine(std::string_view line) override;
 
   // Segment timings for the summary: index -> (first launch, last switch away) steady times.
   struct SegmentTiming {
@@ -58,6 +75,8 @@ class SyncPolicy final : public RunPolicy {
     std::optional<std::chrono::steady_clock::time_point> ended;
   };
   const std::vector<SegmentTiming>& timings() const { return timings_; }
+  // The node's height when this sync first looked (0 before that).
+  int64_t start_height() const { return start_height_.value_or(0); }
 
  private:
   base::Result<size_t> SegmentOf(const std::string& target) const;
@@ -72,6 +91,9 @@ class SyncPolicy final : public RunPolicy {
   ProcessLauncher& launcher_;
   std::optional<int64_t> until_;
   std::vector<SegmentTiming> timings_;
+  std::optional<int64_t> start_height_;
+  SyncProgress* progress_;
+  std::function<void()> tick_;
 };
 
 }  // namespace replayer

@@ -15,11 +15,11 @@
 #  6. prints the summary, compares the final app hash with the archive's, and audits the
 #     schedule. Every process it started is stopped on exit.
 #
-# Usage: scripts/demo.sh [BLOCKS]   (default 2000)
+# Usage: scripts/demo.sh [BLOCKS]   (default 20000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BLOCKS=${1:-2000}
+BLOCKS=${1:-20000}
 bash scripts/setup.sh
 echo "== build"
 BUILD=${BUILD:-build/ci}   # the test command builds the same tree
@@ -102,8 +102,30 @@ cp "$WORK/operator.json" "$WORK/schedule.json"
 "$REPLAYER" plans explain --plans "$WORK/schedule.json" -- start --peer "$PEER"
 
 echo "== replayer sync: a fresh node from genesis to height $BLOCKS"
-"$REPLAYER" sync --plans "$WORK/schedule.json" --until "$BLOCKS" -- start --peer "$PEER" \
-  --rpc-listen "" 2>&1 | grep -E "module=replayer|^sync summary|^  [a-z0-9]|app hash|ERR|halting|applying" || true
+# In the background, so that the demo can scrape the Prometheus endpoint while it runs.
+"$REPLAYER" sync --plans "$WORK/schedule.json" --until "$BLOCKS" --rest "$PEER" \
+  --metrics 127.0.0.1:0 --progress-interval 0.5 -- start --peer "$PEER" --rpc-listen "" \
+  >"$WORK/sync.log" 2>&1 &
+SYNC_PID=$!
+PIDS+=($SYNC_PID)
+METRICS=""
+while kill -0 "$SYNC_PID" 2>/dev/null; do
+  [ -n "$METRICS" ] || METRICS=$(sed -n 's/.*metrics at \(http:[^ ]*\).*/\1/p' "$WORK/sync.log" | head -1)
+  if [ -n "$METRICS" ] && curl -fsS --max-time 2 "$METRICS" >"$WORK/metrics.tmp" 2>/dev/null; then
+    mv "$WORK/metrics.tmp" "$WORK/metrics.txt"
+  fi
+  sleep 0.2
+done
+SYNC_RC=0
+wait "$SYNC_PID" || SYNC_RC=$?
+grep -E "module=replayer|^sync summary|^  [a-z0-9]|^    ->|app hash|ERR|halting|applying" \
+  "$WORK/sync.log" | grep -v "downloading\|downloaded" || true
+[ "$SYNC_RC" = 0 ] || { echo "replayer sync failed with exit code $SYNC_RC" >&2; exit 1; }
+if [ -s "$WORK/metrics.txt" ]; then
+  echo "   last Prometheus scrape during the sync ($METRICS):"
+  grep -E "^replayer_sync_(height|target_height|segment|segments|blocks_per_second|eta_seconds|switches_total) " \
+    "$WORK/metrics.txt" | sed 's/^/     /'
+fi
 FINAL=$("$BIN/demochaind-v3.0.0" status --home "$DAEMON_HOME" | python3 -c "import json,sys;d=json.load(sys.stdin)['sync_info'];print(d['latest_block_height'], d['latest_app_hash'])")
 WANT=$(python3 -c "import json;d=json.load(open('$WORK/history/summary.json'));print(d['blocks'], d['final_app_hash'])")
 echo "   synced node: height/app hash $FINAL"
