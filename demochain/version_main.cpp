@@ -1,6 +1,6 @@
 // Entry point of every demochaind executable. CMake compiles this file once per release with
-// DEMOCHAIN_VERSION set ("v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0"); the version selects the
-// release's module versions, upgrade handlers and consensus rules (core/version.h).
+// DEMOCHAIN_VERSION set ("v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0", "v4.0.0"); the version selects
+// the release's module versions, upgrade handlers and consensus rules (core/version.h).
 #include "demochain/cli/commands.h"
 
 #ifndef DEMOCHAIN_VERSION

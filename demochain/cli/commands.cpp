@@ -58,9 +58,9 @@ int RunCli(const BuildInfo& build, int argc, char** argv) {
   start->add_option("--await-txs-timeout", start_o.await_txs_timeout_ms, "ms (default 60000)");
   start->add_option("--fetch-batch", start_o.fetch_batch, "blocks per range request (500)");
   bool skip_invariants = false;
-  if (traits.version != "v3.0.0") {
-    // Like x/crisis: wired up to v2.x, removed in v3, where the flag is unknown (a real
-    // per-version start-flag difference a supervisor has to handle).
+  if (!traits.HasModule("mint")) {
+    // Like x/crisis: wired up to v2.x, removed in v3 (the release that added mint), where the
+    // flag is unknown (a real per-version start-flag difference a supervisor has to handle).
     start->add_flag("--x-crisis-skip-assert-invariants", skip_invariants,
                     "skip invariant checks (no-op)");
   }

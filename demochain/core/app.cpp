@@ -23,6 +23,7 @@ void App::InitChain() {
     SetBalance(state_, bank, a.address, a.balance);
     if (a.stake > 0) SetU64(state_, "staking/validator/" + a.address, a.stake);
   }
+  if (traits_.ModuleVersion("staking") >= 2) InitStakingV2(state_);
   SetU64(state_, "gov/params/voting_period_blocks", genesis_.voting_period_blocks);
   SetU64(state_, "gov/next_proposal_id", 1);
   if (traits_.HasModule("mint")) {
@@ -171,13 +172,20 @@ json App::Export(uint64_t height) const {
   json plan = nullptr;
   if (auto pl = GetPlan(state_))
     plan = {{"name", pl->name}, {"height", std::to_string(pl->height)}, {"info", pl->info}};
+  json staking = {{"validators", validators}};
+  if (state_.Get(kMaxValidatorsKey)) {  // staking v2 (from "v4")
+    staking["params"] = {
+        {"max_validators", std::to_string(GetU64(state_, kMaxValidatorsKey))},
+        {"unbonding_blocks", std::to_string(GetU64(state_, kUnbondingBlocksKey))}};
+    staking["total_bonded"] = std::to_string(GetU64(state_, kTotalBondedKey));
+  }
   json app_state = {
       {"bank",
        {{"params",
          {{"fee_bps", std::to_string(GetU64(state_, kFeeBpsKey))},
           {"fee_rounding_fix_height", std::to_string(GetU64(state_, kFeeFixHeightKey))}}},
         {"balances", balances}}},
-      {"staking", {{"validators", validators}}},
+      {"staking", staking},
       {"gov",
        {{"params",
          {{"voting_period_blocks",

@@ -19,6 +19,7 @@ static void MigrateBankV1ToV2(KvState& s) {
 
 void MigrateModuleOneStep(KvState& s, const std::string& module, uint64_t from) {
   if (module == "bank" && from == 1) return MigrateBankV1ToV2(s);
+  if (module == "staking" && from == 1) return InitStakingV2(s);  // "v4": params + total bonded
   throw std::runtime_error("no migration registered for module " + module + " from version " +
                            std::to_string(from));
 }

@@ -1,7 +1,8 @@
 // In-place store migrations, the demochain analogue of the SDK's module manager RunMigrations:
 // from the module version map stored in state to the version map of the running binary, run
 // each registered single-step migration (bank 1 -> 2 rewrites every balance from decimal text
-// to 8-byte big-endian), InitGenesis for modules the stored map lacks (mint, added by "v3"), and
+// to 8-byte big-endian; staking 1 -> 2, in "v4", adds the staking params and the total bonded
+// stake), InitGenesis for modules the stored map lacks (mint, added by "v3"), and
 // store the new map. Throws std::runtime_error when a needed migration does not exist.
 #pragma once
 

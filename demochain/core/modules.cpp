@@ -68,6 +68,14 @@ uint64_t StakeOf(const KvState& s, const std::string& address) {
   return GetU64(s, "staking/validator/" + address, 0);
 }
 
+void InitStakingV2(KvState& s) {
+  uint64_t bonded = 0;
+  for (const auto& [addr, stake] : Validators(s)) bonded += stake;
+  SetU64(s, kMaxValidatorsKey, kDefaultMaxValidators);
+  SetU64(s, kUnbondingBlocksKey, kDefaultUnbondingBlocks);
+  SetU64(s, kTotalBondedKey, bonded);
+}
+
 // ---- upgrade
 
 std::optional<Plan> GetPlan(const KvState& s) {

@@ -35,6 +35,13 @@ constexpr const char* kFeeFixHeightKey = "bank/params/fee_rounding_fix_height";
 // ---- staking
 std::vector<std::pair<std::string, uint64_t>> Validators(const KvState& s);  // by address
 uint64_t StakeOf(const KvState& s, const std::string& address);
+// Staking v2 (from v4): params and the total bonded stake, derived from the validator set.
+constexpr const char* kMaxValidatorsKey = "staking/params/max_validators";
+constexpr const char* kUnbondingBlocksKey = "staking/params/unbonding_blocks";
+constexpr const char* kTotalBondedKey = "staking/total_bonded";
+constexpr uint64_t kDefaultMaxValidators = 100;
+constexpr uint64_t kDefaultUnbondingBlocks = 1814400;  // 21 days of 1 s blocks
+void InitStakingV2(KvState& s);  // writes the params and total_bonded
 
 // ---- upgrade
 struct Plan {

@@ -14,7 +14,9 @@ uint64_t VersionTraits::ModuleVersion(const std::string& module) const {
   return it == module_versions.end() ? 0 : it->second;
 }
 
-std::vector<std::string> KnownVersions() { return {"v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0"}; }
+std::vector<std::string> KnownVersions() {
+  return {"v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0", "v4.0.0"};
+}
 
 bool TraitsForVersion(const std::string& version, VersionTraits* out) {
   VersionTraits t;
@@ -33,6 +35,13 @@ bool TraitsForVersion(const std::string& version, VersionTraits* out) {
     // "v3": adds the mint module (InitGenesis in the handler); keeps the fee fix.
     t.module_versions = {{"bank", 2}, {"gov", 1}, {"mint", 1}, {"staking", 1}, {"upgrade", 1}};
     t.upgrade_handlers = {"v3"};
+    t.fee_rounding_fix = true;
+    t.pre_upgrade_implemented = true;
+  } else if (version == "v4.0.0") {
+    // "v4": staking 1 -> 2 (adds the staking params and the total-bonded record the
+    // migration computes from the validator set); keeps mint and the fee fix.
+    t.module_versions = {{"bank", 2}, {"gov", 1}, {"mint", 1}, {"staking", 2}, {"upgrade", 1}};
+    t.upgrade_handlers = {"v4"};
     t.fee_rounding_fix = true;
     t.pre_upgrade_implemented = true;
   } else {

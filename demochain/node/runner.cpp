@@ -68,10 +68,11 @@ class Runner {
     return true;
   }
 
-  // After a commit: progress log, halt check.
+  // After a commit: one progress line per block (as CometBFT's "committed state height=N"; a
+  // supervisor reads progress and switch downtime from these), then the halt check.
   bool AfterCommit() {
     uint64_t h = node_.Height();
-    if (h % 5000 == 0) log_("INF", "committed block height=" + std::to_string(h));
+    log_("INF", "committed block height=" + std::to_string(h));
     return HaltReached();
   }
 

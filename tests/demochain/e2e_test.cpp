@@ -87,6 +87,9 @@ class DemochainE2E : public ::testing::Test {
 
 TEST_F(DemochainE2E, SummaryListsThreeSwitchesIncludingHaltHeightPatch) {
   ASSERT_EQ(summary_["switches"].size(), 3u);
+  EXPECT_EQ(summary_["final_version"], "v3.0.0");
+  EXPECT_EQ(summary_["segments"].size(), 4u);
+  EXPECT_FALSE(summary_["binaries"].contains("v4.0.0"));
   EXPECT_EQ(summary_["switches"][0]["name"], "v2");
   EXPECT_EQ(summary_["switches"][0]["kind"], "gov");
   EXPECT_EQ(summary_["switches"][0]["height"], 100);
@@ -256,9 +259,97 @@ TEST_F(DemochainE2E, SameArgumentsGiveIdenticalHistory) {
   EXPECT_EQ(again["final_block_hash"], summary_["final_block_hash"]);
 }
 
+// make-history --v4-height: a fourth switch, governance plan "v4" (v3.0.0 -> v4.0.0, staking
+// 1 -> 2). Synced by hand the way a plain supervisor without plan detection would: every
+// segment with --halt-height <next switch - 1>, so each gov-plan binary starts right after the
+// old one halted at plan height - 1 and must apply its handler at the plan height.
+TEST(DemochainFourSwitches, V4GovUpgradeThroughHaltHeightsMatchesTheArchive) {
+  testing_util::TempDir dir("demochain-v4");
+  ASSERT_EQ(RunToExit({DEMOCHAIN_MAKE_HISTORY, "--bin-dir", DEMOCHAIN_BIN_DIR, "--out",
+                       dir / "history", "--blocks", "400", "--seed", "7", "--binary-port", "18090",
+                       "--v2-height", "80", "--fix-height", "160", "--v3-height", "240",
+                       "--v4-height", "320"},
+                      dir / "make-history.log", 60000),
+            0)
+      << ReadAll(dir / "make-history.log");
+  json s = json::parse(ReadAll(dir / "history/summary.json"));
+  ASSERT_EQ(s["switches"].size(), 4u);
+  EXPECT_EQ(s["final_version"], "v4.0.0");
+  const json& v4 = s["switches"][3];
+  EXPECT_EQ(v4["name"], "v4");
+  EXPECT_EQ(v4["kind"], "gov");
+  EXPECT_EQ(v4["height"], 320);
+  EXPECT_EQ(v4["version"], "v4.0.0");
+  EXPECT_EQ(v4["previous_version"], "v3.0.0");
+  EXPECT_EQ(v4["last_height_of_previous"], 319);
+  EXPECT_EQ(v4["proposal_id"], 3);
+  EXPECT_NE(v4["info"].get<std::string>().find("/demochaind-v4.0.0?checksum=sha256:"),
+            std::string::npos);
+  ASSERT_EQ(s["segments"].size(), 5u);
+  EXPECT_EQ(s["segments"][3]["last_height"], 319);
+  EXPECT_EQ(s["segments"][4]["first_height"], 320);
+  EXPECT_EQ(s["segments"][4]["last_height"], 400);
+  EXPECT_TRUE(s["binaries"].contains("v4.0.0"));
+
+  Process peer;
+  ASSERT_TRUE(peer.Start({Bin("v4.0.0"), "start", "--home", dir / "history/home", "--rpc-listen",
+                          "127.0.0.1:0", "--rpc-port-file", dir / "peer.port"},
+                         dir / "peer.log"));
+  ASSERT_TRUE(WaitForFile(dir / "peer.port", kTimeoutMs)) << ReadAll(dir / "peer.log");
+  std::string peer_url = "http://127.0.0.1:" + std::to_string(std::stoi(ReadAll(dir / "peer.port")));
+  std::string home = dir / "fresh";
+  fs::create_directories(home + "/config");
+  fs::copy_file(dir / "history/home/config/genesis.json", home + "/config/genesis.json");
+  auto run = [&](const std::string& v, std::vector<std::string> extra) {
+    std::vector<std::string> argv = {Bin(v), "start", "--home", home, "--peer", peer_url,
+                                     "--rpc-listen", ""};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return RunToExit(argv, home + "/node-" + v + ".log", kTimeoutMs);
+  };
+  auto status = [&] {
+    std::string out = dir / "status.json";
+    fs::remove(out);
+    EXPECT_EQ(RunToExit({Bin("v4.0.0"), "status", "--home", home}, out, kTimeoutMs), 0);
+    std::string text = ReadAll(out);
+    return json::parse(text.substr(0, text.find('\n')))["sync_info"];
+  };
+  EXPECT_EQ(run("v1.0.0", {"--halt-height", "79"}), 0);
+  EXPECT_EQ(run("v2.0.0", {"--halt-height", "159"}), 0);
+  EXPECT_NE(ReadAll(home + "/node-v2.0.0.log").find("applying upgrade \"v2\" at height: 80"),
+            std::string::npos);
+  EXPECT_EQ(run("v2.1.0", {"--halt-height", "239"}), 0);
+  // v3.0.0 without a halt height stops itself at the plan, as x/upgrade does.
+  EXPECT_EQ(run("v3.0.0", {"--exit-on-upgrade-needed"}), 2);
+  EXPECT_EQ(status()["latest_block_height"], "319");
+  EXPECT_EQ(json::parse(ReadAll(home + "/data/upgrade-info.json"))["name"], "v4");
+  std::string v3log = ReadAll(home + "/node-v3.0.0.log");
+  EXPECT_NE(v3log.find("UPGRADE \"v4\" NEEDED at height: 320: {\"binaries\""), std::string::npos);
+  // One committed-block line per block: v3.0.0 executed 240..319.
+  size_t lines = 0;
+  for (size_t p = v3log.find(" INF committed block height="); p != std::string::npos;
+       p = v3log.find(" INF committed block height=", p + 1))
+    ++lines;
+  EXPECT_EQ(lines, 80u);
+  EXPECT_NE(v3log.find("committed block height=319\n"), std::string::npos);
+
+  EXPECT_EQ(run("v4.0.0", {"--halt-height", "399"}), 0);
+  std::string v4log = ReadAll(home + "/node-v4.0.0.log");
+  EXPECT_NE(v4log.find("applying upgrade \"v4\" at height: 320"), std::string::npos);
+  EXPECT_NE(v4log.find("migrations for upgrade \"v4\" done: staking 1->2"), std::string::npos);
+  // v3.0.0 after "v4" ran: the SDK's downgrade check, at the next block.
+  EXPECT_EQ(run("v3.0.0", {}), 1);
+  EXPECT_NE(ReadAll(home + "/node-v3.0.0.log").find("upgrade handler is missing for v4 upgrade plan"),
+            std::string::npos);
+  EXPECT_EQ(run("v4.0.0", {"--halt-height", "400"}), 0);
+  json st = status();
+  EXPECT_EQ(st["latest_block_height"], "400");
+  EXPECT_EQ(st["latest_app_hash"], s["final_app_hash"]);
+  EXPECT_EQ(st["latest_block_hash"], s["final_block_hash"]);
+}
+
 TEST(DemochainBinaries, VersionPreUpgradeAndFlagsDifferPerRelease) {
   testing_util::TempDir dir("demochain-bin");
-  for (std::string v : {"v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0"}) {
+  for (std::string v : {"v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0", "v4.0.0"}) {
     std::string out = dir / ("version-" + v);
     ASSERT_EQ(RunToExit({Bin(v), "version"}, out, kTimeoutMs), 0);
     EXPECT_EQ(ReadAll(out), v + "\n");

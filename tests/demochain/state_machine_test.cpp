@@ -231,6 +231,52 @@ TEST(DemochainMigrations, V3AddsMintWithGenesisAndMints) {
   EXPECT_THROW(RunMigrations(s, {{"bank", 1}}), std::runtime_error);  // downgrade
 }
 
+TEST(DemochainMigrations, V4StakingV1ToV2AddsParamsAndChangesTheAppHash) {
+  Genesis g = SmallGenesis();
+  App v3(Traits("v3.0.0"), g, nullptr);
+  v3.InitChain();
+  SetPlan(v3.state(), Plan{"v4", 3, ""});
+  ASSERT_EQ(RunBlock(v3, 1), UpgradeCheck::Kind::kProceed);
+  ASSERT_EQ(RunBlock(v3, 2), UpgradeCheck::Kind::kProceed);
+  EXPECT_EQ(v3.CheckBeforeBlock(3).kind, UpgradeCheck::Kind::kUpgradeNeeded);
+  // The same state without the migration: what v3.0.0 would hash if it ran past the plan.
+  KvState unmigrated;
+  for (const auto& [k, v] : v3.state().data()) unmigrated.LoadRaw(k, v);
+  ClearPlan(unmigrated);
+  App v4(Traits("v4.0.0"), g, nullptr);
+  for (const auto& [k, v] : v3.state().data()) v4.state().LoadRaw(k, v);
+  ASSERT_EQ(RunBlock(v4, 3), UpgradeCheck::Kind::kProceed);
+  EXPECT_EQ(AppliedHeight(v4.state(), "v4"), 3u);
+  EXPECT_EQ(StoredModuleVersions(v4.state()).at("staking"), 2u);
+  EXPECT_EQ(GetU64(v4.state(), kMaxValidatorsKey), kDefaultMaxValidators);
+  uint64_t bonded = 0;
+  for (const auto& [addr, stake] : Validators(v4.state())) bonded += stake;
+  EXPECT_GT(bonded, 0u);
+  EXPECT_EQ(GetU64(v4.state(), kTotalBondedKey), bonded);
+  EXPECT_NE(v4.AppHash(), unmigrated.AppHash());
+  EXPECT_EQ(RunMigrations(unmigrated, {{"staking", 2}}), "staking 1->2");
+  EXPECT_EQ(v4.Export(3)["app_state"]["staking"]["total_bonded"], std::to_string(bonded));
+  // v3.0.0 on the upgraded state: the SDK's downgrade check.
+  App back(Traits("v3.0.0"), g, nullptr);
+  for (const auto& [k, v] : v4.state().data()) back.state().LoadRaw(k, v);
+  EXPECT_EQ(back.CheckBeforeBlock(4).message, "upgrade handler is missing for v4 upgrade plan");
+}
+
+TEST(DemochainMigrations, OlderReleasesAreUnchangedByV4) {
+  EXPECT_EQ(KnownVersions().back(), "v4.0.0");
+  for (const std::string v : {"v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0"}) {
+    EXPECT_EQ(Traits(v).ModuleVersion("staking"), 1u) << v;
+    EXPECT_FALSE(Traits(v).HasHandler("v4")) << v;
+    App app(Traits(v), SmallGenesis(), nullptr);
+    app.InitChain();
+    EXPECT_FALSE(app.state().Get(kMaxValidatorsKey)) << v;
+    EXPECT_FALSE(app.Export(0)["app_state"]["staking"].contains("params")) << v;
+  }
+  App v4(Traits("v4.0.0"), SmallGenesis(), nullptr);
+  v4.InitChain();  // a chain that starts at v4 has staking v2 from genesis
+  EXPECT_EQ(GetU64(v4.state(), kMaxValidatorsKey), kDefaultMaxValidators);
+}
+
 TEST(DemochainMigrations, MintPaysProposerEachBlockAfterV3) {
   App app(Traits("v3.0.0"), SmallGenesis(), nullptr);
   app.InitChain();
