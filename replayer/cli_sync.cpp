@@ -109,6 +109,26 @@ void PrintSyncSummary(const plans::Schedule& schedule, const SyncPolicy& policy,
                Millis(d.back()).c_str(), d.size());
 }
 
+// `plans check` findings, except that a segment whose binary is already in place in the layout
+// needs no binaries, URL or checksum in the schedule: those errors become warnings.
+std::vector<plans::Finding> LintForSync(const plans::Schedule& schedule, const Config& config,
+                                        const Layout& layout) {
+  auto findings = plans::CheckSchedule(schedule, plans::HostPlatform(),
+                                       config.download_must_have_checksum);
+  for (auto& f : findings) {
+    if (f.severity != plans::Finding::Severity::kError) continue;
+    for (size_t i = 0; i < schedule.segments.size(); ++i) {
+      if (f.where.rfind("segments[" + std::to_string(i) + "].binaries", 0) != 0) continue;
+      std::string bin = layout.TargetBinary(SegmentTarget(schedule, i, config.disable_recase));
+      if (Layout::CheckExecutable(bin).ok()) {
+        f.severity = plans::Finding::Severity::kWarning;
+        f.message += " (" + bin + " is already in place, so sync does not need it)";
+      }
+    }
+  }
+  return findings;
+}
+
 class SyncCommands final : public CommandGroup {
  public:
   explicit SyncCommands(CLI::App& app) {
@@ -154,20 +174,18 @@ class SyncCommands final : public CommandGroup {
     }
     auto schedule = LoadSchedule(plans_file_);
     if (!schedule.ok()) return Fail(schedule.status());
-    std::string platform(plans::HostPlatform());
-    auto findings = plans::CheckSchedule(*schedule, platform, config.download_must_have_checksum);
-    bool errors = false;
-    for (const auto& f : findings) errors |= f.severity == plans::Finding::Severity::kError;
-    if (errors) {
+    Layout layout(config.home, config.name);
+    auto findings = LintForSync(*schedule, config, layout);
+    if (plans::HasErrors(findings)) {
       std::fputs(plans::FormatFindings(findings).c_str(), stderr);
       return Fail(base::Status::InvalidArgument(plans_file_ + " has errors (listed above); "
                                                 "nothing was started"));
     }
+    for (const auto& f : findings) spdlog::warn("{}: {}", f.where, f.message);
     std::optional<int64_t> until;
     if (sync_->count("--until")) until = until_;
 
     // A fresh home needs no `replayer init`: the schedule names the genesis binary.
-    Layout layout(config.home, config.name);
     if (auto st = MakeDirs(layout.CosmovisorDir()); !st.ok()) return Fail(st);
     if (auto st = ValidateHome(config); !st.ok()) return Fail(st, kExitUsage);
     auto t0 = Clock::now();

@@ -144,6 +144,7 @@ void SyncProgress::SegmentLaunched(size_t index, std::string label, Clock::time_
   }
   // The rate restarts with each binary: a restart's pause is downtime, not a slow block.
   window_.clear();
+  since_launch_.reset();
   (void)now;
 }
 
@@ -156,6 +157,7 @@ void SyncProgress::Committed(int64_t height, Clock::time_point now) {
     awaiting_first_block_ = false;
   }
   height_ = height;
+  since_launch_ = height;
   last_commit_ = now;
   if (window_.empty() || now - window_.back().first >= kSampleEvery) {
     window_.emplace_back(now, height);
@@ -163,6 +165,11 @@ void SyncProgress::Committed(int64_t height, Clock::time_point now) {
     window_.back().second = height;
   }
   while (window_.size() > 2 && now - window_.front().first > kRateWindow) window_.pop_front();
+}
+
+std::optional<int64_t> SyncProgress::CommittedSinceLaunch() const {
+  std::lock_guard lock(mu_);
+  return since_launch_;
 }
 
 void SyncProgress::Finished() {

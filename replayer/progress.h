@@ -59,6 +59,8 @@ class SyncProgress {
   void Finished();
 
   ProgressSnapshot Snapshot(Clock::time_point now) const;
+  // The last height the current binary logged as committed since its launch, if any.
+  std::optional<int64_t> CommittedSinceLaunch() const;
 
  private:
   mutable std::mutex mu_;
@@ -69,6 +71,7 @@ class SyncProgress {
   std::string label_;
   int64_t height_ = 0;
   std::optional<Clock::time_point> last_commit_;
+  std::optional<int64_t> since_launch_;
   bool awaiting_first_block_ = false;  // a switch happened; its downtime is open
   std::optional<Clock::time_point> switch_from_;
   std::deque<std::pair<Clock::time_point, int64_t>> window_;  // (time, height) samples

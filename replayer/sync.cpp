@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "binary-registry/hashing.h"
 #include "binary-registry/install.h"
 #include "binary-registry/store.h"
 #include "replayer/chain_query.h"
@@ -35,6 +36,46 @@ base::Status CheckVersion(ProcessLauncher& launcher, const std::string& binary,
                                             expected + "\"");
   }
   return {};
+}
+
+// Beside each binary sync installs: the checksum of the artefact it came from (for archives the
+// installed file's own hash differs from the schedule's checksum).
+constexpr const char* kArtifactMarker = ".replayer-artifact";
+
+// A binary already in place must be the schedule's: its own hash, or the artefact recorded
+// beside it when sync installed it, must equal the checksum the schedule declares.
+base::Status CheckInPlaceChecksum(const std::string& bin, const std::string& dir,
+                                  const plans::BinarySpec& spec) {
+  if (!spec.checksum) return {};
+  auto own = registry::HashFileHex(bin, spec.checksum->algo);
+  if (!own.ok()) return own.status();
+  if (*own == spec.checksum->hex) return {};
+  if (auto marker = ReadFile(dir + "/" + kArtifactMarker); marker.ok()) {
+    size_t at = 0;
+    while (at < marker->size()) {  // one checksum per line
+      size_t nl = marker->find('\n', at);
+      if (nl == std::string::npos) nl = marker->size();
+      auto recorded = plans::ParseChecksum(std::string_view(*marker).substr(at, nl - at));
+      if (recorded.ok() && *recorded == *spec.checksum) return {};
+      at = nl + 1;
+    }
+  }
+  return base::Status::FailedPrecondition(
+      bin + " is already in place but does not match the schedule's " +
+      plans::FormatChecksum(*spec.checksum) + " (its own " +
+      std::string(plans::HashAlgoName(spec.checksum->algo)) + " is " + own->substr(0, 16) +
+      "...); remove " + dir + " to have sync fetch the scheduled binary, or fix the schedule");
+}
+
+// Whether a node's data folder holds any database (`*.db`, as CometBFT and the SDK name them). A
+// fresh home has none: its height is 0 without asking the binary.
+bool HasDatabases(const std::string& data_dir) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(data_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, ".db") == 0) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -113,7 +154,11 @@ base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const C
     std::string target = SegmentTarget(schedule, i, config.disable_recase);
     std::string bin = layout.TargetBinary(target);
     if (Layout::CheckExecutable(bin).ok()) {
-      if (auto st = CheckVersion(launcher, bin, seg.version); !st.ok()) {
+      auto in_place = plans::SelectBinary(seg.name, seg.binaries, platform);
+      base::Status st = in_place.ok() ? CheckInPlaceChecksum(bin, layout.TargetDir(target), *in_place)
+                                      : base::Status();
+      if (st.ok()) st = CheckVersion(launcher, bin, seg.version);
+      if (!st.ok()) {
         report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " + st.message());
       } else {
         report.lines.push_back(plans::SegmentLabel(schedule, i) + ": " + bin + " already in place");
@@ -175,6 +220,16 @@ base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const C
         report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " +
                                   installed.status().message());
         continue;
+      }
+      std::string marker = "sha256:" + fetched[k]->sha256 + "\n";
+      if (auto spec = plans::SelectBinary(seg.name, seg.binaries, platform);
+          spec.ok() && spec->checksum) {
+        marker += plans::FormatChecksum(*spec->checksum) + "\n";
+      }
+      if (auto st = WriteFileAtomic(installed->dir + "/" + kArtifactMarker, marker);
+          !st.ok()) {
+        remove_staging();
+        return st;
       }
       staged.push_back({installed->dir, layout.TargetDir(target)});
       report.lines.push_back(plans::SegmentLabel(schedule, i) + ": installed " +
@@ -242,7 +297,12 @@ base::Result<int64_t> SyncPolicy::NodeHeight(const std::string& target) {
 base::Result<RunPolicy::BeforeLaunch> SyncPolicy::CheckBeforeLaunch(
     const std::string& current_target) {
   ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
-  ASSIGN_OR_RETURN(int64_t h, NodeHeight(current_target));
+  int64_t h = 0;
+  if (HasDatabases(layout_.DataDir())) {
+    ASSIGN_OR_RETURN(h, NodeHeight(current_target));
+  } else {
+    spdlog::info("{} holds no database yet: the node starts from genesis", layout_.DataDir());
+  }
   if (!start_height_) start_height_ = h;
   BeforeLaunch out;
   if (until_ && h >= *until_) {
@@ -320,7 +380,14 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
     return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
                                  ") stopped with " + exit.Describe() + "; see its output above");
   }
-  ASSIGN_OR_RETURN(int64_t h, NodeHeight(current_target));
+  // A node that exited cleanly has committed the last height it logged as committed; asking
+  // its `status` (which opens its databases) is the fallback for nodes that log no heights.
+  int64_t h = 0;
+  if (auto logged = progress_ ? progress_->CommittedSinceLaunch() : std::nullopt) {
+    h = *logged;
+  } else {
+    ASSIGN_OR_RETURN(h, NodeHeight(current_target));
+  }
   if (until_ && h >= *until_) {
     spdlog::info("reached --until height {}", *until_);
     return std::optional<plans::UpgradeInfo>();
