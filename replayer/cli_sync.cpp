@@ -69,7 +69,7 @@ std::string Millis(double s) {
   return buf;
 }
 
-void PrintSyncSummary(const plans::Schedule& schedule, const SyncPolicy& policy,
+void PrintSyncSummary(const plans::Schedule& schedule, bool disable_recase, const SyncPolicy& policy,
                       const ProgressSnapshot& p, int64_t start_height, Clock::duration prefetch,
                       Clock::duration replay) {
   int64_t blocks = p.height > start_height ? p.height - start_height : 0;
@@ -91,9 +91,10 @@ void PrintSyncSummary(const plans::Schedule& schedule, const SyncPolicy& policy,
     std::string time = t.started && t.ended ? std::string(took)
                        : t.started          ? std::string("running at exit")
                                             : std::string("not run here");
-    std::fprintf(stderr, "  %-28s heights %-15s %-10s %s\n",
+    std::fprintf(stderr, "  %-28s heights %-15s %-10s %-22s %s\n",
                  plans::SegmentLabel(schedule, i).c_str(), heights.c_str(),
-                 schedule.segments[i].version.c_str(), time.c_str());
+                 schedule.segments[i].version.c_str(),
+                 SegmentTarget(schedule, i, disable_recase).c_str(), time.c_str());
   }
   if (p.downtimes.empty()) return;
   std::fprintf(stderr, "  downtime per switch (last block of one binary to first block of the next):\n");
@@ -226,7 +227,7 @@ class SyncCommands final : public CommandGroup {
     if (code.ok() && *code == 0) progress.Finished();
     reporter.Tick(true);
     if (!code.ok()) return Fail(code.status());
-    PrintSyncSummary(*schedule, policy, progress.Snapshot(t_end), policy.start_height(),
+    PrintSyncSummary(*schedule, config.disable_recase, policy, progress.Snapshot(t_end), policy.start_height(),
                      t_prepared - t0, t_end - t_prepared);
     return *code;
   }
