@@ -1,0 +1,230 @@
+// End to end, `replayer sync` on a real demochain: the governance plans imported from an archive
+// peer's REST API (and merged with another source), a fresh node synced from genesis to the tip
+// through all three switches with every binary fetched from a registry mirror, and a Replayer
+// killed mid-sync that, started again, kills the node it left behind and still reaches the
+// archive's final app hash.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/e2e/demochain_fixture.h"
+
+namespace e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+class SyncTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { chain_.Start({.blocks = 300}); }
+  static void TearDownTestSuite() { chain_.Stop(); }
+  void SetUp() override { ASSERT_NE(chain_.get(), nullptr) << chain_.error(); }
+  static const DemoChain& chain() { return *chain_.get(); }
+
+  // The synced home is at the archive's tip with its app hash, `current` at the last segment,
+  // every segment's binary installed, and each switch recorded exactly once in the journal.
+  static void ExpectAtTip(SyncHome& h) {
+    NodeStatus st = h.Status();
+    ASSERT_EQ(st.error, "");
+    EXPECT_EQ(st.height, chain().tip());
+    EXPECT_EQ(Lower(st.app_hash), Lower(chain().final_app_hash()));
+    EXPECT_EQ(h.Current(), "upgrades/v3");
+    EXPECT_TRUE(h.Exists("cosmovisor/genesis/bin/demochaind"));
+    for (const auto& w : chain().switches()) {
+      std::string dir = w.at("name");
+      EXPECT_TRUE(h.Exists("cosmovisor/upgrades/" + dir + "/bin/demochaind")) << dir;
+    }
+    ProcResult status = h.Replayer({"status", "--json"});
+    ASSERT_EQ(status.exit_code, 0) << status.err;
+    json j = json::parse(status.out);
+    std::vector<std::string> applied;
+    for (const auto& a : j.at("applied")) applied.push_back(a.at("dir"));
+    EXPECT_EQ(applied, (std::vector<std::string>{"v2", "v2.1.0", "v3"})) << status.out;
+    EXPECT_TRUE(j.at("in_progress").is_null()) << status.out;
+  }
+
+  static SharedChain chain_;
+};
+SharedChain SyncTest::chain_;
+
+// ---- 1. the schedule from the peer's REST API ----
+
+// The operator's view of the switches as a chain-registry versions.json: names, heights,
+// versions, a proposal number for governance plans, and the mirror's binaries for the releases
+// no plan names (genesis, the halt-height patch); the governance plans' binaries come from the
+// chain.
+json OperatorVersionsJson(const DemoChain& chain, int64_t v3_height_shift = 0) {
+  json versions = json::array();
+  versions.push_back({{"name", "genesis"},
+                      {"height", 1},
+                      {"recommended_version", "v1.0.0"},
+                      {"binaries", chain.MirrorBinaries("v1.0.0")}});
+  for (const auto& w : chain.switches()) {
+    json v = {{"name", w.at("name")},
+              {"height", w.at("height").get<int64_t>()},
+              {"recommended_version", w.at("version")}};
+    if (w.at("kind") == "gov") {
+      v["proposal"] = w.at("proposal_id");
+    } else {
+      v["binaries"] = chain.MirrorBinaries(w.at("version"));
+    }
+    if (w.at("name") == "v3") v["height"] = w.at("height").get<int64_t>() + v3_height_shift;
+    versions.push_back(v);
+  }
+  return {{"chain_name", "demochain"}, {"versions", versions}};
+}
+
+TEST_F(SyncTest, RestImportYieldsExactlyTheGovernanceSwitches) {
+  std::string out = chain().work() + "/rest.json";
+  ProcResult r = chain().Replayer({"plans", "import", "--rest", chain().peer_url(), "--chain-id",
+                                   chain().chain_id(), "-o", out});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  json s = ReadJson(out);
+  EXPECT_EQ(s.at("chain_id"), chain().chain_id());
+  std::vector<std::pair<std::string, int64_t>> imported, expected;
+  for (const auto& seg : s.at("segments")) {
+    if (seg.at("kind") == "genesis") continue;
+    EXPECT_EQ(seg.at("kind"), "gov-plan") << seg.dump();
+    imported.emplace_back(seg.at("name"), seg.at("first_height"));
+  }
+  for (const auto& w : chain().switches()) {
+    if (w.at("kind") == "gov") expected.emplace_back(w.at("name"), w.at("height"));
+  }
+  EXPECT_EQ(imported, expected) << s.dump(2);
+  // The plans' binaries (from their info) carry the releases' checksums.
+  for (const auto& seg : s.at("segments")) {
+    if (seg.at("kind") == "genesis") continue;
+    std::string version = seg.at("name") == "v2" ? "v2.0.0" : "v3.0.0";
+    std::string sha = chain().summary().at("binaries").at(version).at("sha256");
+    EXPECT_NE(seg.at("binaries").dump().find(sha), std::string::npos) << seg.dump();
+  }
+}
+
+TEST_F(SyncTest, RestImportMergesWithTheOperatorsScheduleAndReportsDisagreement) {
+  std::string versions = chain().work() + "/versions.json";
+  testing_util::WriteText(versions, OperatorVersionsJson(chain()).dump(2));
+  std::string merged = chain().work() + "/merged.json";
+  ProcResult r = chain().Replayer({"plans", "import", "--chain-registry", versions, "--rest",
+                                   chain().peer_url(), "--chain-id", chain().chain_id(), "-o",
+                                   merged});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.err.find("conflict"), std::string::npos) << r.err;
+  json s = ReadJson(merged);
+  ASSERT_EQ(s.at("segments").size(), 1 + chain().switches().size()) << s.dump(2);
+  for (size_t i = 0; i < chain().switches().size(); ++i) {
+    const auto& w = chain().switches()[i];
+    const auto& seg = s.at("segments")[i + 1];
+    EXPECT_EQ(seg.at("name"), w.at("name"));
+    EXPECT_EQ(seg.at("first_height"), w.at("height"));
+    EXPECT_EQ(seg.at("version"), w.at("version"));
+    EXPECT_EQ(seg.at("kind"), w.at("kind") == "gov" ? "gov-plan" : "halt-height") << seg.dump();
+  }
+  // Every segment has a checksummed binary from one source or the other: the lint passes.
+  ProcResult check = chain().Replayer({"plans", "check", "--plans", merged});
+  EXPECT_EQ(check.exit_code, 0) << check.all();
+
+  // One height off: a conflict naming both values and both sources; nothing written.
+  testing_util::WriteText(versions, OperatorVersionsJson(chain(), 1).dump(2));
+  std::string refused = chain().work() + "/refused.json";
+  r = chain().Replayer({"plans", "import", "--chain-registry", versions, "--rest",
+                        chain().peer_url(), "--chain-id", chain().chain_id(), "-o", refused});
+  EXPECT_NE(r.exit_code, 0);
+  int64_t h3 = chain().switches()[2].at("height");
+  EXPECT_NE(r.err.find("first_height"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(std::to_string(h3 + 1)), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(std::to_string(h3)), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(refused));
+}
+
+// ---- 2. from genesis to the tip ----
+
+TEST_F(SyncTest, SyncsFromGenesisToTheTipThroughEverySwitch) {
+  std::string plans = chain().WriteSchedule(chain().OperatorSchedule(), "operator");
+  SyncHome h(chain());
+  ProcResult r = h.Sync(plans);
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.err.find("sync summary: 4 segments"), std::string::npos) << r.err;
+  ExpectAtTip(h);
+  // Each governance plan applied once by its new binary; v2.0.0 halted at the patch height.
+  std::string all = r.all();
+  EXPECT_EQ(CountOf(all, "applying upgrade \"v2\""), 1) << all;
+  EXPECT_EQ(CountOf(all, "applying upgrade \"v3\""), 1);
+  EXPECT_EQ(CountOf(all, "UPGRADE \"v2\" NEEDED"), 1);
+  EXPECT_EQ(CountOf(all, "UPGRADE \"v3\" NEEDED"), 1);
+  // Nothing left running.
+  EXPECT_TRUE(h.ProcessesUsingHome().empty());
+}
+
+// ---- 3. Replayer killed mid-sync ----
+
+// A longer history, so that the node is well inside a segment when Replayer is killed.
+class SyncKillTest : public SyncTest {
+ protected:
+  static void SetUpTestSuite() { chain_.Start({.blocks = 3000}); }
+};
+
+// Running (not a zombie left for a parent that does not reap).
+bool Alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+// Waits until `p`'s relayed output holds `needle`.
+bool WaitForOutput(Process& p, const std::string& needle, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if ((p.Err() + p.Out()).find(needle) != std::string::npos) return true;
+    if (!p.Running()) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return false;
+}
+
+TEST_F(SyncKillTest, ReplayerKilledMidSyncResumesAndKillsTheNodeItLeft) {
+  std::string plans = chain().WriteSchedule(chain().OperatorSchedule(), "operator-kill");
+  int64_t v2 = chain().switches()[0].at("height");
+  SyncHome h(chain());
+  auto first = h.StartReplayer(h.SyncArgs(plans), {});
+  // The v2.0.0 node has committed blocks of its segment (demochain logs each commit).
+  ASSERT_TRUE(WaitForOutput(*first, "committed block height=" + std::to_string(v2 + 20), 60s))
+      << first->Err();
+  // Freeze the node where it is (so that it is still there, mid-segment, holding its
+  // databases, when Replayer comes back), then kill Replayer alone: the node is orphaned.
+  pid_t replayer = first->pid();
+  std::vector<pid_t> nodes = h.ProcessesUsingHome();
+  nodes.erase(std::remove(nodes.begin(), nodes.end(), replayer), nodes.end());
+  ASSERT_EQ(nodes.size(), 1u) << "expected exactly the node besides Replayer";
+  ASSERT_EQ(kill(nodes[0], SIGSTOP), 0);
+  first->KillProcessOnly();
+  ASSERT_TRUE(Alive(nodes[0]));
+
+  ProcResult second = h.Sync(plans);
+  ASSERT_EQ(second.exit_code, 0) << second.all();
+  EXPECT_FALSE(Alive(nodes[0])) << "the orphaned node " << nodes[0] << " is still there";
+  ExpectAtTip(h);
+  std::string all = first->Out() + first->Err() + second.all();
+  EXPECT_EQ(CountOf(all, "UPGRADE \"v2\" NEEDED"), 1) << "v1.0.0 ran again past its plan";
+  EXPECT_EQ(CountOf(all, "applying upgrade \"v3\""), 1);
+  EXPECT_EQ(CountOf(second.all(), "starting demochaind v2.0.0"), 1)
+      << "the v2 segment is resumed with its own binary";
+}
+
+}  // namespace
+}  // namespace e2e
