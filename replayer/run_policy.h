@@ -44,8 +44,14 @@ class RunPolicy {
   // Called after each launch and each completed switch (progress reporting).
   virtual void OnLaunched(const std::string& current_target) { (void)current_target; }
   // Every line the node writes (stdout and stderr, bounded like the upgrade scanner's lines),
-  // after it was relayed. Must be cheap: it runs for every log line.
-  virtual void OnNodeOutputLine(std::string_view line) { (void)line; }
+  // after it was relayed. Must be cheap: it runs for every log line. Returns true when the line
+  // says the node halted where the schedule ends its segment but will not exit by itself (SDK
+  // 0.50+ `--halt-height`): the supervisor then stops it like a node at an upgrade, and asks
+  // OnNodeExit what that means (nullopt from there is then a successful end, exit code 0).
+  virtual bool OnNodeOutputLine(std::string_view line) {
+    (void)line;
+    return false;
+  }
 };
 
 }  // namespace replayer

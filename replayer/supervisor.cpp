@@ -323,7 +323,7 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
           }
         }
         spdlog::info("node exited: {}", node_exit_->Describe());
-        return node_exit_->exit_code;
+        return stopping_halted_node_ ? 0 : node_exit_->exit_code;
       }
     }
   }
@@ -374,6 +374,7 @@ base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
   node_exit_.reset();
   run_done_ = false;
   stopping_for_upgrade_ = false;
+  stopping_halted_node_ = false;
   line_plan_.reset();
   last_file_key_ = {};
   last_invalid_message_.clear();
@@ -514,7 +515,13 @@ void Supervisor::OnMaybeUpgradeFile() {
 }
 
 void Supervisor::OnLine(std::string_view line) {
-  if (d_.policy) d_.policy->OnNodeOutputLine(line);
+  if (d_.policy && d_.policy->OnNodeOutputLine(line) && !stopping_for_upgrade_ &&
+      !stopping_halted_node_ && !node_exit_) {
+    stopping_halted_node_ = true;
+    spdlog::info("the node halted where its segment ends and keeps running: stopping it");
+    StopNodeForUpgrade();
+    return;
+  }
   if (stopping_for_upgrade_ || line_plan_) return;
   auto plan = plans::ParseUpgradeNeededLine(line);
   if (!plan || !IsNewUpgrade(*plan)) return;

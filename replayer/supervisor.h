@@ -106,6 +106,7 @@ class Supervisor {
   std::optional<ExitInfo> node_exit_;
   bool run_done_ = false;
   bool stopping_for_upgrade_ = false;
+  bool stopping_halted_node_ = false;  // the policy saw it halt as scheduled (SDK 0.50+)
   bool terminate_requested_ = false;
   int terminate_signal_ = 0;
   std::string current_target_;

@@ -344,7 +344,8 @@ base::Result<std::vector<std::string>> SyncPolicy::LaunchArgs(
     }
     if (halt) {
       args.push_back("--halt-height");
-      args.push_back(std::to_string(*halt));
+      args.push_back(
+          std::to_string(plans::HaltHeightFlagValue(schedule_.segments[k].halt_semantics, *halt)));
     }
   }
   return args;
@@ -376,7 +377,7 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
     const std::string& current_target, const ExitInfo& exit) {
   ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
   timings_[k].ended = std::chrono::steady_clock::now();
-  if (exit.exit_code != 0) {
+  if (exit.exit_code != 0 && !halted_by_config_) {
     return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
                                  ") stopped with " + exit.Describe() + "; see its output above");
   }
@@ -407,6 +408,8 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   auto k = SegmentOf(current_target);
   if (!k.ok()) return;
   auto now = std::chrono::steady_clock::now();
+  running_ = *k;
+  halted_by_config_ = false;
   if (!timings_[*k].started) timings_[*k].started = now;
   std::string label = plans::SegmentLabel(schedule_, *k);
   spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(), label);
@@ -416,12 +419,27 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   }
 }
 
-void SyncPolicy::OnNodeOutputLine(std::string_view line) {
-  if (!progress_) return;
-  if (auto h = ParseCommittedHeight(line)) {
-    progress_->Committed(*h, std::chrono::steady_clock::now());
-    if (tick_) tick_();
+bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
+  if (progress_) {
+    if (auto h = ParseCommittedHeight(line)) {
+      progress_->Committed(*h, std::chrono::steady_clock::now());
+      if (tick_) tick_();
+      return false;
+    }
   }
+  // SDK 0.50+ binaries refuse the halt height and may stay alive: their halt line ends the run
+  // of the segment ("halt per configuration height H", or the <= 0.47 wording some forks keep).
+  if (!running_ || halted_by_config_ ||
+      schedule_.segments[*running_].halt_semantics != plans::HaltSemantics::kStopBefore ||
+      !HaltHeight(*running_)) {
+    return false;
+  }
+  if (line.find("halt per configuration") == std::string_view::npos &&
+      line.find("halting node per configuration") == std::string_view::npos) {
+    return false;
+  }
+  halted_by_config_ = true;
+  return true;
 }
 
 }  // namespace replayer

@@ -67,7 +67,7 @@ class SyncPolicy final : public RunPolicy {
   base::Result<std::optional<plans::UpgradeInfo>> OnNodeExit(const std::string& current_target,
                                                              const ExitInfo& exit) override;
   void OnLaunched(const std::string& current_target) override;
-  void OnNodeOutputLine(std::string_view line) override;
+  bool OnNodeOutputLine(std::string_view line) override;
 
   // Segment timings for the summary: index -> (first launch, last switch away) steady times.
   struct SegmentTiming {
@@ -92,6 +92,8 @@ class SyncPolicy final : public RunPolicy {
   std::optional<int64_t> until_;
   std::vector<SegmentTiming> timings_;
   std::optional<int64_t> start_height_;
+  std::optional<size_t> running_;  // segment of the binary running now
+  bool halted_by_config_ = false;  // it logged a halt per configuration (SDK 0.50+)
   SyncProgress* progress_;
   std::function<void()> tick_;
 };

@@ -101,7 +101,8 @@ base::Result<Segment> ParseSegment(const json& j, size_t index) {
   ASSIGN_OR_RETURN(seg.name, GetString(j, "name", where, /*required=*/true));
   const std::string& n = seg.name;
   RETURN_IF_ERROR(CheckKeys(
-      j, {"first_height", "kind", "name", "version", "binaries", "signatures", "args", "sources"},
+      j, {"first_height", "kind", "name", "version", "binaries", "signatures", "args",
+          "halt_semantics", "sources"},
       where, n));
 
   auto h = j.find("first_height");
@@ -153,6 +154,16 @@ base::Result<Segment> ParseSegment(const json& j, size_t index) {
     RETURN_IF_ERROR(CheckKeys(*a, {"add", "remove"}, where + ".args", n));
     ASSIGN_OR_RETURN(seg.args.add, GetStringList(*a, "add", where + ".args", n));
     ASSIGN_OR_RETURN(seg.args.remove, GetStringList(*a, "remove", where + ".args", n));
+  }
+  ASSIGN_OR_RETURN(std::string halt, GetString(j, "halt_semantics", where, /*required=*/false, n));
+  if (!halt.empty()) {
+    auto parsed = HaltSemanticsFromName(halt);
+    if (!parsed) {
+      return Invalid(where + ".halt_semantics",
+                     "\"" + halt + "\" is not one of \"commit-then-exit\" (SDK <= 0.47), "
+                     "\"stop-before\" (SDK 0.50+)", n);
+    }
+    seg.halt_semantics = *parsed;
   }
   ASSIGN_OR_RETURN(seg.sources, GetStringMap(j, "sources", where, n));
   return seg;
@@ -230,6 +241,20 @@ std::string_view SwitchKindName(SwitchKind kind) {
   return "unknown";
 }
 
+std::string_view HaltSemanticsName(HaltSemantics semantics) {
+  return semantics == HaltSemantics::kStopBefore ? "stop-before" : "commit-then-exit";
+}
+
+std::optional<HaltSemantics> HaltSemanticsFromName(std::string_view name) {
+  if (name == "commit-then-exit") return HaltSemantics::kCommitThenExit;
+  if (name == "stop-before") return HaltSemantics::kStopBefore;
+  return std::nullopt;
+}
+
+int64_t HaltHeightFlagValue(HaltSemantics semantics, int64_t last_height) {
+  return semantics == HaltSemantics::kStopBefore ? last_height + 1 : last_height;
+}
+
 std::optional<SwitchKind> SwitchKindFromName(std::string_view name) {
   if (name == "genesis") return SwitchKind::kGenesis;
   if (name == "gov-plan") return SwitchKind::kGovernancePlan;
@@ -278,6 +303,9 @@ std::string FormatSchedule(const Schedule& schedule) {
       if (!seg.args.remove.empty()) args["remove"] = seg.args.remove;
       s["args"] = args;
     }
+    if (seg.halt_semantics != HaltSemantics::kCommitThenExit) {
+      s["halt_semantics"] = std::string(HaltSemanticsName(seg.halt_semantics));
+    }
     if (!seg.sources.empty()) s["sources"] = seg.sources;
     segments.push_back(std::move(s));
   }
@@ -304,7 +332,8 @@ std::vector<std::string> StartArgs(const Schedule& schedule, size_t segment_inde
     if (next.kind == SwitchKind::kHaltHeight) {
       RemoveFlag(args, "--halt-height");
       args.push_back("--halt-height");
-      args.push_back(std::to_string(next.first_height - 1));
+      args.push_back(
+          std::to_string(HaltHeightFlagValue(seg.halt_semantics, next.first_height - 1)));
     }
   }
   args.insert(args.end(), seg.args.add.begin(), seg.args.add.end());

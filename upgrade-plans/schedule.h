@@ -29,6 +29,18 @@ enum class SwitchKind { kGenesis, kGovernancePlan, kHaltHeight };
 std::string_view SwitchKindName(SwitchKind kind);
 std::optional<SwitchKind> SwitchKindFromName(std::string_view name);
 
+// How a segment's binary treats `--halt-height H` (the reference's "halt semantics by SDK line"):
+//  - kCommitThenExit (SDK <= 0.47, the default): block H is committed, the node logs "halting node
+//    per configuration" and exits by itself;
+//  - kStopBefore (SDK 0.50+, PR #16639): FinalizeBlock refuses height H ("halt per
+//    configuration"), so the last committed block is H-1, and the process may stay alive.
+// JSON: "halt_semantics": "commit-then-exit" | "stop-before" (absent = commit-then-exit).
+enum class HaltSemantics { kCommitThenExit, kStopBefore };
+std::string_view HaltSemanticsName(HaltSemantics semantics);
+std::optional<HaltSemantics> HaltSemanticsFromName(std::string_view name);
+// The --halt-height value that makes a binary with `semantics` commit `last_height` and no more.
+int64_t HaltHeightFlagValue(HaltSemantics semantics, int64_t last_height);
+
 // Start arguments to add to / remove from the operator's base arguments for one segment.
 struct SegmentArgs {
   std::vector<std::string> add;
@@ -47,6 +59,7 @@ struct Segment {
   BinaryMap binaries;   // per os/arch (or "any"), with checksums
   std::map<std::string, std::string> signatures;  // platform -> minisign signature URL
   SegmentArgs args;
+  HaltSemantics halt_semantics = HaltSemantics::kCommitThenExit;  // of this segment's binary
   // Field name ("first_height", "kind", "name", "version", "binaries", ...) -> where the value
   // came from ("chain-registry versions.json", "rest applied_plan", "operator", ...). A source
   // starting with "assumed" marks a placeholder value that a merge may replace (see
@@ -88,10 +101,8 @@ std::optional<int64_t> LastHeight(const Schedule& schedule, size_t segment_index
 //  - next segment is a gov plan: nothing more (the binary halts itself at the plan height and
 //    writes upgrade-info.json);
 //  - next segment is a halt-height switch at first_height F: any --halt-height already present
-//    is replaced by "--halt-height" "<F-1>". This assumes SDK <= 0.47 semantics: block F-1 is
-//    committed, then the node exits by itself. On SDK 0.50+ the node stops *before* executing
-//    the halt height instead (last committed F-2 with the same flag), so binaries of that line
-//    need "--halt-height" "<F>"; the supervisor must normalise that per binary;
+//    is replaced by "--halt-height" and HaltHeightFlagValue(segment.halt_semantics, F-1): F-1 for
+//    SDK <= 0.47 binaries (they commit F-1, then exit), F for SDK 0.50+ binaries (they refuse F);
 //  - plus segment.args.add, appended last.
 // An index out of range returns base_args unchanged.
 std::vector<std::string> StartArgs(const Schedule& schedule, size_t segment_index,

@@ -176,6 +176,11 @@ class Merger {
     } else if (!theirs.args.empty() && ours.args != theirs.args) {
       Record(label, "args", ArgsText(ours.args), ArgsText(theirs.args));
     }
+    // The default (commit-then-exit) is also what an import that cannot know says, so a source
+    // that states stop-before is taken (there are only the two values: no conflict possible).
+    if (theirs.halt_semantics != HaltSemantics::kCommitThenExit) {
+      ours.halt_semantics = theirs.halt_semantics;
+    }
   }
 
   Schedule out_;

@@ -191,6 +191,36 @@ TEST(StartArgs, HaltHeightNextStopsAtTheBlockBefore) {
             (Args{"start", "--home", "/data", "--halt-height", "1499"}));
 }
 
+TEST(StartArgs, StopBeforeBinaryGetsTheSwitchHeightItself) {
+  // An SDK 0.50+ binary refuses the halt height: to commit 1499 and no more it needs 1500.
+  Schedule s = ThreeSegments();
+  s.segments[1].halt_semantics = HaltSemantics::kStopBefore;
+  EXPECT_EQ(StartArgs(s, 1, {"start"}), (Args{"start", "--halt-height", "1500"}));
+  EXPECT_EQ(HaltHeightFlagValue(HaltSemantics::kCommitThenExit, 1499), 1499);
+  EXPECT_EQ(HaltHeightFlagValue(HaltSemantics::kStopBefore, 1499), 1500);
+}
+
+TEST(Schedule, HaltSemanticsRoundTripAndDefault) {
+  Schedule s = ThreeSegments();
+  s.segments[1].halt_semantics = HaltSemantics::kStopBefore;
+  std::string text = FormatSchedule(s);
+  EXPECT_NE(text.find("\"halt_semantics\": \"stop-before\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("commit-then-exit"), std::string::npos) << "the default is left out";
+  auto parsed = ParseSchedule(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(*parsed, s);
+  EXPECT_EQ(parsed->segments[0].halt_semantics, HaltSemantics::kCommitThenExit);
+  for (HaltSemantics h : {HaltSemantics::kCommitThenExit, HaltSemantics::kStopBefore}) {
+    EXPECT_EQ(HaltSemanticsFromName(HaltSemanticsName(h)), h);
+  }
+  std::string bad = text;
+  bad.replace(bad.find("stop-before"), 11, "sdk-0.50");
+  auto refused = ParseSchedule(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("segments[1].halt_semantics"), std::string::npos)
+      << refused.status().message();
+}
+
 TEST(StartArgs, ReplacesAnOperatorHaltHeight) {
   Schedule s = ThreeSegments();
   EXPECT_EQ(StartArgs(s, 1, {"start", "--halt-height=20", "--halt-height", "30"}),
