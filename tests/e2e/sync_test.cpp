@@ -5,6 +5,8 @@
 // archive's final app hash.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -172,18 +174,32 @@ TEST_F(SyncTest, SyncsFromGenesisToTheTipThroughEverySwitch) {
 
 // ---- 3. Replayer killed mid-sync ----
 
-// A longer history, so that the node is well inside a segment when Replayer is killed.
+// A history whose v2.0.0 segment is long (heights 100-5799, about a second of syncing), so the
+// node is still well inside it when the test has seen it commit a few blocks and freezes it.
 class SyncKillTest : public SyncTest {
  protected:
-  static void SetUpTestSuite() { chain_.Start({.blocks = 3000}); }
+  static void SetUpTestSuite() {
+    chain_.Start({.blocks = 6000,
+                  .extra_args = {"--v2-height", "100", "--fix-height", "5800", "--v3-height",
+                                 "5900"}});
+  }
 };
 
-// Running (not a zombie left for a parent that does not reap).
-bool Alive(pid_t pid) {
+// The state letter of /proc/<pid>/stat ('R', 'S', 'T' stopped, 'Z' zombie...), 0 when gone.
+char ProcState(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   size_t paren = stat.rfind(')');
-  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+  return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : 0;
+}
+
+bool WaitForState(pid_t pid, char state, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (ProcState(pid) != state) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
 }
 
 // Waits until `p`'s relayed output holds `needle`.
@@ -198,6 +214,10 @@ bool WaitForOutput(Process& p, const std::string& needle, std::chrono::milliseco
 }
 
 TEST_F(SyncKillTest, ReplayerKilledMidSyncResumesAndKillsTheNodeItLeft) {
+  // This process adopts the orphaned node (so its process group is not orphaned, which would
+  // get it a SIGHUP from the kernel once Replayer dies while it is stopped) and can tell how
+  // it ended.
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
   std::string plans = chain().WriteSchedule(chain().OperatorSchedule(), "operator-kill");
   int64_t v2 = chain().switches()[0].at("height");
   SyncHome h(chain());
@@ -211,13 +231,18 @@ TEST_F(SyncKillTest, ReplayerKilledMidSyncResumesAndKillsTheNodeItLeft) {
   std::vector<pid_t> nodes = h.ProcessesUsingHome();
   nodes.erase(std::remove(nodes.begin(), nodes.end(), replayer), nodes.end());
   ASSERT_EQ(nodes.size(), 1u) << "expected exactly the node besides Replayer";
-  ASSERT_EQ(kill(nodes[0], SIGSTOP), 0);
+  const pid_t node = nodes[0];
+  ASSERT_EQ(kill(node, SIGSTOP), 0);
+  ASSERT_TRUE(WaitForState(node, 'T', 5s)) << "the node finished its segment before it stopped";
   first->KillProcessOnly();
-  ASSERT_TRUE(Alive(nodes[0]));
+  ASSERT_TRUE(WaitForState(node, 'T', 1s)) << "the orphaned node did not stay";
 
   ProcResult second = h.Sync(plans);
   ASSERT_EQ(second.exit_code, 0) << second.all();
-  EXPECT_FALSE(Alive(nodes[0])) << "the orphaned node " << nodes[0] << " is still there";
+  // Replayer found the node it had left (by its recorded pid) and killed it.
+  int status = 0;
+  ASSERT_EQ(waitpid(node, &status, WNOHANG), node) << "the orphaned node " << node << " runs on";
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
   ExpectAtTip(h);
   std::string all = first->Out() + first->Err() + second.all();
   EXPECT_EQ(CountOf(all, "UPGRADE \"v2\" NEEDED"), 1) << "v1.0.0 ran again past its plan";
