@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "binary-registry/hashing.h"
 #include "binary-registry/install.h"
@@ -37,6 +39,8 @@ base::Status CheckVersion(ProcessLauncher& launcher, const std::string& binary,
   }
   return {};
 }
+
+constexpr size_t kInPlaceCheckThreads = 4;
 
 // Beside each binary sync installs: the checksum of the artefact it came from (for archives the
 // installed file's own hash differs from the schedule's checksum).
@@ -147,17 +151,46 @@ base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const C
   // 0. With --rest: the governance heights against the chain's applied plans.
   if (!options.rest_url.empty()) CheckAppliedHeights(schedule, options, settings, report);
   // 1. What is already in place, and what must be fetched.
+  //    Binaries in place are hashed and asked their version on a few threads at once (each
+  //    `version` is a process start, 50-80 ms for a real node binary).
   std::vector<registry::PrefetchItem> items;
   std::vector<size_t> item_segment;
+  std::vector<size_t> in_place;
   for (size_t i = 0; i < schedule.segments.size(); ++i) {
+    if (Layout::CheckExecutable(
+            layout.TargetBinary(SegmentTarget(schedule, i, config.disable_recase)))
+            .ok()) {
+      in_place.push_back(i);
+    }
+  }
+  std::vector<base::Status> in_place_status(in_place.size());
+  {
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t n; (n = next++) < in_place.size();) {
+        size_t i = in_place[n];
+        const auto& seg = schedule.segments[i];
+        std::string target = SegmentTarget(schedule, i, config.disable_recase);
+        std::string bin = layout.TargetBinary(target);
+        auto spec = plans::SelectBinary(seg.name, seg.binaries, platform);
+        base::Status st =
+            spec.ok() ? CheckInPlaceChecksum(bin, layout.TargetDir(target), *spec) : base::Status();
+        if (st.ok()) st = CheckVersion(launcher, bin, seg.version);
+        in_place_status[n] = st;
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < std::min<size_t>(in_place.size(), kInPlaceCheckThreads); ++t) {
+      threads.emplace_back(worker);
+    }
+    for (auto& t : threads) t.join();
+  }
+  for (size_t i = 0, n = 0; i < schedule.segments.size(); ++i) {
     const auto& seg = schedule.segments[i];
     std::string target = SegmentTarget(schedule, i, config.disable_recase);
     std::string bin = layout.TargetBinary(target);
-    if (Layout::CheckExecutable(bin).ok()) {
-      auto in_place = plans::SelectBinary(seg.name, seg.binaries, platform);
-      base::Status st = in_place.ok() ? CheckInPlaceChecksum(bin, layout.TargetDir(target), *in_place)
-                                      : base::Status();
-      if (st.ok()) st = CheckVersion(launcher, bin, seg.version);
+    if (n < in_place.size() && in_place[n] == i) {
+      const base::Status& st = in_place_status[n++];
       if (!st.ok()) {
         report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " + st.message());
       } else {
