@@ -50,7 +50,16 @@ int RunCli(const BuildInfo& build, int argc, char** argv) {
   start->add_option("--seed", start_o.seed, "producer seed for the pseudo-random transfers");
   start->add_option("--txs-per-block", start_o.transfers_per_block, "transfers per block (20)");
   start->add_option("--block-interval", start_o.block_interval_ms, "ms between blocks (0 = fast)");
-  start->add_option("--halt-height", start_o.halt_height, "exit 0 after committing this height");
+  start->add_option("--halt-height", start_o.halt_height,
+                    "sdk47: exit 0 after committing this height; sdk50: never execute it, stay up");
+  std::string halt_behavior = "sdk47";
+  start->add_option("--halt-behavior", halt_behavior,
+                    "what --halt-height does: sdk47 (default; SDK <= 0.47: commit it, log "
+                    "`halting node per configuration`, exit 0) or sdk50 (SDK 0.50+: refuse the "
+                    "block at the halt height, last committed = H-1, log `CONSENSUS FAILURE!!! "
+                    "err=\"halt per configuration height H time 0\"`, keep running and serving "
+                    "RPC until SIGINT/SIGTERM, then exit 0)")
+      ->check(CLI::IsMember({"sdk47", "sdk50"}));
   start->add_flag("--exit-on-upgrade-needed", start_o.exit_on_upgrade_needed,
                   "exit (code 2) instead of idling when an upgrade is needed");
   start->add_option("--await-txs", start_o.await_txs,
@@ -120,6 +129,7 @@ int RunCli(const BuildInfo& build, int argc, char** argv) {
   }
   if (*start) {
     start_o.home = home;
+    start_o.halt_behavior = halt_behavior == "sdk50" ? HaltBehavior::kSdk50 : HaltBehavior::kSdk47;
     return RunStart(traits, start_o);
   }
   if (*status) return Status(node_url, home);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -40,7 +41,7 @@ bool WriteFileAtomic(const std::string& path, const std::string& content) {
 Node::Node(std::string home, VersionTraits traits, LogFn log)
     : home_(std::move(home)), traits_(std::move(traits)), log_(std::move(log)) {}
 
-std::string Node::Open() {
+std::string Node::Open(uint64_t execute_below) {
   std::string text;
   const std::string genesis_path = home_ + "/config/genesis.json";
   if (!ReadFile(genesis_path, &text))
@@ -73,11 +74,12 @@ std::string Node::Open() {
   if (blocks_.Height() < h)
     return "block store height " + std::to_string(blocks_.Height()) +
            " is behind application state height " + std::to_string(h);
-  return ReplayFromOwnBlockStore();
+  return ReplayFromOwnBlockStore(execute_below);
 }
 
-std::string Node::ReplayFromOwnBlockStore() {
-  const uint64_t target = blocks_.Height();
+std::string Node::ReplayFromOwnBlockStore(uint64_t execute_below) {
+  uint64_t target = blocks_.Height();
+  if (execute_below > 0 && target >= execute_below) target = std::max(Height(), execute_below - 1);
   if (target == Height()) return "";
   log_("INF", "replaying blocks " + std::to_string(Height() + 1) + ".." + std::to_string(target) +
                   " from the block store");

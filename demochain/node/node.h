@@ -26,8 +26,10 @@ struct StepResult {
 class Node {
  public:
   Node(std::string home, VersionTraits traits, LogFn log);
-  // Opens everything; returns an error message or "".
-  std::string Open();
+  // Opens everything; returns an error message or "". Blocks that reached the block store but
+  // not the app store are executed again, except with `execute_below` > 0 any at or past that
+  // height (an SDK 0.50 halt height: such a block is never executed, not even on replay).
+  std::string Open(uint64_t execute_below = 0);
 
   // Verifies and executes one block at height Height()+1. With `verify` (blocks from a peer),
   // checks the chain id, the previous block hash and the app hash against this node's own.
@@ -70,7 +72,7 @@ class Node {
   std::atomic<bool> upgrade_pending{false};  // stopped at an upgrade this binary cannot apply
 
  private:
-  std::string ReplayFromOwnBlockStore();
+  std::string ReplayFromOwnBlockStore(uint64_t execute_below);
   void WriteUpgradeInfo(const Plan& plan);
 
   std::string home_;

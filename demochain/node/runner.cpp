@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -44,7 +45,8 @@ class StopFlag {
   bool stopped_ = false;
 };
 
-enum class Outcome { kStopped, kHalted, kUpgradeNeeded, kFatal };
+// kHaltRefused: an SDK 0.50 halt (block at --halt-height refused; the node stays up).
+enum class Outcome { kStopped, kHalted, kHaltRefused, kUpgradeNeeded, kFatal };
 
 class Runner {
  public:
@@ -61,10 +63,25 @@ class Runner {
   }
 
  private:
+  bool Sdk50() const { return o_.halt_behavior == HaltBehavior::kSdk50; }
+
+  // SDK <= 0.47: after committing the halt height (or at start, at or past it), stop.
   bool HaltReached() {
+    if (Sdk50()) return false;
     if (o_.halt_height == 0 || node_.Height() < o_.halt_height) return false;
     log_("INF", "halting node per configuration height=" + std::to_string(node_.Height()) +
                     " halt-height=" + std::to_string(o_.halt_height));
+    return true;
+  }
+
+  // SDK 0.50+: FinalizeBlock refuses any block at or past the halt height before executing it
+  // (before x/upgrade's PreBlocker), and CometBFT logs the error as a consensus failure. The
+  // caller then idles: the process stays alive until it is signalled.
+  bool RefusesHalt(uint64_t height) {
+    if (!Sdk50() || o_.halt_height == 0 || height < o_.halt_height) return false;
+    log_("ERR", "CONSENSUS FAILURE!!! err=\"halt per configuration height " +
+                    std::to_string(o_.halt_height) + " time 0\" height=" + std::to_string(height) +
+                    " module=consensus");
     return true;
   }
 
@@ -97,6 +114,7 @@ class Runner {
     }
     log_("INF", "producing blocks from height " + std::to_string(node_.Height() + 1));
     while (!stop_.IsSet()) {
+      if (RefusesHalt(node_.Height() + 1)) return Outcome::kHaltRefused;
       StepResult check = node_.CheckNext();
       if (check.kind != StepResult::Kind::kCommitted) return FromStep(check);
       Block block = node_.BuildNextBlock(o_.seed, o_.transfers_per_block);
@@ -110,7 +128,11 @@ class Runner {
 
   Outcome Sync() {
     log_("INF", "syncing from peer " + o_.peer + " at height " + std::to_string(node_.Height()));
-    BlockFetcher fetcher(o_.peer, node_.Height() + 1, o_.fetch_batch, o_.halt_height, log_);
+    // sdk47 fetches nothing past the halt height; sdk50 fetches up to the first block it will
+    // refuse, as a CometBFT node receives the block it then fails to finalize.
+    uint64_t last = o_.halt_height;
+    if (Sdk50() && last > 0) last = std::max(last, node_.Height() + 1);
+    BlockFetcher fetcher(o_.peer, node_.Height() + 1, o_.fetch_batch, last, log_);
     std::vector<std::string> encoded;
     while (!stop_.IsSet()) {
       if (!fetcher.Next(&encoded, 100)) break;
@@ -123,6 +145,7 @@ class Runner {
                           std::to_string(node_.Height() + 1) + ": " + e.what());
           return Outcome::kFatal;
         }
+        if (RefusesHalt(node_.Height() + 1)) return Outcome::kHaltRefused;
         StepResult r = node_.ProcessBlock(block, bytes, true);
         if (r.kind != StepResult::Kind::kCommitted) return FromStep(r);
         if (AfterCommit()) return Outcome::kHalted;
@@ -144,7 +167,9 @@ int RunStart(const VersionTraits& traits, const StartOptions& o) {
   LogFn log = StderrLogger();
   log("INF", "starting demochaind " + traits.version + " home=" + o.home);
   Node node(o.home, traits, log);
-  if (std::string err = node.Open(); !err.empty()) {
+  const uint64_t execute_below =
+      o.halt_behavior == HaltBehavior::kSdk50 ? o.halt_height : uint64_t{0};
+  if (std::string err = node.Open(execute_below); !err.empty()) {
     log("ERR", err);
     return kExitFatal;
   }
@@ -172,6 +197,9 @@ int RunStart(const VersionTraits& traits, const StartOptions& o) {
   int code = kExitOk;
   if (outcome == Outcome::kFatal) {
     code = kExitFatal;
+  } else if (outcome == Outcome::kHaltRefused) {
+    // As an SDK 0.50 node after its halt: no more blocks, RPC stays up, exit only on a signal.
+    stop.WaitForever();
   } else if (outcome == Outcome::kUpgradeNeeded) {
     if (o.exit_on_upgrade_needed) {
       code = kExitUpgradeNeeded;
