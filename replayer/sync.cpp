@@ -422,18 +422,37 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
   } else {
     ASSIGN_OR_RETURN(h, NodeHeight(current_target));
   }
+  const std::string label = plans::SegmentLabel(schedule_, k);
+  if (refused_halt_height_) {
+    return base::Status::Aborted(
+        "the node (" + label + ") committed height " + std::to_string(h) +
+        " and then refused the next block with \"halt per configuration\": it stops before its "
+        "--halt-height, as Cosmos SDK 0.50+ binaries do. Give " + label +
+        " \"halt_semantics\": \"stop-before\" in the schedule and run sync again; nothing was "
+        "switched");
+  }
   if (until_ && h >= *until_) {
     spdlog::info("reached --until height {}", *until_);
     return std::optional<plans::UpgradeInfo>();
   }
-  if (auto sw = NextHaltSwitch(k); sw && h + 1 == sw->height) {
+  auto sw = NextHaltSwitch(k);
+  if (sw && h + 1 == sw->height) {
     spdlog::info("node halted at height {}; {} starts at {}", h,
                  plans::SegmentLabel(schedule_, k + 1), sw->height);
     return std::optional<plans::UpgradeInfo>(*sw);
   }
   if (k + 1 == schedule_.segments.size() && !until_) return std::optional<plans::UpgradeInfo>();
-  return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
-                               ") exited at height " + std::to_string(h) +
+  if (sw && h >= sw->height) {
+    return base::Status::Aborted(
+        "the node (" + label + ") ran past the end of its segment: it committed height " +
+        std::to_string(h) + ", but from height " + std::to_string(sw->height) + " on the chain runs " +
+        plans::SegmentLabel(schedule_, k + 1) + ". This binary commits its --halt-height before " +
+        "exiting (Cosmos SDK <= 0.47), so " + label + " needs \"halt_semantics\": " +
+        "\"commit-then-exit\". Its data now holds blocks executed by the wrong binary: roll the " +
+        "node back to height " + std::to_string(sw->height - 1) +
+        " (or restore a snapshot) before syncing again; nothing was switched");
+  }
+  return base::Status::Aborted("the node (" + label + ") exited at height " + std::to_string(h) +
                                " before the end of its segment");
 }
 
@@ -443,6 +462,7 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   auto now = std::chrono::steady_clock::now();
   running_ = *k;
   halted_by_config_ = false;
+  refused_halt_height_ = false;
   if (!timings_[*k].started) timings_[*k].started = now;
   std::string label = plans::SegmentLabel(schedule_, *k);
   spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(), label);
@@ -460,18 +480,22 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
       return false;
     }
   }
-  // SDK 0.50+ binaries refuse the halt height and may stay alive: their halt line ends the run
-  // of the segment ("halt per configuration height H", or the <= 0.47 wording some forks keep).
-  if (!running_ || halted_by_config_ ||
-      schedule_.segments[*running_].halt_semantics != plans::HaltSemantics::kStopBefore ||
-      !HaltHeight(*running_)) {
-    return false;
+  // Halt lines. SDK 0.50+ binaries refuse the halt height ("halt per configuration height H")
+  // and may stay alive, so their halt line ends the segment's run; some forks keep the <= 0.47
+  // wording ("halting node per configuration") for that. A commit-then-exit binary that logs the
+  // 0.50 wording refused a block it should have executed and will not exit either: it is
+  // stopped too, and OnNodeExit explains the mismatch.
+  if (!running_ || halted_by_config_ || !HaltHeight(*running_)) return false;
+  const bool refused = line.find("halt per configuration") != std::string_view::npos;
+  const bool halting = line.find("halting node per configuration") != std::string_view::npos;
+  if (!refused && !halting) return false;
+  if (schedule_.segments[*running_].halt_semantics == plans::HaltSemantics::kStopBefore) {
+    halted_by_config_ = true;
+    return true;
   }
-  if (line.find("halt per configuration") == std::string_view::npos &&
-      line.find("halting node per configuration") == std::string_view::npos) {
-    return false;
-  }
+  if (!refused) return false;  // <= 0.47: it committed its last block and exits by itself
   halted_by_config_ = true;
+  refused_halt_height_ = true;
   return true;
 }
 

@@ -93,7 +93,8 @@ class SyncPolicy final : public RunPolicy {
   std::vector<SegmentTiming> timings_;
   std::optional<int64_t> start_height_;
   std::optional<size_t> running_;  // segment of the binary running now
-  bool halted_by_config_ = false;  // it logged a halt per configuration (SDK 0.50+)
+  bool halted_by_config_ = false;     // it logged its halt and is being stopped
+  bool refused_halt_height_ = false;  // ... before its --halt-height (wrong halt_semantics)
   SyncProgress* progress_;
   std::function<void()> tick_;
 };
