@@ -94,8 +94,9 @@ class Supervisor {
 
   // Per node run.
   struct Stream {
-    explicit Stream(boost::asio::io_context& io) : sd(io) {}
+    explicit Stream(boost::asio::io_context& io) : sd(io), pause(io) {}
     boost::asio::posix::stream_descriptor sd;
+    boost::asio::steady_timer pause;  // lets a trickle of small writes gather between reads
     std::array<char, 65536> buf{};
     std::unique_ptr<LineScanner> scanner;
     int out_fd = 1;
