@@ -338,6 +338,10 @@ Next FinishAttempt(Transfer& t, CURLcode rc) {
   curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &code);
   auto fail = [&](base::Status st) {
     t.outcome = st;
+    // A .partial is kept for resuming; an empty one holds nothing to resume (a 404, a refused
+    // connection) and would only be litter in the store's tmp/.
+    struct stat sb {};
+    if (::stat(t.partial.c_str(), &sb) == 0 && sb.st_size == 0) ::unlink(t.partial.c_str());
     return Next::kDone;
   };
   auto transient = [&](const std::string& why) {

@@ -27,14 +27,15 @@ constexpr std::string_view kNodePidKey = "node/running";
 constexpr auto kLinePlanWait = std::chrono::seconds(2);
 // Bound on draining the node's pipes after it was reaped (a grandchild may hold them).
 constexpr auto kDrainWait = std::chrono::milliseconds(500);
-// Output reads shorter than this are followed by a pause of kCoalesceWait (see ReadOutput): at
-// most 10 ms later relaying and upgrade-line detection (upgrade-info.json is watched apart), and
-// far fewer wake-ups for a node that logs every block: Replayer's whole CPU time in a
-// 20,000-block demochain sync fell from about 265 ms to 160 ms (bench/README.md, "sync").
-// The pipe holds 64 KiB, so only a node logging over 6 MiB/s could wait, and then reads are
-// full and follow each other without pause.
-constexpr size_t kCoalesceBelow = 16 * 1024;
-constexpr auto kCoalesceWait = std::chrono::milliseconds(10);
+// The node's output is polled rather than waited for: every kPollBusy while it writes, backing
+// off to kPollIdle when it is quiet. A node that logs every block writes thousands of small
+// lines a second, and waking Replayer for each (an event-driven read) cost the node itself about
+// a sixth of its speed on two cores (bench/README.md, "sync"). The cost: relaying and the
+// upgrade-line scan lag by at most kPollIdle (upgrade-info.json is watched apart, at once). The
+// pipe holds 64 KiB, so only a node logging over 6 MiB/s could wait for us.
+constexpr auto kPollBusy = std::chrono::milliseconds(10);
+constexpr auto kPollIdle = std::chrono::milliseconds(80);
+constexpr int kMaxReadsPerPoll = 64;  // 4 MiB, then the loop serves others first
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -388,12 +389,14 @@ base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
   last_invalid_message_.clear();
   for (int i = 0; i < 2; ++i) {
     streams_[i] = std::make_unique<Stream>(io_);
-    streams_[i]->sd.assign(i == 0 ? p.stdout_fd : p.stderr_fd);
+    streams_[i]->fd = i == 0 ? p.stdout_fd : p.stderr_fd;
+    ::fcntl(streams_[i]->fd, F_SETFL, ::fcntl(streams_[i]->fd, F_GETFL) | O_NONBLOCK);
     streams_[i]->out_fd = i == 0 ? STDOUT_FILENO : STDERR_FILENO;
     streams_[i]->eof = false;
     streams_[i]->scanner =
         std::make_unique<LineScanner>([this](std::string_view line) { OnLine(line); });
-    ReadOutput(i);
+    streams_[i]->interval = kPollBusy;
+    PollOutput(i);
   }
   watcher_ = std::make_unique<FileWatcher>(io_, d_.layout.DataDir(), "upgrade-info.json",
                                            d_.config.poll_interval,
@@ -412,9 +415,7 @@ Supervisor::Outcome Supervisor::WatchNode() {
   drain_timer_.cancel();
   line_timer_.cancel();
   for (auto& s : streams_) {
-    if (!s) continue;
-    s->pause.cancel();
-    if (s->sd.is_open()) s->sd.close(ec);
+    if (s) s->timer.cancel();
   }
   io_.poll();  // let cancelled handlers finish while their objects are alive
   watcher_.reset();
@@ -425,32 +426,41 @@ Supervisor::Outcome Supervisor::WatchNode() {
   return Outcome::kExited;
 }
 
-void Supervisor::ReadOutput(int which) {
-  Stream& stream = *streams_[which];
-  stream.sd.async_read_some(boost::asio::buffer(stream.buf),
-                       [this, which](const boost::system::error_code& ec, size_t n) {
-                         Stream* s = streams_[which].get();
-                         if (!s) return;
-                         if (n > 0) {
-                           WriteAll(s->out_fd, s->buf.data(), n);
-                           s->scanner->Feed(std::string_view(s->buf.data(), n));
-                         }
-                         if (ec) {
-                           if (!s->eof) s->scanner->Finish();
-                           s->eof = true;
-                           MaybeFinishRun();
-                           return;
-                         }
-                         // A node logging a line per block writes thousands of small lines a
-                         // second; reading each on its own costs more CPU than the node's own
-                         // logging. After a small read, wait a moment so that lines gather (a
-                         // full read means a flood: read on at once, never stalling the node).
-                         if (n >= kCoalesceBelow) return ReadOutput(which);
-                         s->pause.expires_after(kCoalesceWait);
-                         s->pause.async_wait([this, which](const boost::system::error_code& e) {
-                           if (!e && streams_[which]) ReadOutput(which);
-                         });
-                       });
+Supervisor::Stream::~Stream() {
+  if (fd >= 0) ::close(fd);
+}
+
+bool Supervisor::DrainOutput(int which) {
+  Stream& s = *streams_[which];
+  bool got = false;
+  for (int i = 0; i < kMaxReadsPerPoll && !s.eof; ++i) {
+    ssize_t n = ::read(s.fd, s.buf.data(), s.buf.size());
+    if (n > 0) {
+      got = true;
+      WriteAll(s.out_fd, s.buf.data(), static_cast<size_t>(n));
+      s.scanner->Feed(std::string_view(s.buf.data(), static_cast<size_t>(n)));
+      // The scanner may have stopped this run (a plan the schedule refuses); keep relaying.
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return got;
+    // End of stream (or an error that ends it).
+    s.scanner->Finish();
+    s.eof = true;
+    MaybeFinishRun();
+  }
+  return got;
+}
+
+void Supervisor::PollOutput(int which) {
+  Stream* s = streams_[which].get();
+  bool got = DrainOutput(which);
+  if (s->eof) return;
+  s->interval = got ? kPollBusy : std::min<std::chrono::milliseconds>(s->interval * 2, kPollIdle);
+  s->timer.expires_after(s->interval);
+  s->timer.async_wait([this, which](const boost::system::error_code& ec) {
+    if (!ec && streams_[which]) PollOutput(which);
+  });
 }
 
 void Supervisor::MaybeFinishRun() {
@@ -473,6 +483,10 @@ void Supervisor::OnSignal(int sig) {
       if (auto e = d_.launcher.TryReap(node_pid_, /*kill_group_on_exit=*/true)) {
         node_exit_ = *e;
         kill_timer_.cancel();
+        // Whatever the node wrote last is in its pipes now: read it (and their end) at once.
+        for (int i = 0; i < 2; ++i) {
+          if (streams_[i] && !streams_[i]->eof) DrainOutput(i);
+        }
         MaybeFinishRun();
       }
     }

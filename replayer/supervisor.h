@@ -70,7 +70,9 @@ class Supervisor {
   // Event handlers (event-loop thread only).
   void ArmSignals();
   void OnSignal(int sig);
-  void ReadOutput(int which);
+  void PollOutput(int which);
+  // Reads what the pipe holds now; true if anything was read. Handles end of stream.
+  bool DrainOutput(int which);
   void OnMaybeUpgradeFile();
   void OnLine(std::string_view line);
   void OnLinePlanTimeout();
@@ -93,10 +95,14 @@ class Supervisor {
   std::unique_ptr<FileWatcher> watcher_;
 
   // Per node run.
+  // The node's stdout or stderr pipe, read by polling (see PollOutput): the descriptor is not
+  // registered with the reactor, so the node's writes wake nobody.
   struct Stream {
-    explicit Stream(boost::asio::io_context& io) : sd(io), pause(io) {}
-    boost::asio::posix::stream_descriptor sd;
-    boost::asio::steady_timer pause;  // lets a trickle of small writes gather between reads
+    explicit Stream(boost::asio::io_context& io) : timer(io) {}
+    ~Stream();
+    int fd = -1;  // non-blocking read end
+    boost::asio::steady_timer timer;
+    std::chrono::milliseconds interval{0};
     std::array<char, 65536> buf{};
     std::unique_ptr<LineScanner> scanner;
     int out_fd = 1;
