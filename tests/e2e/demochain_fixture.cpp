@@ -26,6 +26,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
+std::string LowerHex(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
 const char* const kVersions[] = {"v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0"};
 
 std::string Slurp(const std::string& path) {
@@ -100,32 +105,7 @@ bool EnvironNames(pid_t pid, const std::string& entry) {
 Process::Process(const std::vector<std::string>& argv_in, const Env& env, std::string out_path,
                  std::string err_path)
     : out_path_(std::move(out_path)), err_path_(std::move(err_path)) {
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_strings = argv_in;
-  std::vector<char*> argv;
-  for (auto& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  pid_ = fork();
-  if (pid_ == 0) {
-    setpgid(0, 0);
-    int in = open("/dev/null", O_RDONLY);
-    int o = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  setpgid(pid_, pid_);  // also from here, so a kill of the group right away finds it
+  pid_ = SpawnToFiles(argv_in, env, out_path_, err_path_);
 }
 
 Process::~Process() {
@@ -277,6 +257,8 @@ DemoChain::~DemoChain() {
   peer_.reset();
 }
 
+std::string DemoChain::final_app_hash() const { return LowerHex(summary_.at("final_app_hash")); }
+
 const nlohmann::json& DemoChain::MirrorBinaries(const std::string& version) const {
   return mirror_binaries_.at(version);
 }
@@ -390,11 +372,29 @@ NodeStatus SyncHome::Status() const {
   try {
     auto j = nlohmann::json::parse(r.out).at("sync_info");
     s.height = std::stoll(j.at("latest_block_height").get<std::string>());
-    s.app_hash = j.at("latest_app_hash");
+    s.app_hash = LowerHex(j.at("latest_app_hash"));
   } catch (const std::exception& e) {
     s.error = std::string("cannot read status: ") + e.what() + "\n" + r.out;
   }
   return s;
+}
+
+JournalStatus SyncHome::Journal() {
+  JournalStatus js;
+  ProcResult r = Replayer({"status", "--json"});
+  js.out = r.out;
+  if (r.exit_code != 0) {
+    js.error = "replayer status exited " + std::to_string(r.exit_code) + ": " + r.err;
+    return js;
+  }
+  try {
+    auto j = nlohmann::json::parse(r.out);
+    for (const auto& a : j.at("applied")) js.applied.push_back(a.at("dir"));
+    js.in_progress = !j.at("in_progress").is_null();
+  } catch (const std::exception& e) {
+    js.error = std::string("cannot read replayer status --json: ") + e.what() + "\n" + r.out;
+  }
+  return js;
 }
 
 std::string SyncHome::Current() const {

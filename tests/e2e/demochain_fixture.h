@@ -77,7 +77,7 @@ class DemoChain {
   const nlohmann::json& summary() const { return summary_; }
   std::string chain_id() const { return summary_.at("chain_id"); }
   int64_t tip() const { return summary_.at("blocks"); }
-  std::string final_app_hash() const { return summary_.at("final_app_hash"); }
+  std::string final_app_hash() const;  // lower-case hex, as NodeStatus::app_hash
   const nlohmann::json& switches() const { return summary_.at("switches"); }
   const std::string& peer_url() const { return peer_url_; }
   const std::string& mirror_url() const { return mirror_url_; }
@@ -122,8 +122,16 @@ class SharedChain {
 
 struct NodeStatus {
   int64_t height = -1;
-  std::string app_hash;
-  std::string error;  // non-empty when `status` failed
+  std::string app_hash;  // lower-case hex
+  std::string error;     // non-empty when `status` failed
+};
+
+// `replayer status --json`, the journal's part.
+struct JournalStatus {
+  std::vector<std::string> applied;  // the applied upgrades' folders, in order
+  bool in_progress = false;          // a switch begun and not ended
+  std::string error;                 // non-empty when status failed or printed no such JSON
+  std::string out;                   // what it printed
 };
 
 // One test's $DAEMON_HOME: config/genesis.json in place, nothing else.
@@ -151,6 +159,7 @@ class SyncHome {
   }
 
   NodeStatus Status() const;  // demochaind-v3.0.0 status --home (no node may be running)
+  JournalStatus Journal();
   std::string Current() const;  // target of cosmovisor/current, "" when missing
   bool Exists(const std::string& rel) const;
   // Every entry under the home: path, mode, size, mtime (ns; for folders only with

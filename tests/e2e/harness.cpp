@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -113,32 +114,9 @@ pid_t TestHome::Start(const std::vector<std::string>& args,
   std::string err = dir_.path() + "/run" + std::to_string(id) + ".err";
   std::map<std::string, std::string> env = env_;
   for (const auto& [k, v] : extra_env) env[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_strings{REPLAYER_BIN};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-
-  pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    int in = open("/dev/null", O_RDONLY);
-    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
+  std::vector<std::string> argv{REPLAYER_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = SpawnToFiles(argv, env, out, err);
   run_ids_[pid] = id;
   return pid;
 }
@@ -188,5 +166,37 @@ int64_t TestHome::Height() const {
 
 std::string TestHome::ReadFile(const std::string& rel) const { return Slurp(home_ + "/" + rel); }
 bool TestHome::Exists(const std::string& rel) const { return fs::exists(home_ + "/" + rel); }
+
+pid_t SpawnToFiles(const std::vector<std::string>& argv_in,
+                   const std::map<std::string, std::string>& env, const std::string& out,
+                   const std::string& err) {
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_strings = argv_in;
+  std::vector<char*> argv;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    int in = open("/dev/null", O_RDONLY);
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(in, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  setpgid(pid, pid);  // also from here, so a kill of the group right away finds it
+  return pid;
+}
 
 }  // namespace e2e

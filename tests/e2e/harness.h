@@ -71,4 +71,11 @@ class TestHome {
 
 int CountOf(const std::string& haystack, const std::string& needle);
 
+// Forks and execs argv[0] with exactly `env`, in its own process group, stdin from /dev/null,
+// stdout and stderr to the files `out` and `err` (truncated), all signals unblocked. Returns the
+// child's pid; throws std::runtime_error when fork fails.
+pid_t SpawnToFiles(const std::vector<std::string>& argv,
+                   const std::map<std::string, std::string>& env, const std::string& out,
+                   const std::string& err);
+
 }  // namespace e2e

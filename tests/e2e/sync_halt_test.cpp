@@ -6,7 +6,6 @@
 // height and exits (SDK <= 0.47) must be refused, never switched.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -17,11 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 class SyncHaltTest : public ::testing::Test {
  protected:
@@ -57,17 +51,10 @@ class SyncHaltTest : public ::testing::Test {
 
   // `replayer status --json`: the applied upgrades' folders; nothing may be in progress.
   static std::vector<std::string> Applied(SyncHome& h) {
-    ProcResult status = h.Replayer({"status", "--json"});
-    EXPECT_EQ(status.exit_code, 0) << status.err;
-    std::vector<std::string> applied;
-    try {
-      json j = json::parse(status.out);
-      for (const auto& a : j.at("applied")) applied.push_back(a.at("dir"));
-      EXPECT_TRUE(j.at("in_progress").is_null()) << status.out;
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << e.what() << "\n" << status.out;
-    }
-    return applied;
+    JournalStatus journal = h.Journal();
+    EXPECT_EQ(journal.error, "");
+    EXPECT_FALSE(journal.in_progress) << journal.out;
+    return journal.applied;
   }
 
   // At the archive's tip with its app hash, `current` at the last segment, each switch once.
@@ -75,7 +62,7 @@ class SyncHaltTest : public ::testing::Test {
     NodeStatus st = h.Status();
     ASSERT_EQ(st.error, "");
     EXPECT_EQ(st.height, chain().tip());
-    EXPECT_EQ(Lower(st.app_hash), Lower(chain().final_app_hash()));
+    EXPECT_EQ(st.app_hash, chain().final_app_hash());
     EXPECT_EQ(h.Current(), "upgrades/v3");
     EXPECT_EQ(Applied(h), (std::vector<std::string>{"v2", "v2.1.0", "v3"}));
   }
@@ -176,7 +163,12 @@ TEST_F(SyncHaltTest, StopBeforeForACommitThenExitBinaryIsRefusedNotSwitched) {
   EXPECT_EQ(CountOf(all, Committed(f)), 1) << all;
   EXPECT_EQ(CountOf(all, "halting node per configuration height=" + std::to_string(f)), 1) << all;
   EXPECT_EQ(CountOf(all, "starting demochaind v2.1.0"), 0) << "switched although the node is at F";
-  EXPECT_NE(r.err.find("at height " + std::to_string(f)), std::string::npos) << r.err;
+  // Replayer's own verdict (the node may exit by itself or be stopped by Replayer once it logs
+  // its halt, whichever comes first, so only Replayer's words are the same in every run).
+  EXPECT_NE(r.err.find("ran past the end of its segment: it committed height " + std::to_string(f)),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("nothing was switched"), std::string::npos) << r.err;
   EXPECT_EQ(h.Current(), "upgrades/v2");
   EXPECT_EQ(Applied(h), (std::vector<std::string>{"v2"}));
   EXPECT_TRUE(h.ProcessesUsingHome().empty());
