@@ -287,28 +287,6 @@ struct Session : std::enable_shared_from_this<Session> {
   }
 };
 
-base::Result<ListenAddress> ParseListenAddress(std::string_view listen) {
-  size_t colon = listen.rfind(':');
-  auto bad = [&] {
-    return base::Status::InvalidArgument("listen address \"" + std::string(listen) +
-                                         "\" is not IP:PORT (e.g. 127.0.0.1:8080)");
-  };
-  if (colon == std::string_view::npos) return bad();
-  std::string host(listen.substr(0, colon));
-  if (host == "localhost") host = "127.0.0.1";
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  unsigned port = 0;
-  std::string_view port_text = listen.substr(colon + 1);
-  auto [p, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  if (ec || port_text.empty() || perr != std::errc() || p != port_text.data() + port_text.size() ||
-      port > 65535) {
-    return bad();
-  }
-  return ListenAddress{host, static_cast<uint16_t>(port)};
-}
-
 void MirrorServer::Impl::Accept() {
   acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec) return;  // closed by Stop
@@ -333,25 +311,13 @@ base::Result<uint16_t> MirrorServer::Start() {
   if (impl_->running) return port_;
   const std::string& listen = impl_->options.listen;
   ASSIGN_OR_RETURN(ListenAddress la, ParseListenAddress(listen));
-  const std::string& host = la.host;
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(host, ec);
-  const unsigned port = la.port;
-  tcp::endpoint ep(address, static_cast<uint16_t>(port));
-  impl_->acceptor.open(ep.protocol(), ec);
-  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl_->acceptor.bind(ep, ec);
-  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    beast::error_code ignored;
-    impl_->acceptor.close(ignored);
-    return base::Status::Unavailable("mirror: listen on " + listen + ": " + ec.message());
-  }
-  port_ = impl_->acceptor.local_endpoint().port();
+  auto port = Listen(impl_->acceptor, listen);
+  if (!port.ok()) return port.status().WithContext("mirror");
+  port_ = *port;
   impl_->Accept();
   impl_->running = true;
   impl_->thread = std::thread([this] { impl_->io.run(); });
-  spdlog::info("registry mirror serving {} on {}:{}", impl_->root, host, port_);
+  spdlog::info("registry mirror serving {} on {}:{}", impl_->root, la.host, port_);
   return port_;
 }
 

@@ -20,16 +20,10 @@
 #include <string>
 
 #include "base/status.h"
+#include "binary-registry/listen.h"
 #include "state/registry_index.h"
 
 namespace registry {
-
-// "IP:PORT" ("localhost" means 127.0.0.1, IPv6 in brackets); port 0 picks a free one.
-struct ListenAddress {
-  std::string host;
-  uint16_t port = 0;
-};
-base::Result<ListenAddress> ParseListenAddress(std::string_view listen);
 
 struct MirrorOptions {
   std::string listen = "127.0.0.1:0";  // "IP:PORT"; port 0 picks a free one

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "binary-registry/mirror_server.h"
+#include "binary-registry/listen.h"
 #include "replayer/cli_common.h"
 #include "replayer/commands.h"
 #include "replayer/file_util.h"

@@ -8,7 +8,7 @@
 #include <list>
 #include <thread>
 
-#include "binary-registry/mirror_server.h"
+#include "binary-registry/listen.h"
 
 namespace replayer {
 
@@ -108,20 +108,9 @@ MetricsServer::MetricsServer(std::string listen, Render render) : impl_(std::mak
 MetricsServer::~MetricsServer() { Stop(); }
 
 base::Result<uint16_t> MetricsServer::Start() {
-  ASSIGN_OR_RETURN(registry::ListenAddress la, registry::ParseListenAddress(impl_->listen));
-  boost::system::error_code ec;
-  tcp::endpoint ep(asio::ip::make_address(la.host, ec), la.port);
-  if (!ec) impl_->acceptor.open(ep.protocol(), ec);
-  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl_->acceptor.bind(ep, ec);
-  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    beast::error_code ignored;
-    impl_->acceptor.close(ignored);
-    return base::Status::Unavailable("--metrics: cannot listen on " + impl_->listen + ": " +
-                                     ec.message());
-  }
-  uint16_t port = impl_->acceptor.local_endpoint().port();
+  auto bound = registry::Listen(impl_->acceptor, impl_->listen);
+  if (!bound.ok()) return bound.status().WithContext("--metrics");
+  uint16_t port = *bound;
   impl_->Accept();
   impl_->running = true;
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });

@@ -1,12 +1,14 @@
 // Fuzz target: the registry's hand-written parsers for untrusted input must never crash:
 // minisign public keys and signatures (fetched from release hosts), HTTP Range headers (from
 // mirror clients) and archive entry paths and symlink targets (from downloaded archives).
-// Whatever SafeEntryPath accepts must be relative and free of "..".
+// Whatever SafeEntryPath accepts must be relative and free of "..". Listen addresses (from
+// --listen and --metrics) parse or are refused, never crash.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "binary-registry/listen.h"
 #include "binary-registry/minisign.h"
 #include "binary-registry/mirror_server.h"
 #include "binary-registry/unpack.h"
@@ -19,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto r = registry::ParseRangeHeader(text, file_size);
     if (r && r->start <= r->end && r->end >= file_size) std::abort();
   }
+  if (auto la = registry::ParseListenAddress(text); la.ok() && la->host.empty()) std::abort();
   auto path = registry::SafeEntryPath(text);
   if (path.ok()) {
     const std::string& p = *path;
