@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/clock.h"
 #include "binary-registry/hashing.h"
 #include "binary-registry/install.h"
 #include "binary-registry/minisign.h"
@@ -19,12 +20,6 @@ namespace registry {
 namespace {
 
 namespace fs = std::filesystem;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string Platform(const RegistrySettings& s) {
   return s.platform.empty() ? std::string(plans::HostPlatform()) : s.platform;
@@ -129,7 +124,7 @@ base::Result<Resolved> ResolvePlan(const std::string& plan, const std::string& i
 base::Result<std::optional<state::RegistryEntry>> FindStored(Store& store, const Resolved& r,
                                                              const std::string& plan,
                                                              const std::string& platform) {
-  int64_t now = NowMs();
+  int64_t now = base::UnixMillis();
   if (r.spec && r.spec->checksum) {
     auto found = store.FindVerified(*r.spec->checksum, now);
     if (found.ok()) return found;
@@ -247,7 +242,7 @@ base::Result<EnsureResult> EnsureUpgradeBinary(const EnsureRequest& req,
   info.signature = sig->status;
   info.signer_key_id = sig->key_id;
   info.version_output = installed->version_output;
-  auto entry = store->Ingest(dest, fetched->sha256, fetched->size, info, NowMs());
+  auto entry = store->Ingest(dest, fetched->sha256, fetched->size, info, base::UnixMillis());
   if (!entry.ok()) {
     // The binary is installed and verified; only the store copy failed. Say so, do not fail.
     spdlog::warn("{}: installed, but could not keep the artefact in the store: {}", plan_ctx,
@@ -335,7 +330,7 @@ base::Result<state::RegistryEntry> Add(const AddOptions& o, const RegistrySettin
   info.name = o.name;
   info.signature = sig->status;
   info.signer_key_id = sig->key_id;
-  return store->Ingest(dest, fetched.sha256, fetched.size, info, NowMs());
+  return store->Ingest(dest, fetched.sha256, fetched.size, info, base::UnixMillis());
 }
 
 base::Result<std::vector<ListedBinary>> List(const RegistrySettings& s) {
@@ -392,7 +387,7 @@ std::string ListToText(const std::vector<ListedBinary>& list) {
 
 base::Result<StoreVerifyReport> Verify(const RegistrySettings& s) {
   ASSIGN_OR_RETURN(auto store, Store::Open(s.store_root, s.lock_wait));
-  return store->VerifyAll(NowMs());
+  return store->VerifyAll(base::UnixMillis());
 }
 
 base::Result<GcReport> Gc(const GcOptions& options, const RegistrySettings& s) {
@@ -491,7 +486,7 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
     info.name = items[i].plan_name;
     info.signature = sig->status;
     info.signer_key_id = sig->key_id;
-    out[i] = (*store)->Ingest(requests[k].dest, fetched[k]->sha256, fetched[k]->size, info, NowMs());
+    out[i] = (*store)->Ingest(requests[k].dest, fetched[k]->sha256, fetched[k]->size, info, base::UnixMillis());
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <optional>
 
+#include "base/clock.h"
 #include "binary-registry/downloader.h"
 #include "binary-registry/hashing.h"
 #include "binary-registry/unpack.h"
@@ -18,12 +19,6 @@ namespace replayer::audit_internal {
 namespace {
 
 namespace fs = std::filesystem;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // A raw Mach-O or PE executable (which the registry's unpacker, made for Linux, refuses):
 // "Mach-O", "PE", or "" for anything else.
@@ -189,7 +184,7 @@ void DownloadAndInspect(std::vector<Artifact>& artifacts, const std::vector<size
       a.facts.sha256 = results[k]->sha256;
       a.facts.size = results[k]->size;
       a.facts.http_status = results[k]->http_status;
-      a.facts.checked_ms = NowMs();
+      a.facts.checked_ms = base::UnixMillis();
       fetched.push_back(ids[k]);
     }
     ParallelFor(fetched.size(), o.max_parallel,

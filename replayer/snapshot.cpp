@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "base/clock.h"
 #include "replayer/file_util.h"
 
 namespace replayer {
@@ -254,12 +255,6 @@ base::Result<SnapshotInfo> ReadMarker(const std::string& dir) {
   }
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Deletes a directory being pruned: everything but the marker, then the marker, then the
 // directory, so that until the very end the next PruneSnapshots recognises it as ours.
 base::Status DeleteMarkedDir(const std::string& dir) {
@@ -336,7 +331,7 @@ base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std:
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   nlohmann::json marker = {{"format", kMarkerFormat},
-                           {"created_ms", NowMs()},
+                           {"created_ms", base::UnixMillis()},
                            {"source", data_dir},
                            {"stats", StatsToJson(stats)}};
   RETURN_IF_ERROR(

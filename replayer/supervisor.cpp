@@ -1,5 +1,6 @@
 #include "replayer/supervisor.h"
 
+#include "base/clock.h"
 #include "replayer/file_util.h"
 #include "replayer/height_gate.h"
 
@@ -36,12 +37,6 @@ constexpr auto kDrainWait = std::chrono::milliseconds(500);
 constexpr auto kPollBusy = std::chrono::milliseconds(10);
 constexpr auto kPollIdle = std::chrono::milliseconds(80);
 constexpr int kMaxReadsPerPoll = 64;  // 4 MiB, then the loop serves others first
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Field 22 of /proc/<pid>/stat: start time in clock ticks; tells a reused pid apart.
 std::optional<uint64_t> ProcessStartTime(pid_t pid) {
@@ -82,7 +77,8 @@ void WriteAll(int fd, const char* data, size_t n) {
 Supervisor::Supervisor(Deps deps)
     : d_(std::move(deps)),
       journal_(d_.db),
-      txn_runner_(d_.config, d_.layout, journal_, d_.launcher, d_.crash, NowMs, d_.fetcher),
+      txn_runner_(d_.config, d_.layout, journal_, d_.launcher, d_.crash, base::UnixMillis,
+                  d_.fetcher),
       signals_(io_),
       kill_timer_(io_),
       drain_timer_(io_),
@@ -226,7 +222,7 @@ base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,
   ++txn_ordinal_;
   txn_runner_.set_ordinal(txn_ordinal_);
   ASSIGN_OR_RETURN(auto begun,
-                   journal_.Begin(t, NowMs(), "from " + from_target + " to upgrades/" + t.dir));
+                   journal_.Begin(t, base::UnixMillis(), "from " + from_target + " to upgrades/" + t.dir));
   spdlog::info("upgrade \"{}\" needed at height {}: switching from {} to upgrades/{}", t.name,
                t.height, from_target, t.dir);
   d_.crash.AfterRecord(state::Step::kDetected, txn_ordinal_);
