@@ -1,13 +1,10 @@
 #include "replayer/supervisor.h"
 
 #include "base/clock.h"
-#include "replayer/file_util.h"
-#include "replayer/height_gate.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -23,9 +20,6 @@ namespace replayer {
 namespace {
 
 constexpr std::string_view kNodePidKey = "node/running";
-// How long after an `UPGRADE ... NEEDED` log line we wait for upgrade-info.json before acting on
-// the line alone (SDK <= 0.44.2 wrote no info; some nodes never write the file).
-constexpr auto kLinePlanWait = std::chrono::seconds(2);
 // Bound on draining the node's pipes after it was reaped (a grandchild may hold them).
 constexpr auto kDrainWait = std::chrono::milliseconds(500);
 // The node's output is polled rather than waited for: every kPollBusy while it writes, backing
@@ -154,63 +148,6 @@ base::Result<std::string> Supervisor::ResolveCurrent() {
   return std::string("genesis");
 }
 
-base::Result<std::optional<plans::UpgradeInfo>> Supervisor::ReadPendingUpgrade() {
-  auto text = ReadFile(d_.layout.UpgradeInfoFile());
-  if (!text.ok()) {
-    if (text.status().Is(base::Status::Code::kNotFound)) {
-      return std::optional<plans::UpgradeInfo>();
-    }
-    return text.status();
-  }
-  auto plan = plans::ParseUpgradeInfo(*text);
-  if (!plan.ok()) {
-    spdlog::warn("{}: {}; ignoring it until it changes", d_.layout.UpgradeInfoFile(),
-                 plan.status().message());
-    return std::optional<plans::UpgradeInfo>();
-  }
-  if (!IsNewUpgrade(*plan) || !PlanIsDue(*plan)) return std::optional<plans::UpgradeInfo>();
-  return std::optional<plans::UpgradeInfo>(*plan);
-}
-
-bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan) {
-  std::string dir = plans::UpgradeDirName(plan.name, d_.config.disable_recase);
-  if (!IsManualPlan(d_.layout, dir, plan)) return true;  // the node wrote it: due now
-  auto height = ProbeNodeHeight(d_.launcher, d_.layout.TargetBinary(current_target_),
-                                d_.layout.home());
-  std::string message;
-  if (!height.ok()) {
-    message = "holding manual upgrade \"" + plan.name + "\" at height " +
-              std::to_string(plan.height) + ": cannot read the node's height (" +
-              height.status().message() + ")";
-  } else if (*height < plan.height) {
-    message = "manual upgrade \"" + plan.name + "\" waits for height " +
-              std::to_string(plan.height);
-  } else {
-    spdlog::info("node reached height {}; manual upgrade \"{}\" at {} is due", *height,
-                 plan.name, plan.height);
-    return true;
-  }
-  if (message != last_gate_message_) {
-    last_gate_message_ = message;
-    spdlog::info("{}", message);
-  }
-  return false;
-}
-
-bool Supervisor::IsNewUpgrade(const plans::UpgradeInfo& plan) const {
-  if (plans::SameUpgradeName(plan.name, current_name_, d_.config.disable_recase)) return false;
-  // Already applied at this height (e.g. a later switch had no on-chain plan, so the file still
-  // names the previous one).
-  for (const auto& a : applied_) {
-    if (a.height == plan.height &&
-        plans::SameUpgradeName(a.name, plan.name, d_.config.disable_recase)) {
-      return false;
-    }
-  }
-  return Layout::UpgradeTarget(plans::UpgradeDirName(plan.name, d_.config.disable_recase)) !=
-         current_target_;
-}
-
 base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,
                                           const std::string& from_target) {
   state::UpgradeTxn t;
@@ -221,8 +158,8 @@ base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,
   t.from_dir = from_target;
   ++txn_ordinal_;
   txn_runner_.set_ordinal(txn_ordinal_);
-  ASSIGN_OR_RETURN(auto begun,
-                   journal_.Begin(t, base::UnixMillis(), "from " + from_target + " to upgrades/" + t.dir));
+  ASSIGN_OR_RETURN(auto begun, journal_.Begin(t, base::UnixMillis(),
+                                               "from " + from_target + " to upgrades/" + t.dir));
   spdlog::info("upgrade \"{}\" needed at height {}: switching from {} to upgrades/{}", t.name,
                t.height, from_target, t.dir);
   d_.crash.AfterRecord(state::Step::kDetected, txn_ordinal_);
@@ -511,93 +448,6 @@ void Supervisor::OnSignal(int sig) {
       (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
     });
   }
-}
-
-void Supervisor::OnMaybeUpgradeFile() {
-  if (stopping_for_upgrade_ || node_exit_) return;
-  struct stat st {};
-  if (stat(d_.layout.UpgradeInfoFile().c_str(), &st) != 0) return;
-  FileKey key{static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
-              static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
-  if (key == last_file_key_) return;
-  auto text = ReadFile(d_.layout.UpgradeInfoFile());
-  if (!text.ok()) return;
-  auto plan = plans::ParseUpgradeInfo(*text);
-  if (!plan.ok()) {
-    if (plan.status().Is(base::Status::Code::kUnavailable)) return;  // half-written: look again
-    last_file_key_ = key;
-    if (plan.status().message() != last_invalid_message_) {
-      last_invalid_message_ = plan.status().message();
-      spdlog::warn("{}: {}; waiting for a valid plan", d_.layout.UpgradeInfoFile(),
-                   plan.status().message());
-    }
-    return;
-  }
-  if (!IsNewUpgrade(*plan)) {
-    last_file_key_ = key;
-    return;
-  }
-  if (!PlanIsDue(*plan)) return;  // key not recorded: the next tick asks the node again
-  last_file_key_ = key;
-  Detect(*plan);
-}
-
-void Supervisor::OnLine(std::string_view line) {
-  if (d_.policy && d_.policy->OnNodeOutputLine(line) && !stopping_for_upgrade_ &&
-      !stopping_halted_node_ && !node_exit_) {
-    stopping_halted_node_ = true;
-    spdlog::info("the node logged its halt and may not exit by itself: stopping it");
-    StopNodeForUpgrade();
-    return;
-  }
-  if (stopping_for_upgrade_ || line_plan_) return;
-  auto plan = plans::ParseUpgradeNeededLine(line);
-  if (!plan || !IsNewUpgrade(*plan)) return;
-  line_plan_ = *plan;
-  OnMaybeUpgradeFile();
-  if (stopping_for_upgrade_) return;
-  line_timer_.expires_after(kLinePlanWait);
-  line_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) OnLinePlanTimeout();
-  });
-}
-
-void Supervisor::OnLinePlanTimeout() {
-  if (stopping_for_upgrade_ || !line_plan_) return;
-  last_file_key_ = {};
-  OnMaybeUpgradeFile();
-  if (stopping_for_upgrade_) return;
-  // The node announced the upgrade but left no usable upgrade-info.json: write it from the log
-  // line, because the new binary reads it to apply store upgrades.
-  spdlog::warn("node logged UPGRADE \"{}\" NEEDED at height {} but wrote no usable {}; writing it",
-               line_plan_->name, line_plan_->height, d_.layout.UpgradeInfoFile());
-  if (auto st = WriteFileAtomic(d_.layout.UpgradeInfoFile(), plans::FormatUpgradeInfo(*line_plan_));
-      !st.ok()) {
-    spdlog::error("writing {}: {}", d_.layout.UpgradeInfoFile(), st.message());
-    return;
-  }
-  Detect(*line_plan_);
-}
-
-void Supervisor::Detect(const plans::UpgradeInfo& plan) {
-  if (d_.policy) {
-    if (auto st = d_.policy->CheckReportedPlan(current_target_, plan); !st.ok()) {
-      // Never guess: stop the node, change nothing, and end the run with this error.
-      spdlog::error("{}", st.message());
-      fatal_ = st;
-      stopping_for_upgrade_ = true;
-      line_timer_.cancel();
-      (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
-      return;
-    }
-  }
-  if (auto st = BeginTransaction(plan, current_target_); !st.ok()) {
-    spdlog::error("cannot start the upgrade transaction: {}", st.message());
-    return;
-  }
-  stopping_for_upgrade_ = true;
-  line_timer_.cancel();
-  StopNodeForUpgrade();
 }
 
 void Supervisor::StopNodeForUpgrade() {
