@@ -310,14 +310,14 @@ MirrorServer::~MirrorServer() { Stop(); }
 base::Result<uint16_t> MirrorServer::Start() {
   if (impl_->running) return port_;
   const std::string& listen = impl_->options.listen;
-  ASSIGN_OR_RETURN(ListenAddress la, ParseListenAddress(listen));
   auto port = Listen(impl_->acceptor, listen);
   if (!port.ok()) return port.status().WithContext("mirror");
   port_ = *port;
   impl_->Accept();
   impl_->running = true;
   impl_->thread = std::thread([this] { impl_->io.run(); });
-  spdlog::info("registry mirror serving {} on {}:{}", impl_->root, la.host, port_);
+  spdlog::info("registry mirror serving {} on {}:{}", impl_->root,
+               impl_->acceptor.local_endpoint().address().to_string(), port_);
   return port_;
 }
 

@@ -486,7 +486,8 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
     info.name = items[i].plan_name;
     info.signature = sig->status;
     info.signer_key_id = sig->key_id;
-    out[i] = (*store)->Ingest(requests[k].dest, fetched[k]->sha256, fetched[k]->size, info, base::UnixMillis());
+    out[i] = (*store)->Ingest(requests[k].dest, fetched[k]->sha256, fetched[k]->size, info,
+                              base::UnixMillis());
   }
   return out;
 }
