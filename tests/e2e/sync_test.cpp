@@ -157,8 +157,13 @@ TEST_F(SyncTest, SyncsFromGenesisToTheTipThroughEverySwitch) {
   std::string all = r.all();
   EXPECT_EQ(CountOf(all, "applying upgrade \"v2\""), 1) << all;
   EXPECT_EQ(CountOf(all, "applying upgrade \"v3\""), 1);
-  EXPECT_EQ(CountOf(all, "UPGRADE \"v2\" NEEDED"), 1);
-  EXPECT_EQ(CountOf(all, "UPGRADE \"v3\" NEEDED"), 1);
+  // Each plan reached once. Counted in Replayer's words: demochain writes upgrade-info.json
+  // before its UPGRADE line (as x/upgrade does), and Replayer, seeing the file at once, may stop
+  // the node before it logs the line.
+  EXPECT_EQ(CountOf(all, "upgrade \"v2\" needed at height"), 1) << all;
+  EXPECT_EQ(CountOf(all, "upgrade \"v3\" needed at height"), 1) << all;
+  EXPECT_LE(CountOf(all, "UPGRADE \"v2\" NEEDED"), 1);
+  EXPECT_LE(CountOf(all, "UPGRADE \"v3\" NEEDED"), 1);
   // Nothing left running.
   EXPECT_TRUE(h.ProcessesUsingHome().empty());
 }
@@ -236,7 +241,11 @@ TEST_F(SyncKillTest, ReplayerKilledMidSyncResumesAndKillsTheNodeItLeft) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
   ExpectAtTip(h);
   std::string all = first->Out() + first->Err() + second.all();
-  EXPECT_EQ(CountOf(all, "UPGRADE \"v2\" NEEDED"), 1) << "v1.0.0 ran again past its plan";
+  // Plan "v2" reached once (Replayer's words; the node's own line may be cut off by the kill, see
+  // SyncsFromGenesisToTheTipThroughEverySwitch).
+  EXPECT_EQ(CountOf(all, "upgrade \"v2\" needed at height"), 1)
+      << "v1.0.0 ran again past its plan";
+  EXPECT_LE(CountOf(all, "UPGRADE \"v2\" NEEDED"), 1) << "v1.0.0 ran again past its plan";
   EXPECT_EQ(CountOf(all, "applying upgrade \"v3\""), 1);
   EXPECT_EQ(CountOf(second.all(), "starting demochaind v2.0.0"), 1)
       << "the v2 segment is resumed with its own binary";
