@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates ccache
   libboost-dev libboost-system-dev
   libleveldb-dev libsnappy-dev
   libcurl4-openssl-dev libssl-dev
