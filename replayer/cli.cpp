@@ -104,7 +104,9 @@ int CmdVersion(const Config& config, const std::string& output, bool replayer_on
   if (!current.ok()) return Fail(current.status());
   PosixProcessLauncher launcher;
   SpawnOptions opts;
-  opts.path = layout.TargetBinary(*current);
+  auto bin = layout.CheckTargetBinary(*current);
+  if (!bin.ok()) return Fail(bin.status());
+  opts.path = *bin;
   if (!json) {
     std::fflush(stdout);
     opts.args = {"version"};

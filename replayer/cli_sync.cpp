@@ -121,7 +121,7 @@ std::vector<plans::Finding> LintForSync(const plans::Schedule& schedule, const C
     for (size_t i = 0; i < schedule.segments.size(); ++i) {
       if (f.where.rfind("segments[" + std::to_string(i) + "].binaries", 0) != 0) continue;
       std::string bin = layout.TargetBinary(SegmentTarget(schedule, i, config.disable_recase));
-      if (Layout::CheckExecutable(bin).ok()) {
+      if (layout.CheckTargetBinary(SegmentTarget(schedule, i, config.disable_recase)).ok()) {
         f.severity = plans::Finding::Severity::kWarning;
         f.message += " (" + bin + " is already in place, so sync does not need it)";
       }

@@ -44,8 +44,9 @@ base::Result<std::optional<plans::UpgradeInfo>> Supervisor::ReadPendingUpgrade()
 bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan) {
   std::string dir = plans::UpgradeDirName(plan.name, d_.config.disable_recase);
   if (!IsManualPlan(d_.layout, dir, plan)) return true;  // the node wrote it: due now
-  auto height = ProbeNodeHeight(d_.launcher, d_.layout.TargetBinary(current_target_),
-                                d_.layout.home());
+  auto bin = d_.layout.CheckTargetBinary(current_target_);
+  auto height = bin.ok() ? ProbeNodeHeight(d_.launcher, *bin, d_.layout.home())
+                         : base::Result<int64_t>(bin.status());
   std::string message;
   if (!height.ok()) {
     message = "holding manual upgrade \"" + plan.name + "\" at height " +

@@ -78,13 +78,13 @@ base::Status UpgradeTransaction::TakeSnapshot(state::UpgradeTxn& txn) {
 base::Status UpgradeTransaction::EnsureBinary(state::UpgradeTxn& txn) {
   std::string target = Layout::UpgradeTarget(txn.dir);
   std::string bin = layout_.TargetBinary(target);
-  base::Status st = Layout::CheckExecutable(bin);
+  base::Status st = layout_.CheckTargetBinary(target).status();
   if (!st.ok() && fetcher_) {
     spdlog::info("binary for upgrade \"{}\" is not in place; fetching it from the plan info",
                  txn.name);
     base::Status fetched = fetcher_(txn);
     if (!fetched.ok()) return Fail(txn, Step::kBinaryReady, fetched);
-    st = Layout::CheckExecutable(bin);
+    st = layout_.CheckTargetBinary(target).status();
   }
   if (!st.ok()) {
     if (!config_.allow_download_binaries) {
@@ -137,7 +137,9 @@ base::Status UpgradeTransaction::SwitchCurrent(state::UpgradeTxn& txn) {
 }
 
 base::Status UpgradeTransaction::RunNodePreUpgrade(state::UpgradeTxn& txn) {
-  std::string bin = layout_.TargetBinary(Layout::UpgradeTarget(txn.dir));
+  auto checked = layout_.CheckTargetBinary(Layout::UpgradeTarget(txn.dir));
+  if (!checked.ok()) return Fail(txn, Step::kNodePreUpgradeDone, checked.status());
+  const std::string bin = *checked;
   int attempts = 0;
   while (true) {
     ++attempts;
