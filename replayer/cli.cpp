@@ -66,6 +66,14 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
       req.upgrade_dir = txn.dir;
       req.plan_name = txn.name;
       req.plan_info = txn.info;
+      // The journal keeps the info without URL credentials (base/redact.h); the node's own
+      // data/upgrade-info.json for the same plan still has them.
+      if (auto text = ReadFile(layout.UpgradeInfoFile()); text.ok()) {
+        auto plan = plans::ParseUpgradeInfo(*text);
+        if (plan.ok() && plan->name == txn.name && plan->height == txn.height) {
+          req.plan_info = plan->info;
+        }
+      }
       auto r = registry::EnsureUpgradeBinary(req, settings, progress.get());
       if (!r.ok()) return r.status();
       spdlog::info("installed {} from {} (sha256 {})", r->binary, r->source, r->sha256);

@@ -4,12 +4,13 @@
 
 #include <cstdio>
 
+#include "base/redact.h"
 #include "replayer/file_util.h"
 
 namespace replayer {
 
 int Fail(const base::Status& st, int code) {
-  std::fprintf(stderr, "replayer: error: %s\n", st.message().c_str());
+  std::fprintf(stderr, "replayer: error: %s\n", base::ForDisplay(st.message()).c_str());
   return code;
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "base/redact.h"
 #include "replayer/snapshot.h"
 #include "upgrade-plans/upgrade_info.h"
 
@@ -126,7 +127,8 @@ base::Status UpgradeTransaction::RunCustomPreUpgrade(state::UpgradeTxn& txn) {
 
 base::Status UpgradeTransaction::SwitchCurrent(state::UpgradeTxn& txn) {
   std::string target = Layout::UpgradeTarget(txn.dir);
-  plans::UpgradeInfo plan{txn.name, txn.height, txn.info, {}};
+  // The copy beside the binary is Replayer's: stored without URL credentials.
+  plans::UpgradeInfo plan{txn.name, txn.height, base::RedactUrlUserInfo(txn.info), {}};
   if (auto st = layout_.WriteTargetUpgradeInfo(target, plan); !st.ok()) {
     return Fail(txn, Step::kCurrentSwitched, st);
   }

