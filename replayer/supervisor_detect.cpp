@@ -89,7 +89,16 @@ void Supervisor::OnMaybeUpgradeFile() {
               static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
   if (key == last_file_key_) return;
   auto text = ReadFile(d_.layout.UpgradeInfoFile());
-  if (!text.ok()) return;
+  if (!text.ok()) {
+    // A FIFO, a device or a huge file is refused by ReadFile without blocking; say so once.
+    if (text.status().Is(base::Status::Code::kNotFound)) return;
+    last_file_key_ = key;
+    if (text.status().message() != last_invalid_message_) {
+      last_invalid_message_ = text.status().message();
+      spdlog::warn("{}; waiting for a valid plan", text.status().message());
+    }
+    return;
+  }
   auto plan = plans::ParseUpgradeInfo(*text);
   if (!plan.ok()) {
     if (plan.status().Is(base::Status::Code::kUnavailable)) return;  // half-written: look again

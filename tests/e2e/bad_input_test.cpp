@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -105,5 +106,48 @@ TEST(Credentials, NeverPrintedNorStored) {
   EXPECT_EQ(FilesContaining(h.home() + "/cosmovisor", "s3cr3t"), "");
 }
 
+// Item 4: FIFOs, devices and huge files are refused with a message naming them; nothing hangs.
+TEST(UserFiles, FifoDevicesAndHugeFilesAreRefusedWithoutHanging) {
+  TestHome h;
+  h.InitGenesis(NodeSpec{"v1"});
+  const std::string info = h.home() + "/data/upgrade-info.json";
+  const std::chrono::seconds kQuick(10);
+  auto expect_refused = [&](const std::string& what) {
+    SCOPED_TRACE(what);
+    auto show = h.Run({"show-upgrade-info"}, {}, kQuick);
+    EXPECT_FALSE(show.timed_out) << "show-upgrade-info hung";
+    EXPECT_EQ(show.exit_code, 1);
+    EXPECT_NE(show.err.find(info + " is " + what), std::string::npos) << show.err;
+    auto status = h.Run({"status"}, {}, kQuick);
+    EXPECT_FALSE(status.timed_out) << "status hung";
+    EXPECT_NE(status.out.find("pending:      unreadable: " + info + " is " + what),
+              std::string::npos)
+        << status.out;
+    auto run = h.Run({"run", "start"}, {{"STOP_AT", "3"}}, kQuick);
+    EXPECT_FALSE(run.timed_out) << "run hung";
+    EXPECT_NE(run.err.find(info + " is " + what), std::string::npos) << run.err;
+    EXPECT_EQ(h.Current(), "genesis");
+    fs::remove(info);
+  };
+  ASSERT_EQ(::mkfifo(info.c_str(), 0644), 0);
+  expect_refused("a FIFO, not a regular file; refused");
+  fs::create_symlink("/dev/zero", info);
+  expect_refused("a character device, not a regular file; refused");
+  WriteText(info, std::string(5 << 20, ' ') + "{\"name\":\"v2\",\"height\":5}");
+  expect_refused("larger than the limit of 4194304 bytes; refused");
+
+  const std::string fifo = h.home() + "/../a-fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  for (const auto& args : std::vector<std::vector<std::string>>{{"-c", "/dev/zero", "config"},
+                                                                {"-c", fifo, "config"},
+                                                                {"plans", "check", "--plans", fifo},
+                                                                {"plans", "check", "--plans",
+                                                                 "/dev/zero"}}) {
+    auto r = h.Run(args, {}, kQuick);
+    EXPECT_FALSE(r.timed_out) << args[1] << " hung";
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find(", not a regular file; refused"), std::string::npos) << r.err;
+  }
+}
 }  // namespace
 }  // namespace e2e
