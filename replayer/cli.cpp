@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <limits>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -202,14 +203,17 @@ int RunCli(int argc, char** argv, char** envp) {
   auto* height_opt = add->add_option(
       "--upgrade-height", height,
       "Also write data/upgrade-info.json for this height: the switch happens once the node "
-      "reports that height");
+      "reports that height")
+      ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));
 
   auto* status = app.add_subcommand(
       "status", "Show the current binary, applied and pending upgrades, and the journal");
   bool status_json = false;
   size_t journal_n = 10;
   status->add_flag("--json", status_json, "Print as JSON");
-  status->add_option("-n,--journal", journal_n, "Journal entries to show")->capture_default_str();
+  status->add_option("-n,--journal", journal_n, "Journal entries to show")
+      ->capture_default_str()
+      ->check(IntegerIn(0, 1000000));
 
   app.add_subcommand("show-upgrade-info", "Print data/upgrade-info.json as it is");
   std::vector<std::unique_ptr<CommandGroup>> groups;

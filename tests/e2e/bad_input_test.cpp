@@ -106,6 +106,35 @@ TEST(Credentials, NeverPrintedNorStored) {
   EXPECT_EQ(FilesContaining(h.home() + "/cosmovisor", "s3cr3t"), "");
 }
 
+// Item 13: integers out of range are refused, not clamped or wrapped.
+TEST(Heights, OutOfRangeIsRefusedNotClampedOrWrapped) {
+  TestHome h;
+  h.InitGenesis(NodeSpec{"v1"});
+  std::string bin = h.home() + "/../v2-binary";
+  h.WriteNode(bin, NodeSpec{"v2"});
+  auto add = h.Run({"add-upgrade", "v2", bin, "--upgrade-height", "99999999999999999999"});
+  EXPECT_NE(add.exit_code, 0);
+  EXPECT_NE(add.err.find("99999999999999999999 is out of range"), std::string::npos) << add.err;
+  EXPECT_FALSE(h.Exists("data/upgrade-info.json"));
+  EXPECT_FALSE(h.Exists("cosmovisor/upgrades/v2"));
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"sync", "--plans", "p.json", "--until", "-5"},
+           {"sync", "--plans", "p.json", "--until", "0"},
+           {"sync", "--plans", "p.json", "--until", "9223372036854775808"},
+           {"sync", "--plans", "p.json", "--progress-interval", "nan"},
+           {"sync", "--plans", "p.json", "--progress-interval", "inf"},
+           {"status", "-n", "99999999999999999999999"}}) {
+    auto r = h.Run(args);
+    EXPECT_NE(r.exit_code, 0) << args.back();
+    EXPECT_NE(r.err.find(args.back() + " is "), std::string::npos) << r.err;
+  }
+  WriteText(h.home() + "/data/upgrade-info.json", "{\"name\":\"v2\",\"height\":9223372036854775808}");
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "3"}});
+  EXPECT_NE(r.err.find("\"height\" 9223372036854775808 is out of range"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
 // Item 4: FIFOs, devices and huge files are refused with a message naming them; nothing hangs.
 TEST(UserFiles, FifoDevicesAndHugeFilesAreRefusedWithoutHanging) {
   TestHome h;
