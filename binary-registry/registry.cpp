@@ -279,6 +279,10 @@ base::Result<state::RegistryEntry> Add(const AddOptions& o, const RegistrySettin
   }
   std::string scheme = plans::UrlScheme(split.url);
   bool remote = scheme == "http" || scheme == "https";
+  if (!remote && !scheme.empty() && scheme != "file") {
+    return base::Status::InvalidArgument("registry add: " + split.url + ": unsupported URL scheme \"" +
+                                         scheme + "\" (give a path, a file://, http:// or https:// URL)");
+  }
   std::string source = split.url;
   if (!remote) {
     std::string path = scheme == "file" ? split.url.substr(7) : split.url;

@@ -41,7 +41,8 @@ bool StartsWithExecutableMagic(const std::string& path) {
   return n >= 2 && m[0] == '#' && m[1] == '!';
 }
 
-Reader OpenReader(const std::string& path, bool raw) {
+// nullptr when libarchive cannot open it as anything; `error` (if given) then says why.
+Reader OpenReader(const std::string& path, bool raw, std::string* error = nullptr) {
   Reader a(archive_read_new());
   archive_read_support_filter_all(a.get());
   if (raw) {
@@ -51,7 +52,10 @@ Reader OpenReader(const std::string& path, bool raw) {
     archive_read_support_format_gnutar(a.get());
     archive_read_support_format_zip(a.get());
   }
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) return nullptr;
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    if (error) *error = ArchiveError(a.get());
+    return nullptr;
+  }
   return a;
 }
 
@@ -371,6 +375,12 @@ base::Result<UnpackResult> UnpackArtifact(const std::string& artifact, const std
     Reader in = OpenReader(artifact, /*raw=*/false);
     archive_entry* first = nullptr;
     int first_rc = in ? archive_read_next_header(in.get(), &first) : ARCHIVE_FATAL;
+    if (first_rc == ARCHIVE_EOF && archive_format(in.get()) != 0) {
+      std::string filter = FilterName(in.get());
+      return base::Status::InvalidArgument(
+          artifact + " is an empty archive (" + std::string(archive_format_name(in.get())) +
+          (filter.empty() ? "" : " (" + filter + ")") + "): it holds no files");
+    }
     if (first_rc == ARCHIVE_OK || first_rc == ARCHIVE_WARN) {
       std::string filter = FilterName(in.get());
       result.format = std::string(archive_format_name(in.get()) ? archive_format_name(in.get())
@@ -385,10 +395,14 @@ base::Result<UnpackResult> UnpackArtifact(const std::string& artifact, const std
   }
   if (!done) {
     // Not tar or zip: maybe a compressed single executable (appd.gz, appd.xz).
-    Reader in = OpenReader(artifact, /*raw=*/true);
+    std::string why;
+    Reader in = OpenReader(artifact, /*raw=*/true, &why);
     archive_entry* e = nullptr;
     if (!in || archive_read_next_header(in.get(), &e) != ARCHIVE_OK) {
-      return base::Status::IoError("read " + artifact);
+      if (in) why = ArchiveError(in.get());
+      return base::Status::InvalidArgument(
+          artifact + " is neither an executable (ELF or #! script) nor an archive Replayer can "
+                     "read (tar, zip, gzip/xz/bzip2 of either): " + why);
     }
     std::string filter = FilterName(in.get());
     if (filter.empty()) {

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "base/redact.h"
@@ -105,10 +107,24 @@ base::Status UpgradeTransaction::RunCustomPreUpgrade(state::UpgradeTxn& txn) {
   }
   std::string script = layout_.CosmovisorDir() + "/" + config_.custom_preupgrade;
   struct stat st {};
-  if (stat(script.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+  int rc = ::stat(script.c_str(), &st);
+  int err = errno;
+  if (rc != 0 || !S_ISREG(st.st_mode)) {
+    const std::string& given = config_.custom_preupgrade;
+    struct stat elsewhere {};
+    std::string why = rc == 0 ? " is not a regular file" : ": " + std::string(std::strerror(err));
+    if (rc != 0 && err == ENOENT) {
+      why = " does not exist";
+      // Cosmovisor joins the value to cosmovisor/ whatever it is, so a script named by its own
+      // path is not found there although it exists.
+      if (::stat(given.c_str(), &elsewhere) == 0 && S_ISREG(elsewhere.st_mode)) {
+        why += "; " + given + " does, but the value is a path relative to " +
+               layout_.CosmovisorDir() + " and the script must be inside it";
+      }
+    }
     return Fail(txn, Step::kCustomPreUpgradeDone,
                 base::Status::FailedPrecondition("COSMOVISOR_CUSTOM_PREUPGRADE script " + script +
-                                                 " is missing or not a regular file"));
+                                                 why));
   }
   if (!(st.st_mode & S_IXUSR)) chmod(script.c_str(), st.st_mode | S_IXUSR);  // as Cosmovisor does
   SpawnOptions opts;

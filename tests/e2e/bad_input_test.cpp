@@ -106,6 +106,46 @@ TEST(Credentials, NeverPrintedNorStored) {
   EXPECT_EQ(FilesContaining(h.home() + "/cosmovisor", "s3cr3t"), "");
 }
 
+// Item 3 (and item 19's "File name too long"): names that forge log lines, escape upgrades/ or
+// do not fit a file system are refused with a message that shows them escaped.
+TEST(PlanNames, ControlCharactersDotsAndLongNamesAreRefused) {
+  TestHome h;
+  h.InitGenesis(NodeSpec{"v1"});
+  std::string bin = h.home() + "/../v2-binary";
+  h.WriteNode(bin, NodeSpec{"v2"});
+  struct Case {
+    std::string name, expect;
+  } cases[] = {
+      {"v2\nINF forged line", "plan name \"v2\\nINF forged line\" contains control characters"},
+      {"v2\x1b[31m", "plan name \"v2\\x1b[31m\" contains control characters"},
+      {".", "plan name \".\" is not a folder name"},
+      {"..", "plan name \"..\" is not a folder name"},
+      {std::string(300, 'a'), "is too long: its folder under upgrades/ would be 300 bytes"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.expect);
+    auto r = h.Run({"add-upgrade", c.name, bin});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("File name too long"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("\nINF forged"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(fs::is_empty(h.home() + "/cosmovisor/upgrades"));
+  EXPECT_EQ(h.Current(), "genesis");
+
+  // The same name written by a node: nothing switches, and the log line shows it escaped.
+  WriteText(h.home() + "/data/upgrade-info.json",
+            "{\"name\":\"v2\\u001b[31m\\nERR forged\",\"height\":2}");
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "3"}});
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_NE(r.err.find("plan name \"v2\\x1b[31m\\nERR forged\" contains control characters"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
 // Item 13: integers out of range are refused, not clamped or wrapped.
 TEST(Heights, OutOfRangeIsRefusedNotClampedOrWrapped) {
   TestHome h;
@@ -178,5 +218,38 @@ TEST(UserFiles, FifoDevicesAndHugeFilesAreRefusedWithoutHanging) {
     EXPECT_NE(r.err.find(", not a regular file; refused"), std::string::npos) << r.err;
   }
 }
+
+// Item 19: messages that used to mislead.
+TEST(Messages, SayWhatIsWrong) {
+  TestHome h;
+  h.InitGenesis(NodeSpec{"v1"});
+  WriteText(h.home() + "/data/upgrade-info.json", "{\"name\": v2, \"height\": 3}");
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "3"}});
+  EXPECT_NE(r.err.find("upgrade-info.json is not valid JSON (at byte 10)"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("not complete JSON yet"), std::string::npos) << r.err;
+  fs::remove(h.home() + "/data/upgrade-info.json");
+
+  const std::string dir = h.home() + "/..";
+  ASSERT_EQ(registry_test::Shell("tar -czf " + dir + "/empty.tar.gz -T /dev/null"), 0);
+  registry_test::WriteFile(dir + "/garbage.gz",
+                           std::string("\x1f\x8b\x08\x00", 4) + "garbagegarbagegarbage");
+  struct Case {
+    std::string source, expect;
+  } cases[] = {
+      {dir + "/empty.tar.gz", "is an empty archive (tar (gzip)): it holds no files"},
+      {dir + "/garbage.gz", "is neither an executable (ELF or #! script) nor an archive Replayer "
+                            "can read (tar, zip, gzip/xz/bzip2 of either): "},
+      {"gopher://x/y", "unsupported URL scheme \"gopher\""},
+  };
+  for (const auto& c : cases) {
+    auto add = h.Run({"registry", "add", c.source});
+    EXPECT_EQ(add.exit_code, 1) << add.err;
+    EXPECT_NE(add.err.find(c.expect), std::string::npos) << add.err;
+    EXPECT_EQ(add.err.find("starts with 00 00 00 00"), std::string::npos) << add.err;
+    EXPECT_EQ(add.err.find("no such file"), std::string::npos) << add.err;
+  }
+}
+
 }  // namespace
 }  // namespace e2e
