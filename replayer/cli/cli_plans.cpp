@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "binary-registry/downloader.h"
 #include "binary-registry/hashing.h"
@@ -48,6 +49,7 @@ base::Result<plans::ImportResult> ImportFromRest(const std::string& base_url,
   for (const char* api : {"v1", "v1beta1"}) {
     plans_found.clear();
     std::string key;
+    std::set<std::string> keys_seen;  // a server that repeats a key would loop for ever
     int pages = 0;
     bool ok = true;
     do {
@@ -64,7 +66,17 @@ base::Result<plans::ImportResult> ImportFromRest(const std::string& base_url,
       if (!page.ok()) return page.status().WithContext(url);
       plans_found.insert(plans_found.end(), page->plans.begin(), page->plans.end());
       key = page->next_key;
-    } while (!key.empty() && ++pages < kMaxRestPages);
+      if (!key.empty() && !keys_seen.insert(key).second) {
+        return base::Status::InvalidArgument(
+            url + ": the server repeated pagination.next_key \"" + key + "\" (page " +
+            std::to_string(pages + 1) + "); stopped instead of reading the same pages again");
+      }
+      if (!key.empty() && ++pages >= kMaxRestPages) {
+        return base::Status::InvalidArgument(
+            url + ": still more pages after " + std::to_string(kMaxRestPages) +
+            " (pagination.next_key keeps coming); stopped");
+      }
+    } while (!key.empty());
     if (ok) break;
     spdlog::warn("gov {} proposals not available at {} ({}); trying the next API version", api,
                  base, last_error.message());

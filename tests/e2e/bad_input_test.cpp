@@ -251,5 +251,34 @@ TEST(Messages, SayWhatIsWrong) {
   }
 }
 
+// Item 6: `plans import --rest` stops on a repeated pagination.next_key and after a page
+// limit, with an error naming the URL, instead of looping for ever.
+TEST(RestPagination, RepeatedKeyAndEndlessPagesStop) {
+  TestHome h;
+  for (bool repeat : {true, false}) {
+    SCOPED_TRACE(repeat ? "repeated key" : "endless pages");
+    TestServer server([&](const Request&, int n) {
+      std::string key = repeat ? "QUFBQQ==" : "page" + std::to_string(n);
+      return Reply{200, "{\"proposals\":[],\"pagination\":{\"next_key\":\"" + key +
+                            "\",\"total\":\"0\"}}"};
+    });
+    std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+    auto r = h.Run({"plans", "import", "--rest", base, "--chain-id", "test-1"}, {},
+                   std::chrono::seconds(60));
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find(base + "/cosmos/gov/v1/proposals?"), std::string::npos) << r.err;
+    if (repeat) {
+      EXPECT_NE(r.err.find("the server repeated pagination.next_key \"QUFBQQ==\" (page 2)"),
+                std::string::npos)
+          << r.err;
+      EXPECT_EQ(server.requests(), 2);
+    } else {
+      EXPECT_NE(r.err.find("still more pages after 1000"), std::string::npos) << r.err;
+      EXPECT_EQ(server.requests(), 1000);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace e2e
