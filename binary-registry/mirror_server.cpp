@@ -115,21 +115,47 @@ struct Session : std::enable_shared_from_this<Session> {
   int fd = -1;
   uint64_t offset = 0, remaining = 0;
 
-  Session(MirrorServer::Impl& s, tcp::socket sock) : server(s), socket(std::move(sock)) {}
+  asio::steady_timer deadline;  // closes the connection when it fires (read / idle timeout)
+
+  Session(MirrorServer::Impl& s, tcp::socket sock)
+      : server(s), socket(std::move(sock)), deadline(socket.get_executor()) {}
   ~Session() {
     if (fd >= 0) ::close(fd);
   }
 
+  // (Re)arms the deadline. The handler holds only a weak reference: a session whose I/O has
+  // ended is freed at once, not when its timer fires.
+  void Arm(std::chrono::milliseconds timeout) {
+    deadline.expires_after(timeout);
+    std::weak_ptr<Session> weak = shared_from_this();
+    deadline.async_wait([weak](beast::error_code ec) {
+      if (ec) return;  // re-armed or cancelled
+      if (auto self = weak.lock()) self->Close();
+    });
+  }
+
   void Start() {
     auto self = shared_from_this();
+    Arm(server.options.read_timeout);  // the whole request, however slowly it trickles in
     http::async_read(socket, buffer, req, [self](beast::error_code ec, size_t) {
       if (ec) return self->Close();
+      self->Arm(self->server.options.idle_timeout);
       self->Route();
     });
   }
 
+  // Over the connection cap: a short 503, never reading the request.
+  void Reject() {
+    auto self = shared_from_this();
+    Arm(server.options.idle_timeout);
+    header = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    asio::async_write(socket, asio::buffer(header),
+                      [self](beast::error_code, size_t) { self->Close(); });
+  }
+
   void Close() {
     beast::error_code ec;
+    deadline.cancel();
     socket.shutdown(tcp::socket::shutdown_send, ec);
     socket.close(ec);
   }
@@ -277,6 +303,7 @@ struct Session : std::enable_shared_from_this<Session> {
         auto self = shared_from_this();
         socket.async_wait(tcp::socket::wait_write, [self](beast::error_code ec) {
           if (ec) return self->Close();
+          self->Arm(self->server.options.idle_timeout);  // the client took more: progress
           self->SendBody();
         });
         return;
@@ -292,8 +319,12 @@ void MirrorServer::Impl::Accept() {
     if (ec) return;  // closed by Stop
     auto s = std::make_shared<Session>(*this, std::move(socket));
     sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
-    sessions.push_back(s);
-    s->Start();
+    if (sessions.size() >= options.max_connections) {
+      s->Reject();  // not tracked: it only writes 17 bytes and closes
+    } else {
+      sessions.push_back(s);
+      s->Start();
+    }
     Accept();
   });
 }

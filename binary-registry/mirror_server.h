@@ -11,6 +11,8 @@
 // holds the index's LevelDB lock for long. Binds only the address it is given.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,6 +32,12 @@ struct MirrorOptions {
   // Base of the URLs written into plan-info documents ("http://mirror.example:8080"); empty
   // uses the request's Host header.
   std::string public_url;
+  // A connection must deliver its whole request within read_timeout, and while the answer is
+  // sent, make progress at least every idle_timeout; otherwise it is closed. At most
+  // max_connections are open at once; one more is answered 503 and closed.
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds idle_timeout{30000};
+  size_t max_connections = 256;
 };
 
 struct MirrorCatalog {
