@@ -1,6 +1,7 @@
 #include "replayer/supervisor.h"
 
 #include "base/clock.h"
+#include "replayer/height_gate.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -125,27 +126,50 @@ base::Result<std::string> Supervisor::ResolveCurrent() {
   auto current = d_.layout.ReadCurrent();
   if (current.ok()) return current;
   if (!current.status().Is(base::Status::Code::kNotFound)) return current.status();
-  // `current` is missing. Only a home that has never upgraded may start at genesis; anything
-  // else would run the genesis binary on upgraded data (Cosmovisor's silent fallback).
-  ASSIGN_OR_RETURN(auto applied, journal_.Applied());
-  std::error_code ec;
-  bool has_upgrades = false;
-  for (const auto& e : std::filesystem::directory_iterator(d_.layout.UpgradesDir(), ec)) {
-    (void)e;
-    has_upgrades = true;
-  }
-  bool has_info = std::filesystem::exists(d_.layout.UpgradeInfoFile(), ec);
-  if (!applied.empty() || has_upgrades || has_info) {
+  // `current` is missing. A fresh home (binaries placed by hand, as Cosmovisor's docs set one
+  // up) starts at genesis, as Cosmovisor does; a home with any sign of an applied upgrade is
+  // refused: genesis on upgraded data is Cosmovisor's silent fallback.
+  ASSIGN_OR_RETURN(auto sign, UpgradedHomeSign());
+  if (!sign.empty()) {
     return base::Status::FailedPrecondition(
-        d_.layout.CurrentLink() +
-        " is missing, and this home has upgrades; refusing to guess which binary runs the data. "
-        "Point it at the right folder, e.g. `ln -sfn upgrades/<name> " + d_.layout.CurrentLink() +
+        d_.layout.CurrentLink() + " is missing, and this home has upgraded (" + sign +
+        "); refusing to guess which binary runs the data. Point it at the right folder, e.g. "
+        "`ln -sfn upgrades/<name> " + d_.layout.CurrentLink() +
         "`, or `ln -sfn genesis ...` if the node never upgraded");
   }
-  spdlog::info("{} is missing on a home that never upgraded; pointing it at genesis",
-               d_.layout.CurrentLink());
+  spdlog::info(
+      "{} is missing on a fresh home (no journal entry, no upgrades/*/upgrade-info.json, no "
+      "data/upgrade-info.json); pointing it at genesis, as Cosmovisor does",
+      d_.layout.CurrentLink());
   RETURN_IF_ERROR(d_.layout.SwitchCurrent("genesis"));
   return std::string("genesis");
+}
+
+base::Result<std::string> Supervisor::UpgradedHomeSign() {
+  ASSIGN_OR_RETURN(auto applied, journal_.Applied());
+  if (!applied.empty()) return "the journal records upgrade \"" + applied.back().name + "\"";
+  ASSIGN_OR_RETURN(auto entries, journal_.LastEntries(1));
+  if (!entries.empty()) return "the journal has an entry for \"" + entries.back().upgrade + "\"";
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(d_.layout.UpgradesDir(), ec)) {
+    // Cosmovisor writes this copy of the plan when it switches to the folder.
+    std::string copy = e.path().string() + "/upgrade-info.json";
+    if (std::filesystem::exists(copy, ec)) return copy + " exists";
+  }
+  // The node writes data/upgrade-info.json when it reaches a plan's height; only a manual plan
+  // (`add-upgrade --upgrade-height`, still waiting for its height) says nothing about the past.
+  std::string info = d_.layout.UpgradeInfoFile();
+  if (std::filesystem::exists(info, ec)) {
+    auto text = ReadFile(info);
+    auto plan = text.ok() ? plans::ParseUpgradeInfo(*text) : base::Result<plans::UpgradeInfo>(
+                                                                 text.status());
+    if (!plan.ok() ||
+        !IsManualPlan(d_.layout, plans::UpgradeDirName(plan->name, d_.config.disable_recase),
+                      *plan)) {
+      return info + " exists";
+    }
+  }
+  return std::string();
 }
 
 base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,

@@ -1,6 +1,9 @@
 // End to end: the real `replayer run` supervising script nodes through upgrades.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "tests/e2e/harness.h"
 
 namespace e2e {
@@ -195,6 +198,55 @@ TEST(Upgrade, MissingCurrentNeverFallsBackToGenesis) {
   EXPECT_NE(r.err.find("refusing to guess"), std::string::npos) << r.err;
   EXPECT_EQ(h.Current(), "");
   EXPECT_EQ(h.Height(), 4);
+}
+
+// Cosmovisor's first run, as its docs and the compose-network seed set a node up: binaries placed
+// by hand, no `current`. A home with no sign of an applied upgrade starts at genesis.
+TEST(Upgrade, FirstRunWithoutCurrentStartsAtGenesis) {
+  TestHome h;
+  h.WriteNode(h.home() + "/cosmovisor/genesis/bin/simd", Genesis("v2", 3));
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("missing on a fresh home"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.CountInLog("v1 start"), 1);
+  EXPECT_EQ(h.CountInLog("v2 start"), 1);
+  EXPECT_EQ(h.Height(), 5);
+}
+
+// The copy of the plan Cosmovisor writes beside a binary when it switches: this home upgraded
+// under Cosmovisor, so genesis may not run its data, even with no journal of ours.
+TEST(Upgrade, MissingCurrentOnACosmovisorUpgradedHomeIsRefused) {
+  TestHome h;
+  h.WriteNode(h.home() + "/cosmovisor/genesis/bin/simd", Genesis("v2", 3));
+  h.PlaceUpgrade("v2", Final("v2"));
+  {
+    std::ofstream copy(h.home() + "/cosmovisor/upgrades/v2/upgrade-info.json");
+    copy << R"({"name":"v2","height":3})";
+  }
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("refusing to guess"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("upgrades/v2/upgrade-info.json exists"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "");
+  EXPECT_FALSE(h.Exists("node.log"));
+}
+
+// The node wrote data/upgrade-info.json: it reached a plan's height, perhaps past it.
+TEST(Upgrade, MissingCurrentAfterTheNodeReachedAPlanIsRefused) {
+  TestHome h;
+  h.WriteNode(h.home() + "/cosmovisor/genesis/bin/simd", Genesis("v2", 3));
+  h.PlaceUpgrade("v2", Final("v2"));
+  std::filesystem::create_directories(h.home() + "/data");
+  {
+    std::ofstream info(h.home() + "/data/upgrade-info.json");
+    info << R"({"name":"v2","height":3})";
+  }
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("data/upgrade-info.json exists"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "");
 }
 
 }  // namespace
