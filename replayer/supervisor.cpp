@@ -269,8 +269,16 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
         spdlog::info("node stopped on request: {}", node_exit_->Describe());
         return node_exit_->exit_code;
       case Outcome::kExited: {
-        // The node may die right after writing upgrade-info.json, before we looked.
+        // The node may die right after writing upgrade-info.json, before we looked, or right
+        // after logging the UPGRADE line without writing it (a Go panic, SDK <= 0.44).
         ASSIGN_OR_RETURN(auto pending, ReadPendingUpgrade());
+        if (!pending && line_plan_) {
+          RETURN_IF_ERROR(WriteLinePlan());
+          ASSIGN_OR_RETURN(pending, ReadPendingUpgrade());
+        }
+        if (pending && d_.policy) {
+          RETURN_IF_ERROR(d_.policy->CheckReportedPlan(current_target_, *pending));
+        }
         if (pending) {
           spdlog::info("node exited ({}) with upgrade \"{}\" pending", node_exit_->Describe(),
                        pending->name);

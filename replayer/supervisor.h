@@ -79,6 +79,8 @@ class Supervisor {
   void OnMaybeUpgradeFile();
   void OnLine(std::string_view line);
   void OnLinePlanTimeout();
+  // Writes data/upgrade-info.json from the UPGRADE line the node logged (line_plan_).
+  base::Status WriteLinePlan();
   void Detect(const plans::UpgradeInfo& plan);
   void StopNodeForUpgrade();
   void MaybeFinishRun();

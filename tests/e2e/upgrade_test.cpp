@@ -120,6 +120,23 @@ TEST(Upgrade, LogLineAloneTriggersAndWritesTheFile) {
   EXPECT_NE(info.find("from v1"), std::string::npos) << info;
 }
 
+// SDK <= 0.44 nodes log the line and panic at once: no file, and no 2 s to wait for one.
+TEST(Upgrade, LogLineThenImmediateExitStillUpgrades) {
+  TestHome h;
+  NodeSpec g = Genesis("v2", 4);
+  g.on_upgrade = "log-only-exit";
+  h.InitGenesis(g);
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.Height(), 6);
+  EXPECT_EQ(h.CountInLog("v1 start"), 1);
+  std::string info = h.ReadFile("data/upgrade-info.json");
+  EXPECT_NE(info.find("\"name\":\"v2\""), std::string::npos) << info;
+  EXPECT_NE(info.find("\"height\":4"), std::string::npos) << info;
+}
+
 TEST(Upgrade, HalfWrittenFileIsReadAgainUntilComplete) {
   TestHome h;
   NodeSpec g = Genesis("v2", 4);
