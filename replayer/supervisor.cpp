@@ -33,26 +33,46 @@ constexpr auto kPollBusy = std::chrono::milliseconds(10);
 constexpr auto kPollIdle = std::chrono::milliseconds(80);
 constexpr int kMaxReadsPerPoll = 64;  // 4 MiB, then the loop serves others first
 
-// Field 22 of /proc/<pid>/stat: start time in clock ticks; tells a reused pid apart.
-std::optional<uint64_t> ProcessStartTime(pid_t pid) {
+// The fields of /proc/<pid>/stat after the command name: [0] is field 3 (state), [2] field 5
+// (process group), [19] field 22 (start time in clock ticks, which tells a reused pid apart).
+std::vector<std::string> StatFields(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> fields;
   size_t close = text.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
+  if (close == std::string::npos || close + 2 > text.size()) return fields;
   std::istringstream rest(text.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && rest >> field; ++i) {
-    if (i == 22) return std::stoull(field);
-  }
-  return std::nullopt;
+  for (std::string f; rest >> f;) fields.push_back(f);
+  return fields;
+}
+
+std::optional<uint64_t> ProcessStartTime(pid_t pid) {
+  auto f = StatFields(pid);
+  if (f.size() < 20) return std::nullopt;
+  return std::stoull(f[19]);
 }
 
 bool ProcessGone(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  if (!in) return true;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z';
+  auto f = StatFields(pid);
+  return f.empty() || f[0] == "Z";
+}
+
+// Live processes in group `pgid` that started no earlier than `start` (the group's leader):
+// what is left of a node's group after the node itself died. A group id is not reused while
+// the group has members, and only its leader's pid can found it again.
+std::vector<pid_t> GroupSurvivors(pid_t pgid, uint64_t start) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string n = e.path().filename().string();
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(n));
+    if (pid == ::getpid()) continue;
+    auto f = StatFields(pid);
+    if (f.size() < 20 || f[0] == "Z" || f[2] != std::to_string(pgid)) continue;
+    if (std::stoull(f[19]) >= start) out.push_back(pid);
+  }
+  return out;
 }
 
 void WriteAll(int fd, const char* data, size_t n) {
@@ -85,20 +105,22 @@ base::Status Supervisor::KillStaleNode() {
   ASSIGN_OR_RETURN(auto rec, d_.db.Get(kNodePidKey));
   if (!rec) return {};
   pid_t pid = 0;
+  pid_t pgid = 0;
   uint64_t start = 0;
   try {
     auto j = nlohmann::json::parse(*rec);
     pid = j.at("pid").get<pid_t>();
     start = j.at("start").get<uint64_t>();
+    pgid = j.value("pgid", pid_t{0});
   } catch (const std::exception&) {
     pid = 0;
   }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   if (pid > 0 && ProcessStartTime(pid) == start && !ProcessGone(pid)) {
     spdlog::warn("a node (pid {}) left running by an earlier Replayer is still up; stopping it",
                  pid);
     (void)d_.launcher.Signal(pid, SIGKILL, true);
     (void)d_.launcher.Signal(pid, SIGKILL, false);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!ProcessGone(pid)) {
       if (std::chrono::steady_clock::now() > deadline) {
         return base::Status::FailedPrecondition("node pid " + std::to_string(pid) +
@@ -107,12 +129,33 @@ base::Status Supervisor::KillStaleNode() {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
+  // The node may have died on its own while its children lived on in its group (one that
+  // ignores SIGTERM, say). The leader's pid still alive but started later is another process:
+  // its group is not ours.
+  bool leader_reused = pgid > 0 && !ProcessGone(pgid) && ProcessStartTime(pgid) != start;
+  if (pgid > 0 && !leader_reused) {
+    for (auto left = GroupSurvivors(pgid, start); !left.empty();
+         left = GroupSurvivors(pgid, start)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return base::Status::FailedPrecondition(
+            "process " + std::to_string(left.front()) + " in the group of the node (pid " +
+            std::to_string(pid) + ") left by an earlier Replayer does not die");
+      }
+      spdlog::warn("{} process(es) of the node's group (pgid {}) left by an earlier Replayer are "
+                   "still up (pid {}); killing the group",
+                   left.size(), pgid, left.front());
+      (void)d_.launcher.Signal(pgid, SIGKILL, /*group=*/true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
   ClearNodePid();
   return {};
 }
 
 void Supervisor::RecordNodePid(pid_t pid) {
-  nlohmann::json j{{"pid", pid}, {"start", ProcessStartTime(pid).value_or(0)}};
+  // The node leads its own group (new_process_group): pgid == pid. Recorded apart, so a group
+  // whose leader died can still be found and ended by the next start.
+  nlohmann::json j{{"pid", pid}, {"pgid", pid}, {"start", ProcessStartTime(pid).value_or(0)}};
   // Not synced: the record only matters if Replayer dies while the machine (and so the node)
   // stays up, and then the OS still has the write.
   if (auto st = d_.db.PutVolatile(kNodePidKey, j.dump()); !st.ok()) {
