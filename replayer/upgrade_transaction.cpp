@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "binary-registry/verify.h"
 #include "replayer/snapshot.h"
 #include "upgrade-plans/upgrade_info.h"
 
@@ -85,6 +86,15 @@ base::Status UpgradeTransaction::EnsureBinary(state::UpgradeTxn& txn) {
     base::Status fetched = fetcher_(txn);
     if (!fetched.ok()) return Fail(txn, Step::kBinaryReady, fetched);
     st = Layout::CheckExecutable(bin);
+  }
+  // A binary placed by hand gets the download path's checks too, before `current` moves.
+  if (st.ok()) {
+    st = registry::CheckExecutableFormat(bin, "any");
+    if (!st.ok()) {
+      st = base::Status(st.code(), st.message() + " (place a binary for this machine there and "
+                                                  "run again)");
+      return Fail(txn, Step::kBinaryReady, st);
+    }
   }
   if (!st.ok()) {
     if (!config_.allow_download_binaries) {

@@ -204,6 +204,19 @@ TEST(Upgrade, NonExecutableBinaryIsAClearError) {
   EXPECT_EQ(h.Current(), "genesis");
 }
 
+// Placed by hand for another architecture: the binary-ready step refuses it, and `current`
+// never moves to a binary that cannot run.
+TEST(Upgrade, BinaryForAnotherArchitectureFailsBeforeTheSwitch) {
+  TestHome h;
+  h.InitGenesis(Genesis("v2", 3));
+  WriteForeignElf(h.home() + "/cosmovisor/upgrades/v2/bin/simd");
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("ELF executable for linux/"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("binary-ready"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
 TEST(Upgrade, MissingCurrentNeverFallsBackToGenesis) {
   TestHome h;
   h.InitGenesis(Genesis("v2", 3));
