@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "tests/e2e/harness.h"
 
@@ -69,6 +70,39 @@ TEST(Upgrade, TwoChainedUpgrades) {
   EXPECT_TRUE(h.Exists("data-backup-v2-4"));
   EXPECT_TRUE(h.Exists("data-backup-v3-9"));
   EXPECT_EQ(h.ReadFile("data-backup-v2-4/height"), "3\n");
+}
+
+// Two homes share DAEMON_DATA_BACKUP_DIR and reach the same upgrade at the same height: the
+// second must snapshot its own data, not reuse the first home's snapshot as its backup.
+TEST(Upgrade, SnapshotOfAnotherHomeIsNeverReused) {
+  TestHome a;
+  TestHome b;
+  std::string shared = a.home() + "/../backups";
+  std::filesystem::create_directories(shared);
+  for (TestHome* h : {&a, &b}) {
+    h->InitGenesis(Genesis("v2", 3));
+    h->PlaceUpgrade("v2", Final("v2"));
+  }
+  {
+    std::ofstream only_b(b.home() + "/data/only-in-b");
+    only_b << "b";
+  }
+  std::map<std::string, std::string> env{{"STOP_AT", "4"}, {"DAEMON_DATA_BACKUP_DIR", shared}};
+  auto ra = a.Run({"run", "start"}, env);
+  ASSERT_EQ(ra.exit_code, 0) << ra.err;
+  auto rb = b.Run({"run", "start"}, env);
+  ASSERT_EQ(rb.exit_code, 0) << rb.err;
+  EXPECT_FALSE(std::filesystem::exists(shared + "/data-backup-v2-3/only-in-b"));
+  std::string own;
+  for (const auto& e : std::filesystem::directory_iterator(shared)) {
+    std::string n = e.path().filename().string();
+    if (n.rfind("data-backup-v2-3-txn1-", 0) == 0) own = e.path().string();
+  }
+  ASSERT_FALSE(own.empty()) << rb.err;
+  EXPECT_TRUE(std::filesystem::exists(own + "/only-in-b"));
+  EXPECT_NE(rb.err.find("holds a snapshot of home " + a.home()), std::string::npos) << rb.err;
+  auto status = b.Run({"status"});
+  EXPECT_NE(status.out.find(own), std::string::npos) << status.out;
 }
 
 TEST(Upgrade, NamesAreLowerCasedForFolders) {
