@@ -187,6 +187,26 @@ TEST(Status, WorksWhileTheNodeRuns) {
   h.Wait(pid);
 }
 
+// Usage errors exit with the documented 2, not CLI11's own codes (104-109).
+TEST(Cli, UsageErrorsExitTwoAndNameUnknownCommands) {
+  TestHome h;
+  auto bogus = h.Run({"bogus"});
+  EXPECT_EQ(bogus.exit_code, 2);
+  EXPECT_NE(bogus.err.find("unknown command \"bogus\""), std::string::npos) << bogus.err;
+  EXPECT_NE(bogus.err.find("add-upgrade"), std::string::npos) << bogus.err;
+  auto nested = h.Run({"registry", "bogus"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_NE(nested.err.find("unknown command \"registry bogus\""), std::string::npos)
+      << nested.err;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{}, {"status", "--bogus"}, {"status", "extra"}, {"init"},
+        {"add-upgrade", "v2"}, {"registry"}, {"status", "-n", "many"}}) {
+    auto r = h.Run(args);
+    EXPECT_EQ(r.exit_code, 2) << (args.empty() ? "" : args[0]) << ": " << r.err;
+  }
+  EXPECT_EQ(h.Run({"status", "--help"}).exit_code, 0);
+}
+
 TEST(Run, HelpExplainsPassThrough) {
   TestHome h;
   auto r = h.Run({"run", "--help"});
