@@ -136,6 +136,32 @@ int CmdVersion(const Config& config, const std::string& output, bool replayer_on
   return run->exit.exit_code;
 }
 
+// The deepest subcommand the parser entered (`registry` for `replayer registry bogus`).
+CLI::App* DeepestParsed(CLI::App* app) {
+  for (CLI::App* sub : app->get_subcommands()) return DeepestParsed(sub);
+  return app;
+}
+
+// CLI11's errors exit with its own codes (104-109); ours are documented: 0 for --help, 2 for
+// every usage error. An unknown command is named as such, with the commands there are.
+int UsageError(CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+  CLI::App* where = DeepestParsed(&app);
+  auto commands = where->get_subcommands([](const CLI::App*) { return true; });
+  // An unmatched word falls through to the top (app.fallthrough()): look there too.
+  std::vector<std::string> extra = app.remaining(/*recurse=*/true);
+  if (!commands.empty() && !extra.empty() && !extra.front().empty() && extra.front()[0] != '-') {
+    std::string names;
+    for (const CLI::App* c : commands) names += (names.empty() ? "" : ", ") + c->get_name();
+    std::string prefix = where == &app ? "" : where->get_name() + " ";
+    std::fprintf(stderr, "replayer: error: unknown command \"%s%s\"; commands: %s (see --help)\n",
+                 prefix.c_str(), extra.front().c_str(), names.c_str());
+    return kExitUsage;
+  }
+  (void)app.exit(e);  // prints CLI11's message and the usage hint
+  return kExitUsage;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv, char** envp) {
@@ -225,7 +251,7 @@ int RunCli(int argc, char** argv, char** envp) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return UsageError(app, e);
   }
 
   if (app.got_subcommand("run")) return 0;  // only `run --help` reaches here

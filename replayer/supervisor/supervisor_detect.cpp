@@ -1,7 +1,7 @@
 // Supervisor, the detection half: how a run learns that an upgrade is due. Three sources, any
 // one enough: data/upgrade-info.json (inotify and polling, half-written files read again), the
 // node's `UPGRADE "<name>" NEEDED` log line (written to the file after kLinePlanWait if the node
-// leaves none), and for manual plans (`add-upgrade --upgrade-height`) the node's height. A run
+// leaves none, or at once when the node exits first), and for manual plans (`add-upgrade --upgrade-height`) the node's height. A run
 // policy (sync) may refuse a reported plan or stop a node that logged its halt. The rest of the
 // event loop (launch, output, signals, the transaction) is in supervisor.cpp.
 #include <signal.h>
@@ -144,16 +144,23 @@ void Supervisor::OnLinePlanTimeout() {
   last_file_key_ = {};
   OnMaybeUpgradeFile();
   if (stopping_for_upgrade_) return;
+  if (auto st = WriteLinePlan(); !st.ok()) {
+    spdlog::error("{}", st.message());
+    return;
+  }
+  Detect(*line_plan_);
+}
+
+base::Status Supervisor::WriteLinePlan() {
   // The node announced the upgrade but left no usable upgrade-info.json: write it from the log
   // line, because the new binary reads it to apply store upgrades.
   spdlog::warn("node logged UPGRADE \"{}\" NEEDED at height {} but wrote no usable {}; writing it",
                line_plan_->name, line_plan_->height, d_.layout.UpgradeInfoFile());
   if (auto st = WriteFileAtomic(d_.layout.UpgradeInfoFile(), plans::FormatUpgradeInfo(*line_plan_));
       !st.ok()) {
-    spdlog::error("writing {}: {}", d_.layout.UpgradeInfoFile(), st.message());
-    return;
+    return st.WithContext("writing " + d_.layout.UpgradeInfoFile());
   }
-  Detect(*line_plan_);
+  return {};
 }
 
 void Supervisor::Detect(const plans::UpgradeInfo& plan) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "base/redact.h"
+#include "binary-registry/verify.h"
 #include "replayer/upgrade/snapshot.h"
 #include "upgrade-plans/upgrade_info.h"
 
@@ -61,8 +62,18 @@ base::Status UpgradeTransaction::TakeSnapshot(state::UpgradeTxn& txn) {
   if (config_.unsafe_skip_backup) {
     return Record(txn, Step::kSnapshotTaken, "skipped (UNSAFE_SKIP_BACKUP=true)");
   }
+  // A complete snapshot under this name that this transaction did not make (another home
+  // sharing the backup folder, an earlier attempt before the data was restored) is kept, and
+  // this one gets a name of its own; the same name again after a crash finds this one.
+  SnapshotOwner owner{layout_.home(), txn.name, txn.height, txn.id, txn.started_ms};
   std::string dest = config_.data_backup_dir + "/" + SnapshotName(txn.dir, txn.height);
-  auto stats = replayer::TakeSnapshot(layout_.DataDir(), dest);
+  if (auto other = ReadSnapshotMarker(dest); other.ok() && other->owner != owner) {
+    std::string own = dest + "-txn" + std::to_string(txn.id) + "-" + std::to_string(txn.started_ms);
+    spdlog::warn("{} holds a snapshot of {}, not of this data ({}); taking this one as {}", dest,
+                 other->owner ? other->owner->Describe() : other->source, owner.Describe(), own);
+    dest = own;
+  }
+  auto stats = replayer::TakeSnapshot(layout_.DataDir(), dest, owner);
   if (!stats.ok()) return Fail(txn, Step::kSnapshotTaken, stats.status());
   if (auto st = PruneSnapshots(config_.data_backup_dir, config_.backup_keep); !st.ok()) {
     spdlog::warn("pruning old snapshots in {}: {}", config_.data_backup_dir, st.message());
@@ -88,6 +99,15 @@ base::Status UpgradeTransaction::EnsureBinary(state::UpgradeTxn& txn) {
     base::Status fetched = fetcher_(txn);
     if (!fetched.ok()) return Fail(txn, Step::kBinaryReady, fetched);
     st = layout_.CheckTargetBinary(target).status();
+  }
+  // A binary placed by hand gets the download path's checks too, before `current` moves.
+  if (st.ok()) {
+    st = registry::CheckExecutableFormat(bin, "any");
+    if (!st.ok()) {
+      st = base::Status(st.code(), st.message() + " (place a binary for this machine there and "
+                                                  "run again)");
+      return Fail(txn, Step::kBinaryReady, st);
+    }
   }
   if (!st.ok()) {
     if (!config_.allow_download_binaries) {
