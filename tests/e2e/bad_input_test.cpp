@@ -264,7 +264,7 @@ TEST(RestPagination, RepeatedKeyAndEndlessPagesStop) {
     });
     std::string base = "http://127.0.0.1:" + std::to_string(server.port());
     auto r = h.Run({"plans", "import", "--rest", base, "--chain-id", "test-1"}, {},
-                   std::chrono::seconds(60));
+                   std::chrono::seconds(120));
     EXPECT_FALSE(r.timed_out);
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find(base + "/cosmos/gov/v1/proposals?"), std::string::npos) << r.err;
@@ -274,8 +274,8 @@ TEST(RestPagination, RepeatedKeyAndEndlessPagesStop) {
           << r.err;
       EXPECT_EQ(server.requests(), 2);
     } else {
-      EXPECT_NE(r.err.find("still more pages after 1000"), std::string::npos) << r.err;
-      EXPECT_EQ(server.requests(), 1000);
+      EXPECT_NE(r.err.find("still more pages after 100 "), std::string::npos) << r.err;
+      EXPECT_EQ(server.requests(), 100);
     }
   }
 }
