@@ -122,7 +122,10 @@ TEST(AddUpgrade, ManualPlanWaitsForItsHeight) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("upgrade-info.json already exists"), std::string::npos);
   EXPECT_FALSE(h.Exists("cosmovisor/upgrades/v3"));
-  EXPECT_EQ(h.Run({"add-upgrade", "v3", src, "--upgrade-height", "0"}).exit_code, 1);
+  // Out of range is a usage error, refused by the flag's check (issue 10, item 13).
+  auto zero = h.Run({"add-upgrade", "v3", src, "--upgrade-height", "0"});
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.err.find("0 is out of range"), std::string::npos) << zero.err;
 }
 
 // A hand-placed binary gets the checks a downloaded one gets, before anything is written.
