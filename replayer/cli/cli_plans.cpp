@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include "replayer/chain/gov_import.h"
 #include "replayer/cli/cli_common.h"
@@ -29,7 +30,8 @@ class PlansCommands final : public CommandGroup {
     explain_ = plans_->add_subcommand(
         "explain", "Which binary, version and arguments run at each height");
     explain_->add_option("--plans", plans_file_, "Schedule JSON file")->required();
-    explain_->add_option("--height", height_, "Only the segment that executes this height");
+    explain_->add_option("--height", height_, "Only the segment that executes this height")
+        ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));
     explain_->add_option("--platform", platform_, "os/arch (default: this host's)");
     explain_->add_option("args", node_args_, "Node start arguments (after --)");
     import_ = plans_->add_subcommand(

@@ -31,7 +31,7 @@ base::Result<plans::ImportResult> ImportScheduleFromCosmovisorHome(const std::st
   genesis.kind = plans::SwitchKind::kGenesis;
   genesis.name = "genesis";
   genesis.sources["first_height"] = "assumed: a Cosmovisor home does not record it";
-  if (Layout::CheckExecutable(layout.TargetBinary("genesis")).ok()) {
+  if (layout.CheckTargetBinary("genesis").ok()) {
     RETURN_IF_ERROR(add_binary(genesis, layout.TargetBinary("genesis")));
   } else {
     result.notes.push_back({"genesis", "no executable " + layout.TargetBinary("genesis")});
@@ -55,7 +55,7 @@ base::Result<plans::ImportResult> ImportScheduleFromCosmovisorHome(const std::st
     seg.name = (*info)->name;
     seg.sources["first_height"] = "cosmovisor home upgrade-info.json";
     seg.sources["kind"] = "assumed: Cosmovisor only switches at governance plans";
-    if (Layout::CheckExecutable(layout.TargetBinary(target)).ok()) {
+    if (layout.CheckTargetBinary(target).ok()) {
       RETURN_IF_ERROR(add_binary(seg, layout.TargetBinary(target)));
     }
     upgrades.push_back(seg);
