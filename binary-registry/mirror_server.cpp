@@ -14,9 +14,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <list>
-#include <thread>
 
+#include "binary-registry/http_server.h"
 #include "upgrade-plans/plan_info.h"
 
 namespace registry {
@@ -97,80 +96,33 @@ struct MirrorServer::Impl {
   std::string root;
   CatalogLoader loader;
   MirrorOptions options;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-  std::thread thread;
-  std::list<std::weak_ptr<struct Session>> sessions;
-  bool running = false;
+  HttpServer http;
 
-  void Accept();
+  explicit Impl(const MirrorOptions& o);
 };
 
+// One request to the mirror: the routes, on the connection HttpServer read the request from.
 struct Session : std::enable_shared_from_this<Session> {
   MirrorServer::Impl& server;
-  tcp::socket socket;
-  beast::flat_buffer buffer;
-  http::request<http::string_body> req;
+  std::shared_ptr<HttpExchange> exchange;
+  tcp::socket& socket;
+  const HttpExchange::Request& req;
   std::string header;
   int fd = -1;
   uint64_t offset = 0, remaining = 0;
 
-  asio::steady_timer deadline;  // closes the connection when it fires (read / idle timeout)
-
-  Session(MirrorServer::Impl& s, tcp::socket sock)
-      : server(s), socket(std::move(sock)), deadline(socket.get_executor()) {}
+  Session(MirrorServer::Impl& s, std::shared_ptr<HttpExchange> x)
+      : server(s), exchange(std::move(x)), socket(exchange->socket()), req(exchange->request()) {}
   ~Session() {
     if (fd >= 0) ::close(fd);
   }
 
-  // (Re)arms the deadline. The handler holds only a weak reference: a session whose I/O has
-  // ended is freed at once, not when its timer fires.
-  void Arm(std::chrono::milliseconds timeout) {
-    deadline.expires_after(timeout);
-    std::weak_ptr<Session> weak = shared_from_this();
-    deadline.async_wait([weak](beast::error_code ec) {
-      if (ec) return;  // re-armed or cancelled
-      if (auto self = weak.lock()) self->Close();
-    });
-  }
+  void Close() { exchange->Close(); }
 
-  void Start() {
-    auto self = shared_from_this();
-    Arm(server.options.read_timeout);  // the whole request, however slowly it trickles in
-    http::async_read(socket, buffer, req, [self](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      self->Arm(self->server.options.idle_timeout);
-      self->Route();
-    });
-  }
-
-  // Over the connection cap: a short 503, never reading the request.
-  void Reject() {
-    auto self = shared_from_this();
-    Arm(server.options.idle_timeout);
-    header = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    asio::async_write(socket, asio::buffer(header),
-                      [self](beast::error_code, size_t) { self->Close(); });
-  }
-
-  void Close() {
-    beast::error_code ec;
-    deadline.cancel();
-    socket.shutdown(tcp::socket::shutdown_send, ec);
-    socket.close(ec);
-  }
-
-  bool head() const { return req.method() == http::verb::head; }
+  bool head() const { return exchange->head(); }
 
   void SendText(http::status status, std::string content_type, std::string body) {
-    auto res = std::make_shared<http::response<http::string_body>>(status, req.version());
-    res->set(http::field::server, "replayer-mirror");
-    res->set(http::field::content_type, content_type);
-    res->keep_alive(false);
-    res->body() = head() ? std::string() : std::move(body);
-    res->prepare_payload();
-    auto self = shared_from_this();
-    http::async_write(socket, *res, [self, res](beast::error_code, size_t) { self->Close(); });
+    exchange->SendText(status, content_type, std::move(body));
   }
 
   std::string BaseUrl() const {
@@ -303,7 +255,7 @@ struct Session : std::enable_shared_from_this<Session> {
         auto self = shared_from_this();
         socket.async_wait(tcp::socket::wait_write, [self](beast::error_code ec) {
           if (ec) return self->Close();
-          self->Arm(self->server.options.idle_timeout);  // the client took more: progress
+          self->exchange->KeepAlive();  // the client took more: progress
           self->SendBody();
         });
         return;
@@ -314,23 +266,17 @@ struct Session : std::enable_shared_from_this<Session> {
   }
 };
 
-void MirrorServer::Impl::Accept() {
-  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec) return;  // closed by Stop
-    auto s = std::make_shared<Session>(*this, std::move(socket));
-    sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
-    if (sessions.size() >= options.max_connections) {
-      s->Reject();  // not tracked: it only writes 17 bytes and closes
-    } else {
-      sessions.push_back(s);
-      s->Start();
-    }
-    Accept();
-  });
-}
+MirrorServer::Impl::Impl(const MirrorOptions& o)
+    : http([this](std::shared_ptr<HttpExchange> x) {
+             std::make_shared<Session>(*this, std::move(x))->Route();
+           },
+           HttpServerOptions{.server_name = "replayer-mirror",
+                             .read_timeout = o.read_timeout,
+                             .idle_timeout = o.idle_timeout,
+                             .max_connections = o.max_connections}) {}
 
 MirrorServer::MirrorServer(std::string store_root, CatalogLoader loader, MirrorOptions options)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(options)) {
   impl_->root = std::move(store_root);
   impl_->loader = std::move(loader);
   impl_->options = std::move(options);
@@ -339,30 +285,17 @@ MirrorServer::MirrorServer(std::string store_root, CatalogLoader loader, MirrorO
 MirrorServer::~MirrorServer() { Stop(); }
 
 base::Result<uint16_t> MirrorServer::Start() {
-  if (impl_->running) return port_;
-  const std::string& listen = impl_->options.listen;
-  auto port = Listen(impl_->acceptor, listen);
+  if (impl_->http.running()) return port_;
+  auto port = impl_->http.Start(impl_->options.listen);
   if (!port.ok()) return port.status().WithContext("mirror");
   port_ = *port;
-  impl_->Accept();
-  impl_->running = true;
-  impl_->thread = std::thread([this] { impl_->io.run(); });
-  spdlog::info("registry mirror serving {} on {}:{}", impl_->root,
-               impl_->acceptor.local_endpoint().address().to_string(), port_);
+  spdlog::info("registry mirror serving {} on {}:{}", impl_->root, impl_->http.local_address(),
+               port_);
   return port_;
 }
 
 void MirrorServer::Stop() {
-  if (!impl_ || !impl_->running) return;
-  asio::post(impl_->io, [impl = impl_.get()] {
-    beast::error_code ec;
-    impl->acceptor.close(ec);
-    for (auto& w : impl->sessions) {
-      if (auto s = w.lock()) s->Close();
-    }
-  });
-  impl_->thread.join();
-  impl_->running = false;
+  if (impl_) impl_->http.Stop();
 }
 
 }  // namespace registry
