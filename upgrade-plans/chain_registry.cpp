@@ -260,6 +260,10 @@ class Importer {
       Note(where, "has no name: skipped");
       return;
     }
+    if (auto st = CheckPlanName(seg.name); !st.ok()) {
+      Note(where, st.message() + ": skipped (no schedule can hold it)");
+      return;
+    }
     seg.sources["name"] = source_;
     seg.next_name = OptionalString(e, "next_version_name");
     seg.previous_name = OptionalString(e, "previous_version_name");

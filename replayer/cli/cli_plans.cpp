@@ -337,14 +337,7 @@ class PlansCommands final : public CommandGroup {
     }
     if (explain_->parsed()) {
       std::optional<int64_t> h;
-      if (explain_->count("--height")) {
-        if (height_ < 0) {
-          return Fail(base::Status::InvalidArgument("--height " + std::to_string(height_) +
-                                                    ": block heights are 0 or above"),
-                      kExitUsage);
-        }
-        h = height_;
-      }
+      if (explain_->count("--height")) h = height_;  // >= 1: the option's validator
       auto schedule = LoadSchedule(plans_file_);
       if (!schedule.ok()) return Fail(schedule.status());
       std::fputs(plans::ExplainSchedule(*schedule, platform, node_args_, h).c_str(), stdout);

@@ -192,6 +192,18 @@ TEST(RegistryDefects, MergeConflictKeepsAWholeEntry) {
   EXPECT_TRUE(m.schedule.segments[1].binaries.empty());  // not b's v2.0.1 binary
 }
 
+// A name no schedule can hold (a folder escape, control characters) is noted and skipped, so
+// what the importer returns always formats and parses back.
+TEST(RegistryDefects, NamesNoScheduleCanHoldAreSkippedWithANote) {
+  auto r = ImportChainRegistry(File({Entry("genesis", "1", kSdk47), Entry("..", "100", kSdk47)}));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->schedule.segments.size(), 1u);
+  bool noted = false;
+  for (const ImportNote& n : r->notes) noted |= n.message.find("skipped") != std::string::npos;
+  EXPECT_TRUE(noted);
+  EXPECT_TRUE(ParseSchedule(FormatSchedule(r->schedule)).ok());
+}
+
 TEST(SdkVersions, HaltSemanticsByLine) {
   EXPECT_EQ(HaltSemanticsFromSdkVersion("v0.42.4"), HaltSemantics::kCommitThenExit);
   EXPECT_EQ(HaltSemanticsFromSdkVersion("0.47.5"), HaltSemantics::kCommitThenExit);
