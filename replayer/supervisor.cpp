@@ -126,19 +126,19 @@ base::Result<std::string> Supervisor::ResolveCurrent() {
   if (current.ok()) return current;
   if (!current.status().Is(base::Status::Code::kNotFound)) return current.status();
   // `current` is missing. Only a home that has never upgraded may start at genesis; anything
-  // else would run the genesis binary on upgraded data (Cosmovisor's silent fallback).
+  // else would run the genesis binary on upgraded data (Cosmovisor's silent fallback). Binaries
+  // already placed in upgrades/ are no such sign: that is how operators set up Cosmovisor before
+  // the first start (both binaries by hand, no `current`). A sign is an upgrade in the journal,
+  // or data/upgrade-info.json (x/upgrade writes it at a plan height, and Cosmovisor leaves it).
   ASSIGN_OR_RETURN(auto applied, journal_.Applied());
   std::error_code ec;
-  bool has_upgrades = false;
-  for (const auto& e : std::filesystem::directory_iterator(d_.layout.UpgradesDir(), ec)) {
-    (void)e;
-    has_upgrades = true;
-  }
   bool has_info = std::filesystem::exists(d_.layout.UpgradeInfoFile(), ec);
-  if (!applied.empty() || has_upgrades || has_info) {
+  if (!applied.empty() || has_info) {
     return base::Status::FailedPrecondition(
-        d_.layout.CurrentLink() +
-        " is missing, and this home has upgrades; refusing to guess which binary runs the data. "
+        d_.layout.CurrentLink() + " is missing, and this home has upgraded (" +
+        (applied.empty() ? d_.layout.UpgradeInfoFile() + " exists"
+                         : std::string("its journal has applied upgrades")) +
+        "); refusing to guess which binary runs the data. "
         "Point it at the right folder, e.g. `ln -sfn upgrades/<name> " + d_.layout.CurrentLink() +
         "`, or `ln -sfn genesis ...` if the node never upgraded");
   }

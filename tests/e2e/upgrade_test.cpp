@@ -1,4 +1,7 @@
 // End to end: the real `replayer run` supervising script nodes through upgrades.
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "tests/e2e/harness.h"
@@ -182,6 +185,36 @@ TEST(Upgrade, NonExecutableBinaryIsAClearError) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("not executable"), std::string::npos) << r.err;
   EXPECT_EQ(h.Current(), "genesis");
+}
+
+// How operators set up Cosmovisor: both binaries placed by hand, no `current`, nothing applied.
+// Binaries in upgrades/ are no sign of an upgraded home: the first start runs genesis.
+TEST(Upgrade, CosmovisorStyleHomeWithoutCurrentStartsAtGenesis) {
+  TestHome h;
+  h.WriteNode(h.home() + "/cosmovisor/genesis/bin/simd", Genesis("v2", 3));
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("pointing it at genesis"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.CountInLog("v1 start"), 1);
+  EXPECT_EQ(h.Height(), 6);
+}
+
+// ... but a home whose data says it reached an upgrade (x/upgrade's file) is refused.
+TEST(Upgrade, MissingCurrentWithUpgradeInfoIsRefused) {
+  TestHome h;
+  h.WriteNode(h.home() + "/cosmovisor/genesis/bin/simd", Genesis("v2", 3));
+  h.PlaceUpgrade("v2", Final("v2"));
+  std::filesystem::create_directories(h.home() + "/data");
+  {
+    std::ofstream f(h.home() + "/data/upgrade-info.json");
+    f << R"({"name":"v2","time":"0001-01-01T00:00:00Z","height":3})";
+  }
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("refusing to guess"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "");
 }
 
 TEST(Upgrade, MissingCurrentNeverFallsBackToGenesis) {
