@@ -187,11 +187,11 @@ cmd_vote() {
 }
 
 cmd_height() {
-  local home=$1
-  curl -s --max-time 2 "http://127.0.0.1:$(env_of "$home" RPC_PORT)/status" 2>/dev/null \
-    | python3 -c 'import json,sys
+  local home=$1 body
+  body=$(curl -s --max-time 2 "http://127.0.0.1:$(env_of "$home" RPC_PORT)/status" 2>/dev/null || true)
+  printf '%s' "$body" | python3 -c 'import json,sys
 try: print(int(json.load(sys.stdin)["result"]["sync_info"]["latest_block_height"]))
-except Exception: print(0)' 2>/dev/null || echo 0
+except Exception: print(0)'
 }
 
 cmd_wait_height() {
