@@ -136,7 +136,7 @@ TEST_F(SyncTest, RestImportMergesWithTheOperatorsScheduleAndReportsDisagreement)
   std::string refused = chain().work() + "/refused.json";
   r = chain().Replayer({"plans", "import", "--chain-registry", versions, "--rest",
                         chain().peer_url(), "--chain-id", chain().chain_id(), "-o", refused});
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   int64_t h3 = chain().switches()[2].at("height");
   EXPECT_NE(r.err.find("first_height"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(std::to_string(h3 + 1)), std::string::npos) << r.err;
