@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <exception>
 
-#include "replayer/cli.h"
+#include "replayer/cli/cli.h"
 
 int main(int argc, char** argv, char** envp) {
   try {
