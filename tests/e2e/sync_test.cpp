@@ -218,8 +218,9 @@ TEST_F(SyncKillTest, ReplayerKilledMidSyncResumesAndKillsTheNodeItLeft) {
   int64_t v2 = chain().switches()[0].at("height");
   SyncHome h(chain());
   auto first = h.StartReplayer(h.SyncArgs(plans), {});
-  // The v2.0.0 node has committed blocks of its segment (demochain logs each commit).
-  ASSERT_TRUE(WaitForOutput(*first, "committed block height=" + std::to_string(v2 + 20), 60s))
+  // The v2.0.0 node has committed a block of its segment (demochain logs each commit): freeze
+  // it at the first one, leaving the whole segment as the window before SIGSTOP lands.
+  ASSERT_TRUE(WaitForOutput(*first, "committed block height=" + std::to_string(v2 + 1), 60s))
       << first->Err();
   // Freeze the node where it is (so that it is still there, mid-segment, holding its
   // databases, when Replayer comes back), then kill Replayer alone: the node is orphaned.
