@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "upgrade-plans/plan_info.h"
 
@@ -213,9 +215,25 @@ base::Result<std::string> ProbeVersion(const std::string& binary, const ProbeOpt
     if (out.size() < options.max_output) out.append(buf, static_cast<size_t>(n));
   }
   ::close(fds[0]);
-  if (timed_out) ::kill(-pid, SIGKILL);
+  // Output closed is not exit: a binary may close its stdout and stay (or hand the pipe to a
+  // child of its own). Wait for the exit within the same deadline, then kill its group.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool reaped = false;
+  while (!timed_out) {
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      reaped = true;
+      break;
+    }
+    if (r < 0 && errno != EINTR) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (timed_out) ::kill(-pid, SIGKILL);
+  while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   std::string text = Trim(out);
   std::string cmd = binary;

@@ -17,7 +17,18 @@
 
 #include "base/status.h"
 
+namespace leveldb {
+class Env;
+}  // namespace leveldb
+
 namespace state {
+
+class Database;
+// Opens `path` like Database::Open, but through `env` (which must outlive the database): for
+// fault-injection tests that drop what was not synced (tests/state/fault_injection_test.cpp).
+// Application code never calls it.
+base::Result<std::unique_ptr<Database>> OpenDatabaseWithEnvForTesting(const std::string& path,
+                                                                      leveldb::Env* env);
 
 class Database {
  public:
@@ -71,6 +82,10 @@ class Database {
  private:
   struct Impl;
   explicit Database(std::unique_ptr<Impl> impl, std::string path);
+  static base::Result<std::unique_ptr<Database>> OpenWith(const std::string& path,
+                                                          leveldb::Env* env);
+  friend base::Result<std::unique_ptr<Database>> OpenDatabaseWithEnvForTesting(
+      const std::string& path, leveldb::Env* env);
   std::unique_ptr<Impl> impl_;
   std::string path_;
   std::string remove_on_close_;  // a private copy's directory

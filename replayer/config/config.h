@@ -52,6 +52,9 @@ struct Config {
   std::string ca_bundle;                        // REPLAYER_CA_BUNDLE
   std::vector<std::string> trusted_keys;        // REPLAYER_TRUSTED_KEYS
   bool require_signature = false;               // REPLAYER_REQUIRE_SIGNATURE
+  // The longest a pre-upgrade hook (the node's `pre-upgrade`, the custom script) may run before
+  // its process group is killed and the upgrade fails (Replayer's own; Cosmovisor waits for ever).
+  std::chrono::nanoseconds hook_timeout{std::chrono::hours(1)};  // REPLAYER_HOOK_TIMEOUT
   std::string config_file;                      // the TOML file used, empty if none
   // Things worth a log line that are not errors: unknown keys in the file (a typo there is
   // otherwise silent, as in Cosmovisor), variables that Cosmovisor v1.x ignores.

@@ -97,7 +97,14 @@ Supervisor::Supervisor(Deps deps)
       signals_(io_),
       kill_timer_(io_),
       drain_timer_(io_),
-      line_timer_(io_) {}
+      line_timer_(io_),
+      retry_timer_(io_) {
+  // Hooks run outside the event loop: let a stop signal that arrives meanwhile reach OnSignal.
+  txn_runner_.set_stop_requested([this] {
+    io_.poll();
+    return terminate_requested_;
+  });
+}
 
 Supervisor::~Supervisor() = default;
 
@@ -225,6 +232,7 @@ base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,
   t.from_dir = from_target;
   ++txn_ordinal_;
   txn_runner_.set_ordinal(txn_ordinal_);
+  d_.crash.BeforeRecord(state::Step::kDetected, txn_ordinal_);
   ASSIGN_OR_RETURN(auto begun, journal_.Begin(t, base::UnixMillis(),
                                                "from " + from_target + " to upgrades/" + t.dir));
   spdlog::info("upgrade \"{}\" needed at height {}: switching from {} to upgrades/{}", t.name,
@@ -255,7 +263,13 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
         RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
                                            "node not running (Replayer restarted)"));
       }
-      RETURN_IF_ERROR(txn_runner_.AdvanceToPreUpgrade(*txn_));
+      if (auto st = txn_runner_.AdvanceToPreUpgrade(*txn_); !st.ok()) {
+        if (!terminate_requested_) return st;
+        spdlog::info("stopped by {} during upgrade \"{}\" (after step {}); it resumes there next "
+                     "run",
+                     strsignal(terminate_signal_), txn_->name, state::StepName(txn_->last_step));
+        return 128 + terminate_signal_;
+      }
       if (!d_.config.restart_after_upgrade) {
         RETURN_IF_ERROR(txn_runner_.Complete(*txn_, /*restarted=*/false));
         spdlog::info("upgrade applied; DAEMON_RESTART_AFTER_UPGRADE is off, exiting");
@@ -394,6 +408,7 @@ base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
   line_plan_.reset();
   last_file_key_ = {};
   last_invalid_message_.clear();
+  detect_failures_ = 0;
   for (int i = 0; i < 2; ++i) {
     streams_[i] = std::make_unique<Stream>(io_);
     streams_[i]->fd = i == 0 ? p.stdout_fd : p.stderr_fd;
@@ -421,6 +436,7 @@ Supervisor::Outcome Supervisor::WatchNode() {
   kill_timer_.cancel();
   drain_timer_.cancel();
   line_timer_.cancel();
+  retry_timer_.cancel();
   for (auto& s : streams_) {
     if (s) s->timer.cancel();
   }

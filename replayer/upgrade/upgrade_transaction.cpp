@@ -28,6 +28,10 @@ UpgradeTransaction::UpgradeTransaction(const Config& config, const Layout& layou
       now_ms_(std::move(now_ms)),
       fetcher_(std::move(fetcher)) {}
 
+std::chrono::milliseconds UpgradeTransaction::HookTimeout() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(config_.hook_timeout);
+}
+
 base::Status UpgradeTransaction::Record(state::UpgradeTxn& txn, Step step,
                                         const std::string& detail) {
   crash_.BeforeRecord(step, ordinal_);
@@ -151,7 +155,7 @@ base::Status UpgradeTransaction::RunCustomPreUpgrade(state::UpgradeTxn& txn) {
   opts.path = script;
   opts.args = {txn.name, std::to_string(txn.height)};
   opts.cwd = layout_.home();
-  auto exit = RunToCompletion(launcher_, opts);
+  auto exit = RunToCompletion(launcher_, opts, HookTimeout(), stop_requested_);
   if (!exit.ok()) return Fail(txn, Step::kCustomPreUpgradeDone, exit.status());
   if (exit->exit_code != 0) {
     return Fail(txn, Step::kCustomPreUpgradeDone,
@@ -184,7 +188,7 @@ base::Status UpgradeTransaction::RunNodePreUpgrade(state::UpgradeTxn& txn) {
     SpawnOptions opts;
     opts.path = bin;
     opts.args = {"pre-upgrade"};
-    auto exit = RunToCompletion(launcher_, opts);
+    auto exit = RunToCompletion(launcher_, opts, HookTimeout(), stop_requested_);
     if (!exit.ok()) return Fail(txn, Step::kNodePreUpgradeDone, exit.status());
     int code = exit->exit_code;
     if (code == 0) {

@@ -1,6 +1,7 @@
 // End to end: init, add-upgrade (and its height-gated manual plan), version, config, status.
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 
@@ -48,6 +49,20 @@ TEST(Init, MissingBinaryIsNamedAndNothingIsCreated) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(h.home() + "/nope"), std::string::npos) << r.err;
   EXPECT_FALSE(h.Exists("cosmovisor/current"));
+}
+
+// An exception that escapes the library (here std::filesystem's, for a file name longer than
+// the file system allows) must end Replayer with a message and exit 1, not std::terminate's
+// abort (134) without a word of Replayer's.
+TEST(Main, AnEscapedExceptionIsAMessageAndExitOne) {
+  TestHome h;
+  std::string src = h.home() + "/../node";
+  h.WriteNode(src, Plain("v1"));
+  fs::create_directories(h.home() + "/cosmovisor/genesis/bin");  // so the long name is reached
+  auto r = h.Run({"init", src}, {{"DAEMON_NAME", std::string(300, 'n')}});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("replayer: error: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("File name too long"), std::string::npos) << r.err;
 }
 
 TEST(Config, BadVariablesAreNamedAndRefusedAtStart) {
@@ -180,12 +195,22 @@ TEST(Status, WorksWhileTheNodeRuns) {
   TestHome h;
   h.InitGenesis(Plain("v1"));
   pid_t pid = h.Start({"run", "start"});
-  for (int i = 0; i < 400 && h.Height() < 2; ++i) {
+  for (int i = 0; i < 1000 && h.Height() < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // The node is running (it committed blocks, Replayer holds the state database) ...
+  ASSERT_GE(h.Height(), 2) << "the node never ran";
+  ASSERT_EQ(waitpid(pid, nullptr, WNOHANG), 0) << "Replayer is not running";
   auto st = h.Run({"status"});
   EXPECT_EQ(st.exit_code, 0) << st.err;
   EXPECT_NE(st.out.find("current:      genesis"), std::string::npos) << st.out;
+  // ... and still is after `status` read the state: it keeps committing.
+  int64_t seen = h.Height();
+  for (int i = 0; i < 1000 && h.Height() <= seen; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(h.Height(), seen) << "the node stopped while status ran";
+  EXPECT_EQ(waitpid(pid, nullptr, WNOHANG), 0) << "Replayer exited while status ran";
   kill(pid, SIGTERM);
   h.Wait(pid);
 }
