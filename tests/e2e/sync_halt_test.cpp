@@ -99,6 +99,20 @@ class SyncHaltTest : public ::testing::Test {
 };
 SharedChain SyncHaltTest::chain_;
 
+// After the halt-height switch (no on-chain plan) data/upgrade-info.json still names "v2",
+// applied at the switch before: status must not call it pending.
+TEST_F(SyncHaltTest, StatusDoesNotShowAnAppliedPlanAsPending) {
+  std::string plans = chain().WriteSchedule(chain().OperatorSchedule(), "operator-status");
+  SyncHome h(chain());
+  ProcResult r = h.Sync(plans, SwitchHeight() + 3);
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(h.Current(), "upgrades/v2.1.0");
+  ProcResult st = h.Replayer({"status", "--json"});
+  ASSERT_EQ(st.exit_code, 0) << st.all();
+  EXPECT_NE(st.out.find("\"pending\": null"), std::string::npos) << st.out;
+  EXPECT_EQ(Applied(h), (std::vector<std::string>{"v2", "v2.1.0"}));
+}
+
 TEST_F(SyncHaltTest, Sdk50BinaryIsStoppedByReplayerAndTheSyncReachesTheTip) {
   std::string plans = StopBeforeSchedule(/*sdk50=*/true, "stop-before");
   // What the schedule asks for: --halt-height at the switch height itself, plus the flag.

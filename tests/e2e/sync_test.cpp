@@ -232,6 +232,13 @@ TEST_F(SyncKillTest, ReplayerKilledMidSyncResumesAndKillsTheNodeItLeft) {
   ASSERT_TRUE(WaitForState(node, 'T', 5s)) << "the node finished its segment before it stopped";
   first->KillProcessOnly();
   ASSERT_TRUE(WaitForState(node, 'T', 1s)) << "the orphaned node did not stay";
+  // No Replayer runs now: status must not show the dead sync's rate and ETA as if it ran on.
+  ProcResult status = h.Replayer({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.all();
+  EXPECT_NE(status.out.find("sync:         not running; the last `replayer sync` stopped at"),
+            std::string::npos)
+      << status.out;
+  EXPECT_EQ(status.out.find("blocks/s"), std::string::npos) << status.out;
 
   ProcResult second = h.Sync(plans);
   ASSERT_EQ(second.exit_code, 0) << second.all();
