@@ -242,6 +242,17 @@ TEST(Cli, UsageErrorsExitTwoAndNameUnknownCommands) {
   EXPECT_EQ(h.Run({"status", "--help"}).exit_code, 0);
 }
 
+// A source that does not know a segment's version leaves the key out: "version": "" would read
+// as an expected empty `version` output.
+TEST(PlansImport, UnknownVersionIsNotWrittenAsEmpty) {
+  TestHome h;
+  h.InitGenesis(Plain("v1"));
+  auto r = h.Run({"plans", "import", "--cosmovisor-home", h.home(), "--chain-id", "test-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"name\": \"genesis\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"version\""), std::string::npos) << r.out;
+}
+
 TEST(Run, HelpExplainsPassThrough) {
   TestHome h;
   auto r = h.Run({"run", "--help"});
