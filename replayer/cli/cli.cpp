@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <limits>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -66,6 +67,14 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
       req.upgrade_dir = txn.dir;
       req.plan_name = txn.name;
       req.plan_info = txn.info;
+      // The journal keeps the info without URL credentials (base/redact.h); the node's own
+      // data/upgrade-info.json for the same plan still has them.
+      if (auto text = ReadFile(layout.UpgradeInfoFile()); text.ok()) {
+        auto plan = plans::ParseUpgradeInfo(*text);
+        if (plan.ok() && plan->name == txn.name && plan->height == txn.height) {
+          req.plan_info = plan->info;
+        }
+      }
       auto r = registry::EnsureUpgradeBinary(req, settings, progress.get());
       if (!r.ok()) return r.status();
       spdlog::info("installed {} from {} (sha256 {})", r->binary, r->source, r->sha256);
@@ -104,7 +113,9 @@ int CmdVersion(const Config& config, const std::string& output, bool replayer_on
   if (!current.ok()) return Fail(current.status());
   PosixProcessLauncher launcher;
   SpawnOptions opts;
-  opts.path = layout.TargetBinary(*current);
+  auto bin = layout.CheckTargetBinary(*current);
+  if (!bin.ok()) return Fail(bin.status());
+  opts.path = *bin;
   if (!json) {
     std::fflush(stdout);
     opts.args = {"version"};
@@ -218,14 +229,17 @@ int RunCli(int argc, char** argv, char** envp) {
   auto* height_opt = add->add_option(
       "--upgrade-height", height,
       "Also write data/upgrade-info.json for this height: the switch happens once the node "
-      "reports that height");
+      "reports that height")
+      ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));
 
   auto* status = app.add_subcommand(
       "status", "Show the current binary, applied and pending upgrades, and the journal");
   bool status_json = false;
   size_t journal_n = 10;
   status->add_flag("--json", status_json, "Print as JSON");
-  status->add_option("-n,--journal", journal_n, "Journal entries to show")->capture_default_str();
+  status->add_option("-n,--journal", journal_n, "Journal entries to show")
+      ->capture_default_str()
+      ->check(IntegerIn(0, 1000000));
 
   app.add_subcommand("show-upgrade-info", "Print data/upgrade-info.json as it is");
   std::vector<std::unique_ptr<CommandGroup>> groups;

@@ -85,6 +85,7 @@ base::Result<std::vector<std::string>> InitHome(const Config& config, const Init
 base::Result<std::vector<std::string>> AddUpgrade(const Config& config,
                                                   const AddUpgradeOptions& options) {
   if (options.name.empty()) return base::Status::InvalidArgument("upgrade name is empty");
+  RETURN_IF_ERROR(plans::CheckPlanName(options.name));
   if (options.upgrade_height && *options.upgrade_height <= 0) {
     return base::Status::InvalidArgument("--upgrade-height must be above 0, got " +
                                          std::to_string(*options.upgrade_height));
@@ -165,6 +166,8 @@ base::Result<StatusReport> CollectStatus(const Config& config, size_t journal_en
       }
       if (!applied) r.pending = *plan;
     }
+  } else if (!text.status().Is(base::Status::Code::kNotFound)) {
+    r.pending_error = text.status().message();  // a FIFO, a device, a huge file
   }
   ASSIGN_OR_RETURN(auto progress, db->Get(kSyncProgressKey));
   if (progress) {

@@ -388,9 +388,15 @@ base::Status ValidateHome(const Config& c) {
     std::error_code ec;
     auto st = fs::status(script, ec);
     if (!fs::is_regular_file(st)) {
+      std::string why = fs::exists(st) ? " is not a regular file" : " does not exist";
+      // Cosmovisor joins the value to cosmovisor/ whatever it is, so a script named by its own
+      // path is not found there although it exists.
+      if (!fs::exists(st) && fs::is_regular_file(c.custom_preupgrade, ec)) {
+        why += "; " + c.custom_preupgrade + " does, but the value is a path relative to " +
+               RootDir(c) + " and the script must be inside it";
+      }
       errors.push_back(std::string(kCustomPreupgrade) + " " + Quote(c.custom_preupgrade) +
-                       ": " + script +
-                       (fs::exists(st) ? " is not a regular file" : " does not exist"));
+                       ": " + script + why);
     }
   }
   if (errors.empty()) return base::Status::Ok();

@@ -377,8 +377,7 @@ void Supervisor::ArmSignals() {
 }
 
 base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
-  std::string bin = d_.layout.TargetBinary(current_target_);
-  RETURN_IF_ERROR(Layout::CheckExecutable(bin));
+  ASSIGN_OR_RETURN(std::string bin, d_.layout.CheckTargetBinary(current_target_));
   SpawnOptions opts;
   opts.path = bin;
   opts.args = args;

@@ -44,8 +44,9 @@ base::Result<std::optional<plans::UpgradeInfo>> Supervisor::ReadPendingUpgrade()
 bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan) {
   std::string dir = plans::UpgradeDirName(plan.name, d_.config.disable_recase);
   if (!IsManualPlan(d_.layout, dir, plan)) return true;  // the node wrote it: due now
-  auto height = ProbeNodeHeight(d_.launcher, d_.layout.TargetBinary(current_target_),
-                                d_.layout.home());
+  auto bin = d_.layout.CheckTargetBinary(current_target_);
+  auto height = bin.ok() ? ProbeNodeHeight(d_.launcher, *bin, d_.layout.home())
+                         : base::Result<int64_t>(bin.status());
   std::string message;
   if (!height.ok()) {
     message = "holding manual upgrade \"" + plan.name + "\" at height " +
@@ -88,7 +89,16 @@ void Supervisor::OnMaybeUpgradeFile() {
               static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
   if (key == last_file_key_) return;
   auto text = ReadFile(d_.layout.UpgradeInfoFile());
-  if (!text.ok()) return;
+  if (!text.ok()) {
+    // A FIFO, a device or a huge file is refused by ReadFile without blocking; say so once.
+    if (text.status().Is(base::Status::Code::kNotFound)) return;
+    last_file_key_ = key;
+    if (text.status().message() != last_invalid_message_) {
+      last_invalid_message_ = text.status().message();
+      spdlog::warn("{}; waiting for a valid plan", text.status().message());
+    }
+    return;
+  }
   auto plan = plans::ParseUpgradeInfo(*text);
   if (!plan.ok()) {
     if (plan.status().Is(base::Status::Code::kUnavailable)) return;  // half-written: look again

@@ -3,8 +3,11 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
+#include "base/redact.h"
 #include "binary-registry/verify.h"
 #include "replayer/upgrade/snapshot.h"
 #include "upgrade-plans/upgrade_info.h"
@@ -90,7 +93,7 @@ base::Status UpgradeTransaction::EnsureBinary(state::UpgradeTxn& txn) {
   UseCorrectedInfo(txn);
   std::string target = Layout::UpgradeTarget(txn.dir);
   std::string bin = layout_.TargetBinary(target);
-  base::Status st = Layout::CheckExecutable(bin);
+  base::Status st = layout_.CheckTargetBinary(target).status();
   if (!st.ok() && fetcher_) {
     spdlog::info("binary for upgrade \"{}\" is not in place; fetching it from the plan info",
                  txn.name);
@@ -103,7 +106,7 @@ base::Status UpgradeTransaction::EnsureBinary(state::UpgradeTxn& txn) {
                                    layout_.UpgradeInfoFile() +
                                    " keeping its name and height, and run again)"));
     }
-    st = Layout::CheckExecutable(bin);
+    st = layout_.CheckTargetBinary(target).status();
   }
   // A binary placed by hand gets the download path's checks too, before `current` moves.
   if (st.ok()) {
@@ -148,10 +151,24 @@ base::Status UpgradeTransaction::RunCustomPreUpgrade(state::UpgradeTxn& txn) {
   }
   std::string script = layout_.CosmovisorDir() + "/" + config_.custom_preupgrade;
   struct stat st {};
-  if (stat(script.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+  int rc = ::stat(script.c_str(), &st);
+  int err = errno;
+  if (rc != 0 || !S_ISREG(st.st_mode)) {
+    const std::string& given = config_.custom_preupgrade;
+    struct stat elsewhere {};
+    std::string why = rc == 0 ? " is not a regular file" : ": " + std::string(std::strerror(err));
+    if (rc != 0 && err == ENOENT) {
+      why = " does not exist";
+      // Cosmovisor joins the value to cosmovisor/ whatever it is, so a script named by its own
+      // path is not found there although it exists.
+      if (::stat(given.c_str(), &elsewhere) == 0 && S_ISREG(elsewhere.st_mode)) {
+        why += "; " + given + " does, but the value is a path relative to " +
+               layout_.CosmovisorDir() + " and the script must be inside it";
+      }
+    }
     return Fail(txn, Step::kCustomPreUpgradeDone,
                 base::Status::FailedPrecondition("COSMOVISOR_CUSTOM_PREUPGRADE script " + script +
-                                                 " is missing or not a regular file"));
+                                                 why));
   }
   if (!(st.st_mode & S_IXUSR)) chmod(script.c_str(), st.st_mode | S_IXUSR);  // as Cosmovisor does
   SpawnOptions opts;
@@ -170,7 +187,8 @@ base::Status UpgradeTransaction::RunCustomPreUpgrade(state::UpgradeTxn& txn) {
 
 base::Status UpgradeTransaction::SwitchCurrent(state::UpgradeTxn& txn) {
   std::string target = Layout::UpgradeTarget(txn.dir);
-  plans::UpgradeInfo plan{txn.name, txn.height, txn.info, {}};
+  // The copy beside the binary is Replayer's: stored without URL credentials.
+  plans::UpgradeInfo plan{txn.name, txn.height, base::RedactUrlUserInfo(txn.info), {}};
   if (auto st = layout_.WriteTargetUpgradeInfo(target, plan); !st.ok()) {
     return Fail(txn, Step::kCurrentSwitched, st);
   }
@@ -181,7 +199,9 @@ base::Status UpgradeTransaction::SwitchCurrent(state::UpgradeTxn& txn) {
 }
 
 base::Status UpgradeTransaction::RunNodePreUpgrade(state::UpgradeTxn& txn) {
-  std::string bin = layout_.TargetBinary(Layout::UpgradeTarget(txn.dir));
+  auto checked = layout_.CheckTargetBinary(Layout::UpgradeTarget(txn.dir));
+  if (!checked.ok()) return Fail(txn, Step::kNodePreUpgradeDone, checked.status());
+  const std::string bin = *checked;
   int attempts = 0;
   while (true) {
     ++attempts;
