@@ -122,7 +122,8 @@ TEST(AddUpgrade, ManualPlanWaitsForItsHeight) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("upgrade-info.json already exists"), std::string::npos);
   EXPECT_FALSE(h.Exists("cosmovisor/upgrades/v3"));
-  EXPECT_EQ(h.Run({"add-upgrade", "v3", src, "--upgrade-height", "0"}).exit_code, 1);
+  // Refused at parsing (IntegerIn): a usage error, exit 2.
+  EXPECT_EQ(h.Run({"add-upgrade", "v3", src, "--upgrade-height", "0"}).exit_code, 2);
 }
 
 // A hand-placed binary gets the checks a downloaded one gets, before anything is written.
