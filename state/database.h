@@ -78,6 +78,9 @@ class Database {
                                                                       bool reverse = false) const;
 
   const std::string& path() const { return path_; }
+  // True for OpenForReading's private copy: the live database was locked, so a Replayer is
+  // running on it right now.
+  bool IsPrivateCopy() const { return !remove_on_close_.empty(); }
 
  private:
   struct Impl;

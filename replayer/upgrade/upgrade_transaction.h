@@ -52,6 +52,8 @@ class UpgradeTransaction {
  private:
   base::Status TakeSnapshot(state::UpgradeTxn& txn);
   base::Status EnsureBinary(state::UpgradeTxn& txn);
+  // Takes the info of a corrected data/upgrade-info.json (same name and height) into txn.
+  void UseCorrectedInfo(state::UpgradeTxn& txn);
   base::Status RunCustomPreUpgrade(state::UpgradeTxn& txn);
   base::Status SwitchCurrent(state::UpgradeTxn& txn);
   base::Status RunNodePreUpgrade(state::UpgradeTxn& txn);

@@ -191,6 +191,41 @@ TEST(AddUpgrade, BinaryThisMachineCannotRunIsRefusedBeforeAnythingMoves) {
   EXPECT_FALSE(h.Exists("cosmovisor/upgrades/v2"));
 }
 
+TEST(Status, NeverInitialisedHomeIsAnError) {
+  TestHome h;
+  auto r = h.Run({"status"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("was never initialised"), std::string::npos) << r.err;
+  EXPECT_FALSE(h.Exists("cosmovisor"));
+}
+
+// A snapshot pruned by REPLAYER_BACKUP_KEEP is not shown as a backup one could restore.
+TEST(Status, PrunedSnapshotsAreNotShown) {
+  TestHome h;
+  NodeSpec g = Plain("v1");
+  g.upgrade_name = "v2";
+  g.upgrade_height = 3;
+  h.InitGenesis(g);
+  NodeSpec v2 = Plain("v2");
+  v2.upgrade_name = "v3";
+  v2.upgrade_height = 6;
+  h.PlaceUpgrade("v2", v2);
+  h.PlaceUpgrade("v3", Plain("v3"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "8"}, {"REPLAYER_BACKUP_KEEP", "1"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_FALSE(h.Exists("data-backup-v2-3"));
+  ASSERT_TRUE(h.Exists("data-backup-v3-6"));
+  auto st = h.Run({"status"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  EXPECT_EQ(st.out.find("data-backup-v2-3"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("v2 at height 3"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("snapshot pruned"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("snapshot " + h.home() + "/data-backup-v3-6"), std::string::npos)
+      << st.out;
+  auto json = h.Run({"status", "--json"});
+  EXPECT_NE(json.out.find("\"snapshot_pruned\": true"), std::string::npos) << json.out;
+}
+
 TEST(Status, WorksWhileTheNodeRuns) {
   TestHome h;
   h.InitGenesis(Plain("v1"));
@@ -233,6 +268,17 @@ TEST(Cli, UsageErrorsExitTwoAndNameUnknownCommands) {
     EXPECT_EQ(r.exit_code, 2) << (args.empty() ? "" : args[0]) << ": " << r.err;
   }
   EXPECT_EQ(h.Run({"status", "--help"}).exit_code, 0);
+}
+
+// A source that does not know a segment's version leaves the key out: "version": "" would read
+// as an expected empty `version` output.
+TEST(PlansImport, UnknownVersionIsNotWrittenAsEmpty) {
+  TestHome h;
+  h.InitGenesis(Plain("v1"));
+  auto r = h.Run({"plans", "import", "--cosmovisor-home", h.home(), "--chain-id", "test-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"name\": \"genesis\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"version\""), std::string::npos) << r.out;
 }
 
 TEST(Run, HelpExplainsPassThrough) {

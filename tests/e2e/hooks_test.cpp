@@ -127,6 +127,39 @@ TEST(CustomPreUpgrade, FailureStopsTheSwitch) {
   EXPECT_EQ(h.Current(), "genesis");
 }
 
+// A missing script is reported at start, before the node runs, not once it has been stopped at
+// the upgrade height.
+TEST(CustomPreUpgrade, MissingScriptIsRefusedAtStart) {
+  TestHome h;
+  SetUpUpgrade(h, "0");
+  auto env = kFast;
+  env["COSMOVISOR_CUSTOM_PREUPGRADE"] = "missing.sh";
+  auto r = h.Run({"run", "start"}, env);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("COSMOVISOR_CUSTOM_PREUPGRADE \"missing.sh\": " + h.home() +
+                       "/cosmovisor/missing.sh does not exist"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(h.CountInLog("v1 start"), 0);
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
+// DAEMON_POLL_INTERVAL=1ns is raised to the floor (it burnt half a core), with a warning.
+TEST(PollInterval, BelowTheFloorIsRaisedWithAWarning) {
+  TestHome h;
+  SetUpUpgrade(h, "0");
+  auto env = kFast;
+  env["DAEMON_POLL_INTERVAL"] = "1ns";
+  auto r = h.Run({"run", "start"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("DAEMON_POLL_INTERVAL 1ns is below the floor of 10ms; using 10ms"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  auto config = h.Run({"config"}, {{"DAEMON_POLL_INTERVAL", "1ns"}});
+  EXPECT_NE(config.out.find("DAEMON_POLL_INTERVAL: 10ms"), std::string::npos) << config.out;
+}
+
 // Issue 10, item 19: a script that exists outside cosmovisor/ is not called "missing".
 TEST(CustomPreUpgrade, ScriptOutsideCosmovisorIsNamedNotCalledMissing) {
   TestHome h;
@@ -139,7 +172,7 @@ TEST(CustomPreUpgrade, ScriptOutsideCosmovisorIsNamedNotCalledMissing) {
   auto env = kFast;
   env["COSMOVISOR_CUSTOM_PREUPGRADE"] = outside;
   auto r = h.Run({"run", "start"}, env);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);  // found at start (item 17), before the node runs
   EXPECT_EQ(r.err.find("is missing"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(outside + " does, but the value is a path relative to " + h.home() +
                        "/cosmovisor and the script must be inside it"),

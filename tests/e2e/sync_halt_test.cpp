@@ -6,6 +6,9 @@
 // height and exits (SDK <= 0.47) must be refused, never switched.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <string>
 #include <vector>
 
@@ -98,6 +101,24 @@ class SyncHaltTest : public ::testing::Test {
   static SharedChain chain_;
 };
 SharedChain SyncHaltTest::chain_;
+
+// After the halt-height switch (no on-chain plan) data/upgrade-info.json still names "v2",
+// applied at the switch before: status must not call it pending.
+TEST_F(SyncHaltTest, StatusDoesNotShowAnAppliedPlanAsPending) {
+  std::string plans = chain().WriteSchedule(chain().OperatorSchedule(), "operator-status");
+  SyncHome h(chain());
+  ProcResult r = h.Sync(plans, SwitchHeight() + 3);
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(h.Current(), "upgrades/v2.1.0");
+  // The premise: the file still names the plan applied at the switch before.
+  std::ifstream in(h.home() + "/data/upgrade-info.json");
+  std::string info((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_NE(info.find("\"v2\""), std::string::npos) << info;
+  ProcResult st = h.Replayer({"status", "--json"});
+  ASSERT_EQ(st.exit_code, 0) << st.all();
+  EXPECT_NE(st.out.find("\"pending\": null"), std::string::npos) << st.out;
+  EXPECT_EQ(Applied(h), (std::vector<std::string>{"v2", "v2.1.0"}));
+}
 
 TEST_F(SyncHaltTest, Sdk50BinaryIsStoppedByReplayerAndTheSyncReachesTheTip) {
   std::string plans = StopBeforeSchedule(/*sdk50=*/true, "stop-before");

@@ -233,6 +233,13 @@ TEST_F(SyncKillTest, ReplayerKilledMidSyncResumesAndKillsTheNodeItLeft) {
   ASSERT_TRUE(WaitForState(node, 'T', 5s)) << "the node finished its segment before it stopped";
   first->KillProcessOnly();
   ASSERT_TRUE(WaitForState(node, 'T', 1s)) << "the orphaned node did not stay";
+  // No Replayer runs now: status must not show the dead sync's rate and ETA as if it ran on.
+  ProcResult shown = h.Replayer({"status"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.all();
+  EXPECT_NE(shown.out.find("sync:         not running; the last `replayer sync` stopped at"),
+            std::string::npos)
+      << shown.out;
+  EXPECT_EQ(shown.out.find("blocks/s"), std::string::npos) << shown.out;
 
   ProcResult second = h.Sync(plans);
   ASSERT_EQ(second.exit_code, 0) << second.all();
