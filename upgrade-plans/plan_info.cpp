@@ -71,6 +71,11 @@ base::Result<BinaryMap> BinariesFromJson(std::string_view plan_name, const json&
     if (!split.ok()) {
       return split.status().WithContext("plan " + std::string(plan_name) + ": " + key);
     }
+    if (raw.front() == '?' || split->url.empty()) {  // "?", "?checksum=...": only a query
+      return base::Status::InvalidArgument("plan " + std::string(plan_name) + ": " + where +
+                                           ": binary URL for " + key + " has no address: " +
+                                           Quote(raw));
+    }
     out[key] = BinarySpec{key, split->url, split->checksum};
   }
   if (out.empty()) return NoBinary(plan_name, where + " has an empty \"binaries\" map");
@@ -81,8 +86,13 @@ base::Result<BinaryMap> BinariesFromJson(std::string_view plan_name, const json&
 
 std::string BinarySpec::UrlWithChecksum() const {
   if (!checksum) return url;
-  return url + (url.find('?') == std::string::npos ? "?" : "&") +
-         "checksum=" + FormatChecksum(*checksum);
+  const std::string param = "checksum=" + FormatChecksum(*checksum);
+  size_t q = url.find('?');
+  if (q == std::string::npos) return url + "?" + param;
+  // A fragment after the query stays last: SplitChecksumFromUrl reads the query up to '#'.
+  size_t hash = url.find('#', q);
+  if (hash == std::string::npos) return url + "&" + param;
+  return url.substr(0, hash) + "&" + param + url.substr(hash);
 }
 
 bool IsValidPlatformKey(std::string_view key) {

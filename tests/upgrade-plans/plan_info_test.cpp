@@ -145,6 +145,31 @@ TEST(PlanInfo, FormatRoundTrips) {
   EXPECT_EQ(p->binaries, m);
 }
 
+// Fuzz finding (issue 18): "?" passed the empty-URL check (which ran before the query was
+// stripped) and came out as an empty URL that the round trip then refused.
+TEST(PlanInfo, UrlThatIsOnlyAQueryIsRefused) {
+  for (std::string url : {std::string("?"), std::string("  ?  "), "?checksum=sha256:" + kSha256,
+                          std::string("?a=b&c"), std::string("?#frag")}) {
+    auto p = ParsePlanInfo("p", R"({"binaries":{"x/a":")" + url + R"("}})");
+    ASSERT_FALSE(p.ok()) << url;
+    EXPECT_NE(p.status().message().find("binary URL for x/a has no address"), std::string::npos)
+        << p.status().message();
+  }
+}
+
+// A checksum joins the query before the URL's fragment, where SplitChecksumFromUrl reads it.
+TEST(PlanInfo, ChecksumOfUrlWithQueryAndFragmentRoundTrips) {
+  auto p = ParsePlanInfo("p", R"({"binaries":{"linux/amd64":"https://e.org/a?v=1&checksum=sha256:)" +
+                                  kSha256 + R"(#part"}})");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  const BinarySpec& b = p->binaries.at("linux/amd64");
+  EXPECT_EQ(b.url, "https://e.org/a?v=1#part");
+  EXPECT_EQ(b.UrlWithChecksum(), "https://e.org/a?v=1&checksum=sha256:" + kSha256 + "#part");
+  auto again = ParsePlanInfo("p", FormatPlanInfo(p->binaries));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->binaries, p->binaries);
+}
+
 TEST(PlanInfo, HostPlatformIsAValidKey) { EXPECT_TRUE(IsValidPlatformKey(HostPlatform())); }
 
 }  // namespace
