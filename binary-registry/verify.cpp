@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -27,16 +28,11 @@ struct ElfId {
   std::string other;  // "Mach-O", "PE (Windows)" ...
 };
 
-ElfId ReadId(const std::string& path, base::Status* err) {
+ElfId ParseId(std::string_view head) {
   ElfId id;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *err = base::Status::IoError("open " + path + ": " + std::strerror(errno));
-    return id;
-  }
-  unsigned char h[64] = {};
-  ssize_t n = ::read(fd, h, sizeof h);
-  ::close(fd);
+  unsigned char h[kHeaderBytes] = {};
+  size_t n = std::min(head.size(), sizeof h);
+  std::memcpy(h, head.data(), n);
   if (n >= 2 && h[0] == '#' && h[1] == '!') {
     id.is_script = true;
   } else if (n >= 20 && h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F') {
@@ -57,6 +53,16 @@ ElfId ReadId(const std::string& path, base::Status* err) {
     id.other = "neither ELF nor a #! script (starts with " + std::string(hex) + ")";
   }
   return id;
+}
+
+// The file's first kHeaderBytes (fewer when it is shorter).
+base::Result<std::string> ReadHead(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::Status::IoError("open " + path + ": " + std::strerror(errno));
+  char h[kHeaderBytes];
+  ssize_t n = ::read(fd, h, sizeof h);
+  ::close(fd);
+  return std::string(h, static_cast<size_t>(std::max<ssize_t>(n, 0)));
 }
 
 std::string MachineName(uint16_t m) {
@@ -86,18 +92,26 @@ bool IsWordChar(char c) {
 
 }  // namespace
 
-std::string DetectPlatform(const std::string& path) {
-  base::Status err;
-  ElfId id = ReadId(path, &err);
+std::string DetectPlatformFromHeader(std::string_view head) {
+  ElfId id = ParseId(head);
   if (id.is_script) return "any";
   if (!id.is_elf) return "";
   return "linux/" + MachineName(id.machine);
 }
 
+std::string DetectPlatform(const std::string& path) {
+  auto head = ReadHead(path);
+  return head.ok() ? DetectPlatformFromHeader(*head) : std::string();
+}
+
 base::Status CheckExecutableFormat(const std::string& path, std::string_view platform) {
-  base::Status err;
-  ElfId id = ReadId(path, &err);
-  RETURN_IF_ERROR(err);
+  ASSIGN_OR_RETURN(std::string head, ReadHead(path));
+  return CheckExecutableHeader(head, path, platform);
+}
+
+base::Status CheckExecutableHeader(std::string_view head, const std::string& path,
+                                   std::string_view platform) {
+  ElfId id = ParseId(head);
   if (id.is_script) return base::Status::Ok();
   std::string want = platform == "any" ? std::string(plans::HostPlatform()) : std::string(platform);
   if (!id.is_elf) {

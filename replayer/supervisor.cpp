@@ -1,19 +1,17 @@
 #include "replayer/supervisor.h"
 
 #include "base/clock.h"
+#include "replayer/node_pid.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 namespace replayer {
@@ -32,26 +30,22 @@ constexpr auto kPollBusy = std::chrono::milliseconds(10);
 constexpr auto kPollIdle = std::chrono::milliseconds(80);
 constexpr int kMaxReadsPerPoll = 64;  // 4 MiB, then the loop serves others first
 
+std::string ReadProcStat(pid_t pid, bool* exists) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  *exists = static_cast<bool>(in);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 // Field 22 of /proc/<pid>/stat: start time in clock ticks; tells a reused pid apart.
 std::optional<uint64_t> ProcessStartTime(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream rest(text.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && rest >> field; ++i) {
-    if (i == 22) return std::stoull(field);
-  }
-  return std::nullopt;
+  bool exists = false;
+  return ParseProcStatStartTime(ReadProcStat(pid, &exists));
 }
 
 bool ProcessGone(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  if (!in) return true;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z';
+  bool exists = false;
+  std::string stat = ReadProcStat(pid, &exists);
+  return !exists || ProcStatIsZombie(stat);
 }
 
 void WriteAll(int fd, const char* data, size_t n) {
@@ -83,15 +77,9 @@ Supervisor::~Supervisor() = default;
 base::Status Supervisor::KillStaleNode() {
   ASSIGN_OR_RETURN(auto rec, d_.db.Get(kNodePidKey));
   if (!rec) return {};
-  pid_t pid = 0;
-  uint64_t start = 0;
-  try {
-    auto j = nlohmann::json::parse(*rec);
-    pid = j.at("pid").get<pid_t>();
-    start = j.at("start").get<uint64_t>();
-  } catch (const std::exception&) {
-    pid = 0;
-  }
+  std::optional<NodePidRecord> node = ParseNodePidRecord(*rec);  // "{}": none; corrupt: none
+  pid_t pid = node ? node->pid : 0;
+  uint64_t start = node ? node->start : 0;
   if (pid > 0 && ProcessStartTime(pid) == start && !ProcessGone(pid)) {
     spdlog::warn("a node (pid {}) left running by an earlier Replayer is still up; stopping it",
                  pid);
@@ -111,10 +99,10 @@ base::Status Supervisor::KillStaleNode() {
 }
 
 void Supervisor::RecordNodePid(pid_t pid) {
-  nlohmann::json j{{"pid", pid}, {"start", ProcessStartTime(pid).value_or(0)}};
+  std::string record = FormatNodePidRecord({pid, ProcessStartTime(pid).value_or(0)});
   // Not synced: the record only matters if Replayer dies while the machine (and so the node)
   // stays up, and then the OS still has the write.
-  if (auto st = d_.db.PutVolatile(kNodePidKey, j.dump()); !st.ok()) {
+  if (auto st = d_.db.PutVolatile(kNodePidKey, record); !st.ok()) {
     spdlog::warn("recording node pid: {}", st.message());
   }
 }
