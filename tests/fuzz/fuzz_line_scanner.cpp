@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "replayer/line_scanner.h"
+#include "replayer/supervisor/line_scanner.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
