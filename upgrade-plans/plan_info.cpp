@@ -86,13 +86,12 @@ base::Result<BinaryMap> BinariesFromJson(std::string_view plan_name, const json&
 
 std::string BinarySpec::UrlWithChecksum() const {
   if (!checksum) return url;
-  const std::string param = "checksum=" + FormatChecksum(*checksum);
-  size_t q = url.find('?');
-  if (q == std::string::npos) return url + "?" + param;
-  // A fragment after the query stays last: SplitChecksumFromUrl reads the query up to '#'.
-  size_t hash = url.find('#', q);
-  if (hash == std::string::npos) return url + "&" + param;
-  return url.substr(0, hash) + "&" + param + url.substr(hash);
+  // Into the query, before the fragment (the first '#'), where SplitChecksumFromUrl reads it.
+  size_t hash = url.find('#');
+  std::string head = url.substr(0, hash);
+  std::string fragment = hash == std::string::npos ? std::string() : url.substr(hash);
+  return head + (head.find('?') == std::string::npos ? "?" : "&") + "checksum=" +
+         FormatChecksum(*checksum) + fragment;
 }
 
 bool IsValidPlatformKey(std::string_view key) {
