@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "base/redact.h"
 #include "base/result_context.h"
 #include "state/records.h"
 
@@ -19,6 +20,12 @@ constexpr std::array<std::string_view, 9> kStepNames = {
     "none",          "detected",         "node-stopped",        "snapshot-taken",
     "binary-ready",  "custom-preupgrade", "current-switched",   "node-preupgrade",
     "node-restarted"};
+
+// The active record, stored without URL credentials in the plan info (base/redact.h).
+std::string TxnToJson(UpgradeTxn t) {
+  t.info = base::RedactUrlUserInfo(t.info);
+  return FormatUpgradeTxn(t);
+}
 
 }  // namespace
 
@@ -45,8 +52,8 @@ base::Result<uint64_t> JournalStore::NextCounter(std::string_view key) const {
 
 std::string JournalStore::EntryJson(const UpgradeTxn& txn, Step step, bool failed,
                                     int64_t now_ms, std::string_view detail) const {
-  return FormatJournalEntry(
-      JournalEntry{0, txn.id, txn.name, step, failed, now_ms, std::string(detail)});
+  return FormatJournalEntry(JournalEntry{0, txn.id, txn.name, step, failed, now_ms,
+                                         base::RedactUrlUserInfo(detail)});
 }
 
 base::Result<std::optional<UpgradeTxn>> JournalStore::Active() const {
@@ -71,7 +78,7 @@ base::Result<UpgradeTxn> JournalStore::Begin(UpgradeTxn txn, int64_t now_ms,
   b.Put(kTxnCounter, std::to_string(txn.id));
   b.Put(kEntryCounter, std::to_string(seq));
   b.Put(OrderedKey(kEntryPrefix, seq), EntryJson(txn, Step::kDetected, false, now_ms, detail));
-  b.Put(kActiveKey, FormatUpgradeTxn(txn));
+  b.Put(kActiveKey, TxnToJson(txn));
   RETURN_IF_ERROR(db_.Write(b));
   return txn;
 }
@@ -88,7 +95,7 @@ base::Status JournalStore::Record(UpgradeTxn& txn, Step step, int64_t now_ms,
   Database::Batch b;
   b.Put(kEntryCounter, std::to_string(seq));
   b.Put(OrderedKey(kEntryPrefix, seq), EntryJson(next, step, false, now_ms, detail));
-  b.Put(kActiveKey, FormatUpgradeTxn(next));
+  b.Put(kActiveKey, TxnToJson(next));
   RETURN_IF_ERROR(db_.Write(b));
   txn = std::move(next);
   return {};

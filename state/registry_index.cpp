@@ -1,5 +1,6 @@
 #include "state/registry_index.h"
 
+#include "base/redact.h"
 #include "base/result_context.h"
 #include "state/records.h"
 
@@ -14,6 +15,12 @@ std::string Key(std::string_view prefix, std::string_view rest) {
   return std::string(prefix) + std::string(rest);
 }
 
+// Stored without URL credentials (base/redact.h).
+std::string EntryToJson(RegistryEntry e) {
+  for (auto& s : e.sources) s = base::RedactUrlUserInfo(s);
+  return FormatRegistryEntry(e);
+}
+
 base::Result<RegistryEntry> EntryFromJson(std::string_view key, std::string_view text) {
   return base::WithContext(ParseRegistryEntry(text), "registry index record " + std::string(key));
 }
@@ -23,7 +30,7 @@ base::Result<NameTargets> TargetsFromJson(std::string_view key, std::string_view
 }
 
 void AddEntryOps(Database::Batch& b, const RegistryEntry& e) {
-  b.Put(Key(kBlobPrefix, e.sha256), FormatRegistryEntry(e));
+  b.Put(Key(kBlobPrefix, e.sha256), EntryToJson(e));
   for (const auto& c : e.checksums) b.Put(Key(kAltPrefix, c), e.sha256);
 }
 

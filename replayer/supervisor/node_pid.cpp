@@ -9,7 +9,7 @@
 namespace replayer {
 
 std::string FormatNodePidRecord(const NodePidRecord& r) {
-  return nlohmann::json{{"pid", r.pid}, {"start", r.start}}.dump();
+  return nlohmann::json{{"pid", r.pid}, {"pgid", r.pgid}, {"start", r.start}}.dump();
 }
 
 std::optional<NodePidRecord> ParseNodePidRecord(std::string_view text) {
@@ -19,8 +19,10 @@ std::optional<NodePidRecord> ParseNodePidRecord(std::string_view text) {
   }
   auto pid = base::JsonInt<pid_t>(j["pid"]);
   auto start = base::JsonInt<uint64_t>(j["start"]);
-  if (!pid || *pid <= 0 || !start) return std::nullopt;
-  return NodePidRecord{*pid, *start};
+  std::optional<pid_t> pgid = 0;
+  if (j.contains("pgid")) pgid = base::JsonInt<pid_t>(j["pgid"]);
+  if (!pid || *pid <= 0 || !start || !pgid || *pgid < 0) return std::nullopt;
+  return NodePidRecord{*pid, *pgid, *start};
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -246,16 +247,35 @@ base::Status DeleteMarkedDir(const std::string& dir) {
 
 }  // namespace
 
+std::string SnapshotOwner::Describe() const {
+  std::time_t t = static_cast<std::time_t>(txn_started_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return "home " + home + ", upgrade \"" + upgrade + "\" at height " + std::to_string(height) +
+         ", transaction " + std::to_string(txn_id) + " begun " + when;
+}
+
+base::Result<SnapshotInfo> ReadSnapshotMarker(const std::string& dir) { return ReadMarker(dir); }
+
 std::string SnapshotName(std::string_view upgrade_dir, int64_t height) {
   return "data-backup-" + std::string(upgrade_dir) + "-" + std::to_string(height);
 }
 
-base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std::string& dest) {
+base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std::string& dest,
+                                         const std::optional<SnapshotOwner>& owner) {
   const auto start = std::chrono::steady_clock::now();
   struct stat dest_st;
   if (::lstat(dest.c_str(), &dest_st) == 0) {
     base::Result<SnapshotInfo> marker = ReadMarker(dest);
-    if (marker.ok()) return marker->stats;
+    if (marker.ok() && marker->owner == owner) return marker->stats;
+    if (marker.ok()) {
+      return base::Status::AlreadyExists(
+          "snapshot destination " + dest + " already holds a snapshot of " +
+          (marker->owner ? marker->owner->Describe() : marker->source + " (no owner recorded)") +
+          ", not of " + (owner ? owner->Describe() : std::string("this data")));
+    }
     return base::Status::AlreadyExists("snapshot destination " + dest +
                                        " exists and is not a complete Replayer snapshot (" +
                                        marker.status().message() + ")");
@@ -302,7 +322,7 @@ base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std:
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   RETURN_IF_ERROR(WriteFileAtomic(partial + "/" + std::string(kSnapshotMarker),
-                                  FormatSnapshotMarker(base::UnixMillis(), data_dir, stats)));
+                                  FormatSnapshotMarker(base::UnixMillis(), data_dir, stats, owner)));
   RETURN_IF_ERROR(copier.FinishInode(dst.get(), src_st, ""));  // root mode and mtime
   if (::fsync(dst.get()) != 0) return ErrnoStatus(errno, "cannot fsync", partial);
   if (::rename(partial.c_str(), dest.c_str()) != 0) {
@@ -398,13 +418,20 @@ base::Result<bool> ReflinkSupported(const std::string& dir) {
 }
 
 std::string FormatSnapshotMarker(int64_t created_ms, const std::string& source,
-                                 const SnapshotStats& s) {
+                                 const SnapshotStats& s, const std::optional<SnapshotOwner>& owner) {
   nlohmann::json stats = {{"files", s.files},     {"reflinked", s.reflinked}, {"hardlinked", s.hardlinked},
                           {"copied", s.copied},   {"dirs", s.dirs},           {"symlinks", s.symlinks},
                           {"skipped", s.skipped}, {"bytes", s.bytes},         {"bytes_copied", s.bytes_copied},
                           {"seconds", s.seconds}};
   nlohmann::json marker = {
       {"format", kMarkerFormat}, {"created_ms", created_ms}, {"source", source}, {"stats", stats}};
+  if (owner) {
+    marker["owner"] = {{"home", owner->home},
+                       {"upgrade", owner->upgrade},
+                       {"height", owner->height},
+                       {"txn_id", owner->txn_id},
+                       {"txn_started_ms", owner->txn_started_ms}};
+  }
   return marker.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -430,6 +457,12 @@ base::Result<SnapshotInfo> ParseSnapshotMarker(std::string_view text, const std:
     st.bytes = base::JsonIntAt<uint64_t>(s, "bytes");
     st.bytes_copied = base::JsonIntAt<uint64_t>(s, "bytes_copied");
     st.seconds = s.at("seconds").get<double>();
+    if (auto o = j.find("owner"); o != j.end()) {
+      info.owner = SnapshotOwner{o->at("home").get<std::string>(), o->at("upgrade").get<std::string>(),
+                                 base::JsonIntAt<int64_t>(*o, "height"),
+                                 base::JsonIntAt<uint64_t>(*o, "txn_id"),
+                                 base::JsonIntAt<int64_t>(*o, "txn_started_ms")};
+    }
     return info;
   } catch (const nlohmann::json::exception& e) {
     return base::Status::Corruption(std::string("not a snapshot marker: ") + e.what());

@@ -14,9 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (info.ok()) {
     if (info->path != "/backups/data-backup-v2-100") std::abort();
     auto again = replayer::ParseSnapshotMarker(
-        replayer::FormatSnapshotMarker(info->created_ms, info->source, info->stats), info->path);
+        replayer::FormatSnapshotMarker(info->created_ms, info->source, info->stats, info->owner),
+        info->path);
     if (!again.ok() || again->created_ms != info->created_ms || again->source != info->source ||
-        !(again->stats == info->stats)) {
+        !(again->stats == info->stats) || again->owner != info->owner) {
       std::abort();
     }
   }

@@ -12,8 +12,10 @@ namespace replayer {
 namespace {
 
 TEST(NodePidRecord, RoundTripsAndRefusesWhatIsNoPid) {
-  NodePidRecord r{48213, 2764991};
+  NodePidRecord r{48213, 48213, 2764991};
   EXPECT_EQ(ParseNodePidRecord(FormatNodePidRecord(r)), r);
+  EXPECT_EQ(ParseNodePidRecord(R"({"pid":7,"start":9})"), (NodePidRecord{7, 0, 9}));  // older
+  EXPECT_FALSE(ParseNodePidRecord(R"({"pid":7,"pgid":-7,"start":9})"));
   EXPECT_FALSE(ParseNodePidRecord("{}"));  // cleared after a clean stop
   EXPECT_FALSE(ParseNodePidRecord(""));
   EXPECT_FALSE(ParseNodePidRecord(R"({"pid":0,"start":1})"));
