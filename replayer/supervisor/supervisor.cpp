@@ -49,6 +49,8 @@ bool ProcessGone(pid_t pid) {
   bool exists = false;
   std::string stat = ReadProcStat(pid, &exists);
   return !exists || ProcStatIsZombie(stat);
+}
+
 // The fields of /proc/<pid>/stat after the command name: [0] is field 3 (state), [2] field 5
 // (process group), [19] field 22 (start time in clock ticks, which tells a reused pid apart).
 std::vector<std::string> StatFields(pid_t pid) {
