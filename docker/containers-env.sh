@@ -29,3 +29,5 @@ containers_usable() {
   [ "$(id -u)" -eq 0 ] || { echo "rootful podman needs root" >&2; return 1; }
   podman info >/dev/null 2>&1 || { echo "podman info failed" >&2; return 1; }
 }
+# Docker image format, so that the Dockerfile's HEALTHCHECK is kept (OCI images drop it).
+export BUILDAH_FORMAT=docker
