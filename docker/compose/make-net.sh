@@ -112,8 +112,8 @@ for n in genesis "$upgrade"; do
 done
 sha_old=$(sha256sum "$simd" | cut -d' ' -f1)
 sha_new=$(sha256sum "$simd_new" | cut -d' ' -f1)
-v_old=$("$simd" version --home "$stage" 2>&1 | tail -1)
-v_new=$("$simd_new" version --home "$stage" 2>&1 | tail -1)
+v_old=$("$simd" version --home "$stage/version-home" 2>&1 | tail -1)
+v_new=$("$simd_new" version --home "$stage/version-home" 2>&1 | tail -1)
 url() { echo "http://mirror:8080/sha256/$1/simd?checksum=sha256:$1"; }
 cat > "$out/chain-registry.json" <<JSON
 {

@@ -87,7 +87,8 @@ simd_in() { local n=$1; shift; podman exec "$(cname "$n")" sh -c '"$DAEMON_HOME/
 tx_flags() { echo "--keyring-backend test --chain-id $CHAIN_ID --node tcp://localhost:26657 --yes --output json --gas 400000 --fees 0stake"; }
 wait_tx() {  # wait_tx NODE JSON
   local hash; hash=$(printf '%s' "$2" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d.get("code",0)==0, d; print(d["txhash"])') || fail "tx rejected: $2"
-  local r; r=$(simd_in "$1" query wait-tx "$hash" --timeout 60s --node tcp://localhost:26657 --output json 2>&1) || fail "tx $hash not in a block: $r"
+  local r; r=$(simd_in "$1" query wait-tx "$hash" --timeout 60s --node tcp://localhost:26657 --output json 2>>"$logs/tx.err") ||
+    fail "tx $hash not in a block: $r $(tail -3 "$logs/tx.err")"
   printf '%s' "$r" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d.get("code",0)==0, d' || fail "tx $hash failed: $r"
 }
 
@@ -108,11 +109,11 @@ h=$(height node-carol)
 upgrade_height=$((h + 45))
 out=$(simd_in val-alice tx upgrade software-upgrade "$UPGRADE_NAME" --upgrade-height "$upgrade_height" \
   --title "$UPGRADE_NAME" --summary "simd v0.50 to v0.53" --deposit 10000000stake \
-  --upgrade-info "$(cat "$net/upgrade-info.json")" --no-validate --from alice $(tx_flags) 2>&1)
+  --upgrade-info "$(cat "$net/upgrade-info.json")" --no-validate --from alice $(tx_flags) 2>>"$logs/tx.err")
 wait_tx val-alice "$out"
 id=$(rest /cosmos/gov/v1/proposals | python3 -c 'import json,sys; print(json.load(sys.stdin)["proposals"][-1]["id"])')
-wait_tx val-alice "$(simd_in val-alice tx gov vote "$id" yes --from alice $(tx_flags) 2>&1)"
-wait_tx val-bob "$(simd_in val-bob tx gov vote "$id" yes --from bob $(tx_flags) 2>&1)"
+wait_tx val-alice "$(simd_in val-alice tx gov vote "$id" yes --from alice $(tx_flags) 2>>"$logs/tx.err")"
+wait_tx val-bob "$(simd_in val-bob tx gov vote "$id" yes --from bob $(tx_flags) 2>>"$logs/tx.err")"
 echo "   proposal $id at height $upgrade_height (chain at $(height node-carol)), two yes votes"
 s=$(date +%s)
 until [ "$(rest "/cosmos/gov/v1/proposals/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["proposal"]["status"])')" = PROPOSAL_STATUS_PASSED ]; do
