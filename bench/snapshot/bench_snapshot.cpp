@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "replayer/snapshot.h"
+#include "replayer/upgrade/snapshot.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "replayer/progress.h"
+#include "replayer/sync/progress.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto h = replayer::ParseCommittedHeight(std::string_view(reinterpret_cast<const char*>(data), size));

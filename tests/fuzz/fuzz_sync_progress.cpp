@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "replayer/progress.h"
+#include "replayer/sync/progress.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto p = replayer::ParseStoredProgress(std::string_view(reinterpret_cast<const char*>(data), size));

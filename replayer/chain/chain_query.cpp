@@ -1,0 +1,24 @@
+#include "replayer/chain/chain_query.h"
+
+#include "replayer/chain/url.h"
+#include "upgrade-plans/gov_rest.h"
+
+namespace replayer {
+
+base::Result<int64_t> QueryAppliedPlanHeight(const std::string& rest_url,
+                                             const std::string& plan_name,
+                                             const registry::DownloadOptions& download) {
+  std::string base = rest_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string url = base + "/cosmos/upgrade/v1beta1/applied_plan/" + UrlEscape(plan_name);
+  registry::DownloadOptions o = download;
+  o.allow_http_without_checksum = true;  // a JSON answer, not a binary
+  registry::Downloader dl(o);
+  auto body = dl.FetchText(url, std::nullopt);
+  if (!body.ok()) return base::Status(body.status().code(), "applied_plan query: " + body.status().message());
+  auto applied = plans::ParseAppliedPlanHeight(*body);
+  if (!applied.ok()) return base::Status(applied.status().code(), url + ": " + applied.status().message());
+  return *applied;
+}
+
+}  // namespace replayer

@@ -1,0 +1,49 @@
+// Pieces every CLI command group shares: loading the configuration, printing errors, and the
+// registry settings and progress sink derived from the configuration. CLI-only (never called
+// from library code).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/status.h"
+#include "binary-registry/progress.h"
+#include "binary-registry/registry.h"
+#include "replayer/config/config.h"
+#include "replayer/upgrade/crash_points.h"
+#include "upgrade-plans/schedule.h"
+
+namespace replayer {
+
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Prints "replayer: error: <message>" to stderr and returns `code`.
+int Fail(const base::Status& st, int code = kExitFailure);
+// Environment variables over the TOML file when one is named.
+base::Result<Config> LoadConfig(const EnvMap& env, const std::string& config_file);
+registry::RegistrySettings RegistrySettingsFrom(const Config& config);
+// The REPLAYER_TEST_CRASH_AT test hook (`run` and `sync`); none when unset.
+base::Result<CrashPoints> CrashPointsFromEnv(const EnvMap& env);
+// Reads and parses a schedule file; errors name the file (or --plans when unreadable).
+base::Result<plans::Schedule> LoadSchedule(const std::string& path);
+// A bar on a terminal (stderr), periodic log lines otherwise.
+std::unique_ptr<registry::ProgressSink> MakeProgressSink();
+
+// A group of subcommands: registers its flags, then runs if one of its commands was parsed.
+class CommandGroup {
+ public:
+  virtual ~CommandGroup() = default;
+  // nullopt when none of this group's commands was given.
+  virtual std::optional<int> RunIfParsed(const Config& config, const EnvMap& env) = 0;
+};
+
+std::unique_ptr<CommandGroup> AddRegistryCommands(CLI::App& app);
+std::unique_ptr<CommandGroup> AddPlansCommands(CLI::App& app);
+std::unique_ptr<CommandGroup> AddSyncCommands(CLI::App& app);
+std::unique_ptr<CommandGroup> AddAuditCommands(CLI::App& app);
+
+}  // namespace replayer

@@ -1,0 +1,470 @@
+#include "replayer/supervisor/supervisor.h"
+
+#include "base/clock.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace replayer {
+namespace {
+
+constexpr std::string_view kNodePidKey = "node/running";
+// Bound on draining the node's pipes after it was reaped (a grandchild may hold them).
+constexpr auto kDrainWait = std::chrono::milliseconds(500);
+// The node's output is polled rather than waited for: every kPollBusy while it writes, backing
+// off to kPollIdle when it is quiet. A node that logs every block writes thousands of small
+// lines a second, and waking Replayer for each (an event-driven read) cost the node itself about
+// a sixth of its speed on two cores (bench/README.md, "sync"). The cost: relaying and the
+// upgrade-line scan lag by at most kPollIdle (upgrade-info.json is watched apart, at once). The
+// pipe holds 64 KiB, so only a node logging over 6 MiB/s could wait for us.
+constexpr auto kPollBusy = std::chrono::milliseconds(10);
+constexpr auto kPollIdle = std::chrono::milliseconds(80);
+constexpr int kMaxReadsPerPoll = 64;  // 4 MiB, then the loop serves others first
+
+// Field 22 of /proc/<pid>/stat: start time in clock ticks; tells a reused pid apart.
+std::optional<uint64_t> ProcessStartTime(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream rest(text.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+    if (i == 22) return std::stoull(field);
+  }
+  return std::nullopt;
+}
+
+bool ProcessGone(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  if (!in) return true;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z';
+}
+
+void WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, data, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return;  // our own stdout is gone (EPIPE); the node keeps running regardless
+    }
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+}  // namespace
+
+Supervisor::Supervisor(Deps deps)
+    : d_(std::move(deps)),
+      journal_(d_.db),
+      txn_runner_(d_.config, d_.layout, journal_, d_.launcher, d_.crash, base::UnixMillis,
+                  d_.fetcher),
+      signals_(io_),
+      kill_timer_(io_),
+      drain_timer_(io_),
+      line_timer_(io_) {}
+
+Supervisor::~Supervisor() = default;
+
+base::Status Supervisor::KillStaleNode() {
+  ASSIGN_OR_RETURN(auto rec, d_.db.Get(kNodePidKey));
+  if (!rec) return {};
+  pid_t pid = 0;
+  uint64_t start = 0;
+  try {
+    auto j = nlohmann::json::parse(*rec);
+    pid = j.at("pid").get<pid_t>();
+    start = j.at("start").get<uint64_t>();
+  } catch (const std::exception&) {
+    pid = 0;
+  }
+  if (pid > 0 && ProcessStartTime(pid) == start && !ProcessGone(pid)) {
+    spdlog::warn("a node (pid {}) left running by an earlier Replayer is still up; stopping it",
+                 pid);
+    (void)d_.launcher.Signal(pid, SIGKILL, true);
+    (void)d_.launcher.Signal(pid, SIGKILL, false);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!ProcessGone(pid)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return base::Status::FailedPrecondition("node pid " + std::to_string(pid) +
+                                                " left by an earlier Replayer does not die");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  ClearNodePid();
+  return {};
+}
+
+void Supervisor::RecordNodePid(pid_t pid) {
+  nlohmann::json j{{"pid", pid}, {"start", ProcessStartTime(pid).value_or(0)}};
+  // Not synced: the record only matters if Replayer dies while the machine (and so the node)
+  // stays up, and then the OS still has the write.
+  if (auto st = d_.db.PutVolatile(kNodePidKey, j.dump()); !st.ok()) {
+    spdlog::warn("recording node pid: {}", st.message());
+  }
+}
+
+void Supervisor::ClearNodePid() { (void)d_.db.PutVolatile(kNodePidKey, "{}"); }
+
+base::Result<std::string> Supervisor::ResolveCurrent() {
+  auto current = d_.layout.ReadCurrent();
+  if (current.ok()) return current;
+  if (!current.status().Is(base::Status::Code::kNotFound)) return current.status();
+  // `current` is missing. Only a home that has never upgraded may start at genesis; anything
+  // else would run the genesis binary on upgraded data (Cosmovisor's silent fallback).
+  ASSIGN_OR_RETURN(auto applied, journal_.Applied());
+  std::error_code ec;
+  bool has_upgrades = false;
+  for (const auto& e : std::filesystem::directory_iterator(d_.layout.UpgradesDir(), ec)) {
+    (void)e;
+    has_upgrades = true;
+  }
+  bool has_info = std::filesystem::exists(d_.layout.UpgradeInfoFile(), ec);
+  if (!applied.empty() || has_upgrades || has_info) {
+    return base::Status::FailedPrecondition(
+        d_.layout.CurrentLink() +
+        " is missing, and this home has upgrades; refusing to guess which binary runs the data. "
+        "Point it at the right folder, e.g. `ln -sfn upgrades/<name> " + d_.layout.CurrentLink() +
+        "`, or `ln -sfn genesis ...` if the node never upgraded");
+  }
+  spdlog::info("{} is missing on a home that never upgraded; pointing it at genesis",
+               d_.layout.CurrentLink());
+  RETURN_IF_ERROR(d_.layout.SwitchCurrent("genesis"));
+  return std::string("genesis");
+}
+
+base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,
+                                          const std::string& from_target) {
+  state::UpgradeTxn t;
+  t.name = plan.name;
+  t.dir = plans::UpgradeDirName(plan.name, d_.config.disable_recase);
+  t.height = plan.height;
+  t.info = plan.info;
+  t.from_dir = from_target;
+  ++txn_ordinal_;
+  txn_runner_.set_ordinal(txn_ordinal_);
+  ASSIGN_OR_RETURN(auto begun, journal_.Begin(t, base::UnixMillis(),
+                                               "from " + from_target + " to upgrades/" + t.dir));
+  spdlog::info("upgrade \"{}\" needed at height {}: switching from {} to upgrades/{}", t.name,
+               t.height, from_target, t.dir);
+  d_.crash.AfterRecord(state::Step::kDetected, txn_ordinal_);
+  txn_ = std::move(begun);
+  return {};
+}
+
+base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
+  ArmSignals();
+  RETURN_IF_ERROR(KillStaleNode());
+  std::error_code ec;
+  std::filesystem::create_directories(d_.layout.DataDir(), ec);
+
+  while (true) {
+    ASSIGN_OR_RETURN(auto active, journal_.Active());
+    bool resumed_restart = false;
+    if (active) {
+      txn_ = *active;
+      if (txn_ordinal_ == 0) {
+        ++txn_ordinal_;
+        spdlog::info("resuming upgrade \"{}\" at height {} after step {}", txn_->name,
+                     txn_->height, state::StepName(txn_->last_step));
+      }
+      txn_runner_.set_ordinal(txn_ordinal_);
+      if (txn_->last_step == state::Step::kDetected) {
+        RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
+                                           "node not running (Replayer restarted)"));
+      }
+      RETURN_IF_ERROR(txn_runner_.AdvanceToPreUpgrade(*txn_));
+      if (!d_.config.restart_after_upgrade) {
+        RETURN_IF_ERROR(txn_runner_.Complete(*txn_, /*restarted=*/false));
+        spdlog::info("upgrade applied; DAEMON_RESTART_AFTER_UPGRADE is off, exiting");
+        return 0;
+      }
+      if (!WaitRestartDelay()) {
+        spdlog::info("stop requested before restarting the node; the upgrade resumes next run");
+        return 128 + terminate_signal_;
+      }
+      resumed_restart = true;
+    }
+
+    ASSIGN_OR_RETURN(applied_, journal_.Applied());
+    ASSIGN_OR_RETURN(current_target_, ResolveCurrent());
+    ASSIGN_OR_RETURN(auto current_info, d_.layout.ReadTargetUpgradeInfo(current_target_));
+    current_name_ = current_info ? current_info->name : "";
+
+    if (!resumed_restart) {
+      // Never start the old binary when its upgrade is already due (Cosmovisor #25861).
+      ASSIGN_OR_RETURN(auto pending, ReadPendingUpgrade());
+      if (pending && d_.policy) RETURN_IF_ERROR(d_.policy->CheckReportedPlan(current_target_, *pending));
+      if (!pending && d_.policy) {
+        ASSIGN_OR_RETURN(auto before, d_.policy->CheckBeforeLaunch(current_target_));
+        if (before.action == RunPolicy::BeforeLaunch::Action::kDone) return 0;
+        if (before.action == RunPolicy::BeforeLaunch::Action::kSwitch) pending = before.plan;
+      }
+      if (pending) {
+        RETURN_IF_ERROR(BeginTransaction(*pending, current_target_));
+        RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
+                                           "node not running (upgrade pending at start)"));
+        continue;
+      }
+    }
+
+    std::vector<std::string> args = node_args;
+    if (d_.policy) {
+      ASSIGN_OR_RETURN(args, d_.policy->LaunchArgs(current_target_, node_args));
+    }
+    RETURN_IF_ERROR(LaunchNode(args));
+    if (d_.policy) d_.policy->OnLaunched(current_target_);
+    if (resumed_restart) {
+      RETURN_IF_ERROR(txn_runner_.Complete(*txn_, /*restarted=*/true));
+      txn_.reset();
+    }
+    Outcome outcome = WatchNode();
+    ClearNodePid();
+    if (fatal_) return *fatal_;
+    switch (outcome) {
+      case Outcome::kUpgrade:
+        RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
+                                           node_exit_ ? node_exit_->Describe() : ""));
+        continue;
+      case Outcome::kTerminated:
+        spdlog::info("node stopped on request: {}", node_exit_->Describe());
+        return node_exit_->exit_code;
+      case Outcome::kExited: {
+        // The node may die right after writing upgrade-info.json, before we looked.
+        ASSIGN_OR_RETURN(auto pending, ReadPendingUpgrade());
+        if (pending) {
+          spdlog::info("node exited ({}) with upgrade \"{}\" pending", node_exit_->Describe(),
+                       pending->name);
+          RETURN_IF_ERROR(BeginTransaction(*pending, current_target_));
+          RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
+                                             node_exit_->Describe()));
+          continue;
+        }
+        if (d_.policy) {
+          ASSIGN_OR_RETURN(auto due, d_.policy->OnNodeExit(current_target_, *node_exit_));
+          if (due) {
+            RETURN_IF_ERROR(BeginTransaction(*due, current_target_));
+            RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
+                                               node_exit_->Describe()));
+            continue;
+          }
+        }
+        spdlog::info("node exited: {}", node_exit_->Describe());
+        return stopping_halted_node_ ? 0 : node_exit_->exit_code;
+      }
+    }
+  }
+}
+
+bool Supervisor::WaitRestartDelay() {
+  if (d_.config.restart_delay.count() > 0) {
+    spdlog::info("waiting {} ms before restarting (DAEMON_RESTART_DELAY)",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(d_.config.restart_delay)
+                     .count());
+    bool fired = false;
+    boost::asio::steady_timer t(io_);
+    t.expires_after(d_.config.restart_delay);
+    t.async_wait([&](const boost::system::error_code&) { fired = true; });
+    while (!fired && !terminate_requested_) io_.run_one();
+    t.cancel();
+    while (!fired) io_.run_one();
+  } else {
+    io_.poll();  // deliver any signal that arrived during the transaction
+  }
+  return !terminate_requested_;
+}
+
+void Supervisor::ArmSignals() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGQUIT);
+  signals_.add(SIGCHLD);
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    OnSignal(sig);
+    ArmSignals();
+  });
+}
+
+base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
+  std::string bin = d_.layout.TargetBinary(current_target_);
+  RETURN_IF_ERROR(Layout::CheckExecutable(bin));
+  SpawnOptions opts;
+  opts.path = bin;
+  opts.args = args;
+  opts.capture_output = true;
+  opts.new_process_group = true;
+  ASSIGN_OR_RETURN(SpawnedProcess p, d_.launcher.Spawn(opts));
+  node_pid_ = p.pid;
+  RecordNodePid(p.pid);
+  spdlog::info("started {} (pid {}) from {}", bin, p.pid, current_target_);
+  node_exit_.reset();
+  run_done_ = false;
+  stopping_for_upgrade_ = false;
+  stopping_halted_node_ = false;
+  line_plan_.reset();
+  last_file_key_ = {};
+  last_invalid_message_.clear();
+  for (int i = 0; i < 2; ++i) {
+    streams_[i] = std::make_unique<Stream>(io_);
+    streams_[i]->fd = i == 0 ? p.stdout_fd : p.stderr_fd;
+    ::fcntl(streams_[i]->fd, F_SETFL, ::fcntl(streams_[i]->fd, F_GETFL) | O_NONBLOCK);
+    streams_[i]->out_fd = i == 0 ? STDOUT_FILENO : STDERR_FILENO;
+    streams_[i]->eof = false;
+    streams_[i]->scanner =
+        std::make_unique<LineScanner>([this](std::string_view line) { OnLine(line); });
+    streams_[i]->interval = kPollBusy;
+    PollOutput(i);
+  }
+  watcher_ = std::make_unique<FileWatcher>(io_, d_.layout.DataDir(), "upgrade-info.json",
+                                           d_.config.poll_interval,
+                                           [this] { OnMaybeUpgradeFile(); });
+  watcher_->Start();
+  // The file may already be complete (written between our check and the watch).
+  OnMaybeUpgradeFile();
+  return {};
+}
+
+Supervisor::Outcome Supervisor::WatchNode() {
+  while (!run_done_) io_.run_one();
+  watcher_->Stop();
+  boost::system::error_code ec;
+  kill_timer_.cancel();
+  drain_timer_.cancel();
+  line_timer_.cancel();
+  for (auto& s : streams_) {
+    if (s) s->timer.cancel();
+  }
+  io_.poll();  // let cancelled handlers finish while their objects are alive
+  watcher_.reset();
+  for (auto& s : streams_) s.reset();
+  node_pid_ = -1;
+  if (stopping_for_upgrade_) return Outcome::kUpgrade;
+  if (terminate_requested_) return Outcome::kTerminated;
+  return Outcome::kExited;
+}
+
+Supervisor::Stream::~Stream() {
+  if (fd >= 0) ::close(fd);
+}
+
+bool Supervisor::DrainOutput(int which) {
+  Stream& s = *streams_[which];
+  bool got = false;
+  for (int i = 0; i < kMaxReadsPerPoll && !s.eof; ++i) {
+    ssize_t n = ::read(s.fd, s.buf.data(), s.buf.size());
+    if (n > 0) {
+      got = true;
+      WriteAll(s.out_fd, s.buf.data(), static_cast<size_t>(n));
+      s.scanner->Feed(std::string_view(s.buf.data(), static_cast<size_t>(n)));
+      // The scanner may have stopped this run (a plan the schedule refuses); keep relaying.
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return got;
+    // End of stream (or an error that ends it).
+    s.scanner->Finish();
+    s.eof = true;
+    MaybeFinishRun();
+  }
+  return got;
+}
+
+void Supervisor::PollOutput(int which) {
+  Stream* s = streams_[which].get();
+  bool got = DrainOutput(which);
+  if (s->eof) return;
+  s->interval = got ? kPollBusy : std::min<std::chrono::milliseconds>(s->interval * 2, kPollIdle);
+  s->timer.expires_after(s->interval);
+  s->timer.async_wait([this, which](const boost::system::error_code& ec) {
+    if (!ec && streams_[which]) PollOutput(which);
+  });
+}
+
+void Supervisor::MaybeFinishRun() {
+  if (!node_exit_) return;
+  bool drained = true;
+  for (auto& s : streams_) drained = drained && (!s || s->eof);
+  if (drained) {
+    run_done_ = true;
+    return;
+  }
+  drain_timer_.expires_after(kDrainWait);
+  drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && node_exit_) run_done_ = true;
+  });
+}
+
+void Supervisor::OnSignal(int sig) {
+  if (sig == SIGCHLD) {
+    if (node_pid_ > 0 && !node_exit_) {
+      if (auto e = d_.launcher.TryReap(node_pid_, /*kill_group_on_exit=*/true)) {
+        node_exit_ = *e;
+        kill_timer_.cancel();
+        // Whatever the node wrote last is in its pipes now: read it (and their end) at once.
+        for (int i = 0; i < 2; ++i) {
+          if (streams_[i] && !streams_[i]->eof) DrainOutput(i);
+        }
+        MaybeFinishRun();
+      }
+    }
+    return;
+  }
+  // SIGINT / SIGTERM / SIGQUIT: pass to the node's group, with the grace period.
+  if (node_pid_ <= 0 || node_exit_) {
+    terminate_requested_ = true;
+    terminate_signal_ = sig;
+    return;
+  }
+  if (terminate_requested_) {
+    spdlog::warn("second stop signal: killing the node");
+    (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+    return;
+  }
+  terminate_requested_ = true;
+  terminate_signal_ = sig;
+  spdlog::info("received {}, passing it to the node", strsignal(sig));
+  (void)d_.launcher.Signal(node_pid_, sig, true);
+  if (d_.config.shutdown_grace.count() > 0) {
+    kill_timer_.expires_after(d_.config.shutdown_grace);
+    kill_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || node_exit_ || node_pid_ <= 0) return;
+      spdlog::warn("DAEMON_SHUTDOWN_GRACE exceeded, killing the node");
+      (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+    });
+  }
+}
+
+void Supervisor::StopNodeForUpgrade() {
+  if (d_.config.shutdown_grace.count() == 0) {
+    (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+    return;
+  }
+  spdlog::info("stopping the node: SIGINT, then SIGKILL after {} ms",
+               std::chrono::duration_cast<std::chrono::milliseconds>(d_.config.shutdown_grace)
+                   .count());
+  (void)d_.launcher.Signal(node_pid_, SIGINT, true);
+  kill_timer_.expires_after(d_.config.shutdown_grace);
+  kill_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || node_exit_ || node_pid_ <= 0) return;
+    spdlog::warn("DAEMON_SHUTDOWN_GRACE exceeded, killing the node");
+    (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+  });
+}
+
+}  // namespace replayer

@@ -1,0 +1,137 @@
+// replayer::Supervisor: runs the node under Replayer, the way `cosmovisor run` does, crash-safe.
+//
+// One Boost.Asio io_context on one thread (the caller's). The node runs in its own process
+// group with a clean signal mask; its stdout/stderr are relayed chunk by chunk, unchanged, and
+// scanned line by line for `UPGRADE "<name>" NEEDED`. `data/upgrade-info.json` is watched with
+// inotify plus polling. When an upgrade is due the node's group is stopped (SIGKILL, or SIGINT
+// then SIGKILL after DAEMON_SHUTDOWN_GRACE) and the journaled UpgradeTransaction runs; then the
+// new binary starts with the same arguments. SIGINT/SIGTERM/SIGQUIT sent to Replayer go to the
+// node's group, and Run() returns the node's exit code. Before every launch the journal and
+// upgrade-info.json are consulted, so a restarted Replayer never relaunches an old binary past
+// its plan height, and never falls back to genesis when `current` is missing.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "replayer/config/config.h"
+#include "replayer/upgrade/crash_points.h"
+#include "replayer/supervisor/file_watcher.h"
+#include "replayer/config/layout.h"
+#include "replayer/supervisor/line_scanner.h"
+#include "replayer/process/process.h"
+#include "replayer/supervisor/run_policy.h"
+#include "replayer/upgrade/upgrade_transaction.h"
+#include "state/database.h"
+#include "state/journal.h"
+#include "upgrade-plans/upgrade_info.h"
+
+namespace replayer {
+
+class Supervisor {
+ public:
+  struct Deps {
+    const Config& config;
+    const Layout& layout;
+    state::Database& db;
+    ProcessLauncher& launcher;
+    const CrashPoints& crash;
+    BinaryFetcher fetcher;  // may be null
+    RunPolicy* policy = nullptr;  // `sync`: the schedule steers; null for `run`
+  };
+  explicit Supervisor(Deps deps);
+  ~Supervisor();
+
+  // Runs until the node exits without an upgrade (returns its exit code), an upgrade completes
+  // with DAEMON_RESTART_AFTER_UPGRADE=false (returns 0), or an error.
+  base::Result<int> Run(const std::vector<std::string>& node_args);
+
+ private:
+  enum class Outcome { kExited, kUpgrade, kTerminated };
+
+  base::Status KillStaleNode();
+  base::Result<std::string> ResolveCurrent();
+  base::Result<std::optional<plans::UpgradeInfo>> ReadPendingUpgrade();
+  base::Status BeginTransaction(const plans::UpgradeInfo& plan, const std::string& from_target);
+  base::Status LaunchNode(const std::vector<std::string>& args);
+  Outcome WatchNode();
+  bool WaitRestartDelay();
+
+  // Event handlers (event-loop thread only).
+  void ArmSignals();
+  void OnSignal(int sig);
+  void PollOutput(int which);
+  // Reads what the pipe holds now; true if anything was read. Handles end of stream.
+  bool DrainOutput(int which);
+  void OnMaybeUpgradeFile();
+  void OnLine(std::string_view line);
+  void OnLinePlanTimeout();
+  void Detect(const plans::UpgradeInfo& plan);
+  void StopNodeForUpgrade();
+  void MaybeFinishRun();
+  bool IsNewUpgrade(const plans::UpgradeInfo& plan) const;
+  bool PlanIsDue(const plans::UpgradeInfo& plan);
+  void RecordNodePid(pid_t pid);
+  void ClearNodePid();
+
+  Deps d_;
+  state::JournalStore journal_;
+  UpgradeTransaction txn_runner_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer kill_timer_;
+  boost::asio::steady_timer drain_timer_;
+  boost::asio::steady_timer line_timer_;
+  std::unique_ptr<FileWatcher> watcher_;
+
+  // Per node run.
+  // The node's stdout or stderr pipe, read by polling (see PollOutput): the descriptor is not
+  // registered with the reactor, so the node's writes wake nobody.
+  struct Stream {
+    explicit Stream(boost::asio::io_context& io) : timer(io) {}
+    ~Stream();
+    int fd = -1;  // non-blocking read end
+    boost::asio::steady_timer timer;
+    std::chrono::milliseconds interval{0};
+    std::array<char, 65536> buf{};
+    std::unique_ptr<LineScanner> scanner;
+    int out_fd = 1;
+    bool eof = true;
+  };
+  std::array<std::unique_ptr<Stream>, 2> streams_;
+  pid_t node_pid_ = -1;
+  std::optional<ExitInfo> node_exit_;
+  bool run_done_ = false;
+  bool stopping_for_upgrade_ = false;
+  bool stopping_halted_node_ = false;  // the policy saw it halt as scheduled (SDK 0.50+)
+  bool terminate_requested_ = false;
+  int terminate_signal_ = 0;
+  std::string current_target_;
+  std::string current_name_;  // plan name `current` runs, "" for genesis
+  std::vector<state::AppliedUpgrade> applied_;  // from the journal, refreshed before each launch
+  std::optional<state::UpgradeTxn> txn_;
+  std::optional<plans::UpgradeInfo> line_plan_;
+  struct FileKey {
+    int64_t mtime_ns = -1;
+    int64_t size = -1;
+    uint64_t ino = 0;
+    bool operator==(const FileKey&) const = default;
+  };
+  FileKey last_file_key_;
+  std::string last_invalid_message_;
+  int txn_ordinal_ = 0;
+  std::string last_gate_message_;
+  std::optional<base::Status> fatal_;  // the run must end with this error once the node is down
+};
+
+}  // namespace replayer

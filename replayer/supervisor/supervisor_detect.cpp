@@ -1,0 +1,170 @@
+// Supervisor, the detection half: how a run learns that an upgrade is due. Three sources, any
+// one enough: data/upgrade-info.json (inotify and polling, half-written files read again), the
+// node's `UPGRADE "<name>" NEEDED` log line (written to the file after kLinePlanWait if the node
+// leaves none), and for manual plans (`add-upgrade --upgrade-height`) the node's height. A run
+// policy (sync) may refuse a reported plan or stop a node that logged its halt. The rest of the
+// event loop (launch, output, signals, the transaction) is in supervisor.cpp.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <chrono>
+
+#include "replayer/config/file_util.h"
+#include "replayer/supervisor/height_gate.h"
+#include "replayer/supervisor/supervisor.h"
+
+namespace replayer {
+namespace {
+
+// How long after an `UPGRADE ... NEEDED` log line we wait for upgrade-info.json before acting on
+// the line alone (SDK <= 0.44.2 wrote no info; some nodes never write the file).
+constexpr auto kLinePlanWait = std::chrono::seconds(2);
+
+}  // namespace
+
+base::Result<std::optional<plans::UpgradeInfo>> Supervisor::ReadPendingUpgrade() {
+  auto text = ReadFile(d_.layout.UpgradeInfoFile());
+  if (!text.ok()) {
+    if (text.status().Is(base::Status::Code::kNotFound)) {
+      return std::optional<plans::UpgradeInfo>();
+    }
+    return text.status();
+  }
+  auto plan = plans::ParseUpgradeInfo(*text);
+  if (!plan.ok()) {
+    spdlog::warn("{}: {}; ignoring it until it changes", d_.layout.UpgradeInfoFile(),
+                 plan.status().message());
+    return std::optional<plans::UpgradeInfo>();
+  }
+  if (!IsNewUpgrade(*plan) || !PlanIsDue(*plan)) return std::optional<plans::UpgradeInfo>();
+  return std::optional<plans::UpgradeInfo>(*plan);
+}
+
+bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan) {
+  std::string dir = plans::UpgradeDirName(plan.name, d_.config.disable_recase);
+  if (!IsManualPlan(d_.layout, dir, plan)) return true;  // the node wrote it: due now
+  auto height = ProbeNodeHeight(d_.launcher, d_.layout.TargetBinary(current_target_),
+                                d_.layout.home());
+  std::string message;
+  if (!height.ok()) {
+    message = "holding manual upgrade \"" + plan.name + "\" at height " +
+              std::to_string(plan.height) + ": cannot read the node's height (" +
+              height.status().message() + ")";
+  } else if (*height < plan.height) {
+    message = "manual upgrade \"" + plan.name + "\" waits for height " +
+              std::to_string(plan.height);
+  } else {
+    spdlog::info("node reached height {}; manual upgrade \"{}\" at {} is due", *height,
+                 plan.name, plan.height);
+    return true;
+  }
+  if (message != last_gate_message_) {
+    last_gate_message_ = message;
+    spdlog::info("{}", message);
+  }
+  return false;
+}
+
+bool Supervisor::IsNewUpgrade(const plans::UpgradeInfo& plan) const {
+  if (plans::SameUpgradeName(plan.name, current_name_, d_.config.disable_recase)) return false;
+  // Already applied at this height (e.g. a later switch had no on-chain plan, so the file still
+  // names the previous one).
+  for (const auto& a : applied_) {
+    if (a.height == plan.height &&
+        plans::SameUpgradeName(a.name, plan.name, d_.config.disable_recase)) {
+      return false;
+    }
+  }
+  return Layout::UpgradeTarget(plans::UpgradeDirName(plan.name, d_.config.disable_recase)) !=
+         current_target_;
+}
+
+void Supervisor::OnMaybeUpgradeFile() {
+  if (stopping_for_upgrade_ || node_exit_) return;
+  struct stat st {};
+  if (stat(d_.layout.UpgradeInfoFile().c_str(), &st) != 0) return;
+  FileKey key{static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+              static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
+  if (key == last_file_key_) return;
+  auto text = ReadFile(d_.layout.UpgradeInfoFile());
+  if (!text.ok()) return;
+  auto plan = plans::ParseUpgradeInfo(*text);
+  if (!plan.ok()) {
+    if (plan.status().Is(base::Status::Code::kUnavailable)) return;  // half-written: look again
+    last_file_key_ = key;
+    if (plan.status().message() != last_invalid_message_) {
+      last_invalid_message_ = plan.status().message();
+      spdlog::warn("{}: {}; waiting for a valid plan", d_.layout.UpgradeInfoFile(),
+                   plan.status().message());
+    }
+    return;
+  }
+  if (!IsNewUpgrade(*plan)) {
+    last_file_key_ = key;
+    return;
+  }
+  if (!PlanIsDue(*plan)) return;  // key not recorded: the next tick asks the node again
+  last_file_key_ = key;
+  Detect(*plan);
+}
+
+void Supervisor::OnLine(std::string_view line) {
+  if (d_.policy && d_.policy->OnNodeOutputLine(line) && !stopping_for_upgrade_ &&
+      !stopping_halted_node_ && !node_exit_) {
+    stopping_halted_node_ = true;
+    spdlog::info("the node logged its halt and may not exit by itself: stopping it");
+    StopNodeForUpgrade();
+    return;
+  }
+  if (stopping_for_upgrade_ || line_plan_) return;
+  auto plan = plans::ParseUpgradeNeededLine(line);
+  if (!plan || !IsNewUpgrade(*plan)) return;
+  line_plan_ = *plan;
+  OnMaybeUpgradeFile();
+  if (stopping_for_upgrade_) return;
+  line_timer_.expires_after(kLinePlanWait);
+  line_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) OnLinePlanTimeout();
+  });
+}
+
+void Supervisor::OnLinePlanTimeout() {
+  if (stopping_for_upgrade_ || !line_plan_) return;
+  last_file_key_ = {};
+  OnMaybeUpgradeFile();
+  if (stopping_for_upgrade_) return;
+  // The node announced the upgrade but left no usable upgrade-info.json: write it from the log
+  // line, because the new binary reads it to apply store upgrades.
+  spdlog::warn("node logged UPGRADE \"{}\" NEEDED at height {} but wrote no usable {}; writing it",
+               line_plan_->name, line_plan_->height, d_.layout.UpgradeInfoFile());
+  if (auto st = WriteFileAtomic(d_.layout.UpgradeInfoFile(), plans::FormatUpgradeInfo(*line_plan_));
+      !st.ok()) {
+    spdlog::error("writing {}: {}", d_.layout.UpgradeInfoFile(), st.message());
+    return;
+  }
+  Detect(*line_plan_);
+}
+
+void Supervisor::Detect(const plans::UpgradeInfo& plan) {
+  if (d_.policy) {
+    if (auto st = d_.policy->CheckReportedPlan(current_target_, plan); !st.ok()) {
+      // Never guess: stop the node, change nothing, and end the run with this error.
+      spdlog::error("{}", st.message());
+      fatal_ = st;
+      stopping_for_upgrade_ = true;
+      line_timer_.cancel();
+      (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+      return;
+    }
+  }
+  if (auto st = BeginTransaction(plan, current_target_); !st.ok()) {
+    spdlog::error("cannot start the upgrade transaction: {}", st.message());
+    return;
+  }
+  stopping_for_upgrade_ = true;
+  line_timer_.cancel();
+  StopNodeForUpgrade();
+}
+
+}  // namespace replayer

@@ -1,0 +1,327 @@
+#include "replayer/sync/progress.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+
+namespace replayer {
+namespace {
+
+constexpr size_t kMaxScan = 4096;  // only a line's beginning is looked at
+constexpr auto kRateWindow = std::chrono::seconds(5);
+constexpr auto kSampleEvery = std::chrono::milliseconds(20);
+
+// The line without ANSI escape sequences (ESC '[' ... final byte), bounded.
+std::string StripAnsi(std::string_view line) {
+  std::string out;
+  out.reserve(std::min(line.size(), kMaxScan));
+  for (size_t i = 0; i < line.size() && i < kMaxScan; ++i) {
+    if (line[i] == '\x1b') {
+      size_t j = i + 1;
+      if (j < line.size() && line[j] == '[') {
+        ++j;
+        while (j < line.size() && !(line[j] >= '@' && line[j] <= '~')) ++j;
+      }
+      i = j;  // skips the final byte too
+      continue;
+    }
+    out.push_back(line[i]);
+  }
+  return out;
+}
+
+bool IsWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
+std::optional<int64_t> DigitsAt(std::string_view s, size_t pos) {
+  if (pos < s.size() && s[pos] == '"') ++pos;
+  int64_t v = 0;
+  size_t n = 0;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    if (++n > 18) return std::nullopt;  // beyond any real height, and int64 safe
+    v = v * 10 + (s[pos] - '0');
+    ++pos;
+  }
+  if (n == 0 || v <= 0) return std::nullopt;
+  return v;
+}
+
+// The value of the first `height=` (logfmt) or `"height":` (JSON) key with a word boundary
+// before it.
+std::optional<int64_t> HeightField(std::string_view s) {
+  for (std::string_view key : {std::string_view("height="), std::string_view("\"height\":")}) {
+    size_t from = 0;
+    while (true) {
+      size_t at = s.find(key, from);
+      if (at == std::string_view::npos) break;
+      from = at + 1;
+      if (key[0] == 'h' && at > 0 && IsWordChar(s[at - 1])) continue;  // latest_height= etc.
+      if (auto v = DigitsAt(s, at + key.size())) return v;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string Thousands(int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+std::string Duration(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  auto total = static_cast<int64_t>(std::llround(s));
+  char buf[32];
+  if (total < 60) {
+    std::snprintf(buf, sizeof buf, "%lld s", static_cast<long long>(total));
+  } else if (total < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(total / 60),
+                  static_cast<long long>(total % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(total / 3600),
+                  static_cast<long long>(total / 60 % 60));
+  }
+  return buf;
+}
+
+std::string PromEscape(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string Num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseCommittedHeight(std::string_view line) {
+  // Cheap rejection first: this runs for every line the node writes. Colour codes never split
+  // the key itself.
+  if (line.substr(0, kMaxScan).find("height") == std::string_view::npos) return std::nullopt;
+  std::string s = StripAnsi(line);
+  static constexpr std::array<std::string_view, 5> kMarkers = {
+      "committed state", "committed block", "executed block", "finalizing commit of block",
+      "indexed block"};
+  bool marked = std::any_of(kMarkers.begin(), kMarkers.end(),
+                            [&](std::string_view m) { return s.find(m) != std::string::npos; });
+  if (!marked) return std::nullopt;
+  return HeightField(s);
+}
+
+SyncProgress::SyncProgress(size_t segments, std::optional<int64_t> target, Clock::time_point start)
+    : segments_(segments), target_(target), start_(start) {}
+
+void SyncProgress::SegmentLaunched(size_t index, std::string label, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  bool switched = segment_ != 0 && segment_ != index + 1;
+  segment_ = index + 1;
+  label_ = std::move(label);
+  if (switched && last_commit_) {
+    awaiting_first_block_ = true;
+    switch_from_ = last_commit_;
+  }
+  // The rate restarts with each binary: a restart's pause is downtime, not a slow block.
+  window_.clear();
+  since_launch_.reset();
+  (void)now;
+}
+
+void SyncProgress::Committed(int64_t height, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  if (height <= height_ && !awaiting_first_block_) return;  // repeated (several lines a block)
+  if (awaiting_first_block_ && switch_from_) {
+    downtimes_.push_back(
+        {label_, height, std::chrono::duration<double>(now - *switch_from_).count()});
+    awaiting_first_block_ = false;
+  }
+  height_ = height;
+  since_launch_ = height;
+  last_commit_ = now;
+  if (window_.empty() || now - window_.back().first >= kSampleEvery) {
+    window_.emplace_back(now, height);
+  } else {
+    window_.back().second = height;
+  }
+  while (window_.size() > 2 && now - window_.front().first > kRateWindow) window_.pop_front();
+}
+
+std::optional<int64_t> SyncProgress::CommittedSinceLaunch() const {
+  std::lock_guard lock(mu_);
+  return since_launch_;
+}
+
+void SyncProgress::Finished() {
+  std::lock_guard lock(mu_);
+  finished_ = true;
+}
+
+ProgressSnapshot SyncProgress::Snapshot(Clock::time_point now) const {
+  std::lock_guard lock(mu_);
+  ProgressSnapshot p;
+  p.height = height_;
+  p.target = target_;
+  p.segment = segment_;
+  p.segments = segments_;
+  p.segment_label = label_;
+  p.elapsed_seconds = std::chrono::duration<double>(now - start_).count();
+  p.downtimes = downtimes_;
+  p.finished = finished_;
+  if (window_.size() >= 2) {
+    double span = std::chrono::duration<double>(window_.back().first - window_.front().first).count();
+    if (span >= 0.1) {
+      p.blocks_per_second =
+          static_cast<double>(window_.back().second - window_.front().second) / span;
+    }
+  }
+  if (target_ && p.blocks_per_second > 0 && *target_ > height_) {
+    p.eta_seconds = static_cast<double>(*target_ - height_) / p.blocks_per_second;
+  }
+  return p;
+}
+
+std::string FormatProgressLine(const ProgressSnapshot& p) {
+  std::string out = "height " + Thousands(p.height);
+  if (p.target && *p.target > 0) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, " (%.1f%%)",
+                  100.0 * static_cast<double>(std::min(p.height, *p.target)) /
+                      static_cast<double>(*p.target));
+    out += " / " + Thousands(*p.target) + pct;
+  }
+  if (p.finished) {
+    out += " | finished in " + Duration(p.elapsed_seconds);
+  } else {
+    out += " | " + Thousands(std::llround(p.blocks_per_second)) + " blocks/s";
+    if (p.eta_seconds) out += " | ETA " + Duration(*p.eta_seconds);
+  }
+  out += " | segment " + std::to_string(p.segment) + " of " + std::to_string(p.segments);
+  if (!p.segment_label.empty()) out += ": " + p.segment_label;
+  return out;
+}
+
+std::string FormatPrometheus(const ProgressSnapshot& p) {
+  std::string out;
+  auto metric = [&](std::string_view name, std::string_view type, std::string_view help,
+                    const std::string& value) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+    out += name;
+    out += ' ';
+    out += value;
+    out += '\n';
+  };
+  metric("replayer_sync_height", "gauge", "Last block height the node committed (from its log).",
+         std::to_string(p.height));
+  if (p.target) {
+    metric("replayer_sync_target_height", "gauge", "Height the sync stops at (--until).",
+           std::to_string(*p.target));
+  }
+  metric("replayer_sync_segment", "gauge", "Schedule segment running now (1-based).",
+         std::to_string(p.segment));
+  metric("replayer_sync_segments", "gauge", "Segments in the schedule.",
+         std::to_string(p.segments));
+  metric("replayer_sync_blocks_per_second", "gauge",
+         "Committed blocks per second over the last 5 seconds.", Num(p.blocks_per_second));
+  if (p.eta_seconds) {
+    metric("replayer_sync_eta_seconds", "gauge", "Estimated seconds to the target height.",
+           Num(*p.eta_seconds));
+  }
+  metric("replayer_sync_elapsed_seconds", "gauge", "Seconds since the sync started.",
+         Num(p.elapsed_seconds));
+  metric("replayer_sync_switches_total", "counter", "Binary switches completed by this sync.",
+         std::to_string(p.downtimes.size()));
+  metric("replayer_sync_finished", "gauge", "1 once the sync reached its end.",
+         p.finished ? "1" : "0");
+  out +=
+      "# HELP replayer_sync_switch_downtime_seconds Last block of one binary to the first block "
+      "of the next.\n# TYPE replayer_sync_switch_downtime_seconds gauge\n";
+  for (const auto& d : p.downtimes) {
+    out += "replayer_sync_switch_downtime_seconds{segment=\"" + PromEscape(d.to_label) +
+           "\",height=\"" + std::to_string(d.first_height) + "\"} " + Num(d.seconds) + "\n";
+  }
+  return out;
+}
+
+std::string ProgressToJson(const ProgressSnapshot& p, int64_t unix_ms) {
+  nlohmann::json j;
+  j["height"] = p.height;
+  j["target"] = p.target ? nlohmann::json(*p.target) : nlohmann::json(nullptr);
+  j["segment"] = p.segment;
+  j["segments"] = p.segments;
+  j["segment_label"] = p.segment_label;
+  j["blocks_per_second"] = p.blocks_per_second;
+  j["eta_seconds"] = p.eta_seconds ? nlohmann::json(*p.eta_seconds) : nlohmann::json(nullptr);
+  j["elapsed_seconds"] = p.elapsed_seconds;
+  j["finished"] = p.finished;
+  j["downtimes"] = nlohmann::json::array();
+  for (const auto& d : p.downtimes) {
+    j["downtimes"].push_back(
+        {{"segment", d.to_label}, {"first_height", d.first_height}, {"seconds", d.seconds}});
+  }
+  j["unix_ms"] = unix_ms;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+base::Result<StoredProgress> ParseStoredProgress(std::string_view json) {
+  auto j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return base::Status::InvalidArgument("sync progress: not a JSON object");
+  }
+  StoredProgress out;
+  auto& p = out.progress;
+  try {
+    p.height = j.value("height", int64_t{0});
+    if (j.contains("target") && j["target"].is_number_integer()) p.target = j["target"].get<int64_t>();
+    p.segment = j.value("segment", size_t{0});
+    p.segments = j.value("segments", size_t{0});
+    p.segment_label = j.value("segment_label", std::string());
+    p.blocks_per_second = j.value("blocks_per_second", 0.0);
+    if (j.contains("eta_seconds") && j["eta_seconds"].is_number()) {
+      p.eta_seconds = j["eta_seconds"].get<double>();
+    }
+    p.elapsed_seconds = j.value("elapsed_seconds", 0.0);
+    p.finished = j.value("finished", false);
+    if (j.contains("downtimes") && j["downtimes"].is_array()) {
+      for (const auto& d : j["downtimes"]) {
+        if (!d.is_object()) continue;
+        p.downtimes.push_back({d.value("segment", std::string()), d.value("first_height", int64_t{0}),
+                               d.value("seconds", 0.0)});
+      }
+    }
+    out.unix_ms = j.value("unix_ms", int64_t{0});
+  } catch (const nlohmann::json::exception& e) {
+    return base::Status::InvalidArgument(std::string("sync progress: ") + e.what());
+  }
+  return out;
+}
+
+}  // namespace replayer

@@ -1,0 +1,502 @@
+#include "replayer/sync/sync.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "binary-registry/hashing.h"
+#include "binary-registry/install.h"
+#include "binary-registry/store.h"
+#include "replayer/chain/chain_query.h"
+#include "replayer/config/file_util.h"
+#include "replayer/supervisor/height_gate.h"
+
+namespace replayer {
+namespace {
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  size_t b = s.find_first_not_of(' ');
+  return b == std::string::npos ? "" : s.substr(b);
+}
+
+// `<binary> version` must print the expected version (first line, trimmed).
+base::Status CheckVersion(ProcessLauncher& launcher, const std::string& binary,
+                          const std::string& expected) {
+  if (expected.empty()) return {};
+  SpawnOptions opts;
+  opts.path = binary;
+  opts.args = {"version"};
+  ASSIGN_OR_RETURN(auto run, RunCaptured(launcher, opts, std::chrono::seconds(10)));
+  std::string first = Trim(run.out.substr(0, run.out.find('\n')));
+  if (run.exit.exit_code != 0 || first != expected) {
+    return base::Status::FailedPrecondition(binary + " version printed \"" + first +
+                                            "\" (" + run.exit.Describe() + "), expected \"" +
+                                            expected + "\"");
+  }
+  return {};
+}
+
+constexpr size_t kInPlaceCheckThreads = 4;
+
+// Beside each binary sync installs: the checksum of the artefact it came from (for archives the
+// installed file's own hash differs from the schedule's checksum).
+constexpr const char* kArtifactMarker = ".replayer-artifact";
+
+// A binary already in place must be the schedule's: its own hash, or the artefact recorded
+// beside it when sync installed it, must equal the checksum the schedule declares.
+base::Status CheckInPlaceChecksum(const std::string& bin, const std::string& dir,
+                                  const plans::BinarySpec& spec) {
+  if (!spec.checksum) return {};
+  auto own = registry::HashFileHex(bin, spec.checksum->algo);
+  if (!own.ok()) return own.status();
+  if (*own == spec.checksum->hex) return {};
+  if (auto marker = ReadFile(dir + "/" + kArtifactMarker); marker.ok()) {
+    size_t at = 0;
+    while (at < marker->size()) {  // one checksum per line
+      size_t nl = marker->find('\n', at);
+      if (nl == std::string::npos) nl = marker->size();
+      auto recorded = plans::ParseChecksum(std::string_view(*marker).substr(at, nl - at));
+      if (recorded.ok() && *recorded == *spec.checksum) return {};
+      at = nl + 1;
+    }
+  }
+  return base::Status::FailedPrecondition(
+      bin + " is already in place but does not match the schedule's " +
+      plans::FormatChecksum(*spec.checksum) + " (its own " +
+      std::string(plans::HashAlgoName(spec.checksum->algo)) + " is " + own->substr(0, 16) +
+      "...); remove " + dir + " to have sync fetch the scheduled binary, or fix the schedule");
+}
+
+// Whether a node's data folder holds any database (`*.db`, as CometBFT and the SDK name them). A
+// fresh home has none: its height is 0 without asking the binary.
+bool HasDatabases(const std::string& data_dir) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(data_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, ".db") == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string SegmentTarget(const plans::Schedule& schedule, size_t index, bool disable_recase) {
+  if (index == 0) return "genesis";
+  return Layout::UpgradeTarget(plans::UpgradeDirName(schedule.segments[index].name, disable_recase));
+}
+
+namespace {
+
+// The chain's applied height of every governance segment the sync will reach, against the
+// schedule's first height (`sync --rest`).
+void CheckAppliedHeights(const plans::Schedule& schedule, const PrepareOptions& options,
+                         const registry::RegistrySettings& settings, PrepareReport& report) {
+  for (size_t i = 0; i < schedule.segments.size(); ++i) {
+    const auto& seg = schedule.segments[i];
+    if (seg.kind != plans::SwitchKind::kGovernancePlan) continue;
+    if (options.until && seg.first_height > *options.until) continue;  // not reached
+    auto applied = QueryAppliedPlanHeight(options.rest_url, seg.name, settings.download);
+    std::string label = plans::SegmentLabel(schedule, i);
+    if (!applied.ok()) {
+      report.problems.push_back(label + ": " + applied.status().message());
+    } else if (*applied == 0) {
+      report.problems.push_back(label + ": the chain at " + options.rest_url +
+                                " never applied plan \"" + seg.name + "\" (schedule says height " +
+                                std::to_string(seg.first_height) + ")");
+    } else if (*applied != seg.first_height) {
+      report.problems.push_back(label + ": schedule says height " +
+                                std::to_string(seg.first_height) + ", the chain at " +
+                                options.rest_url + " applied \"" + seg.name + "\" at height " +
+                                std::to_string(*applied));
+    } else {
+      report.lines.push_back(label + ": applied on chain at height " +
+                             std::to_string(*applied) + ", as scheduled");
+    }
+  }
+}
+
+// Moves a staged, verified binary folder to its place in the layout. A folder already there
+// (only possible without an executable: a Cosmovisor `nobin` or half download) is moved into
+// the staging root first, which is deleted afterwards.
+base::Status MoveIntoPlace(const std::string& staged, const std::string& target,
+                           const std::string& staging_root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(target, ec)) {
+    std::string aside = staging_root + "/.replaced-" + fs::path(target).filename().string();
+    fs::rename(target, aside, ec);
+    if (ec) return ErrnoStatus(ec.value(), "cannot move aside", target);
+  }
+  RETURN_IF_ERROR(MakeDirs(fs::path(target).parent_path().string()));
+  fs::rename(staged, target, ec);
+  if (ec) return ErrnoStatus(ec.value(), "cannot move " + staged + " to", target);
+  return FsyncDir(fs::path(target).parent_path().string());
+}
+
+}  // namespace
+
+base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const Config& config,
+                                        const Layout& layout,
+                                        const registry::RegistrySettings& settings,
+                                        const PrepareOptions& options) {
+  namespace fs = std::filesystem;
+  PrepareReport report;
+  std::string platform = settings.platform.empty() ? std::string(plans::HostPlatform())
+                                                   : settings.platform;
+  PosixProcessLauncher launcher;
+  // 0. With --rest: the governance heights against the chain's applied plans.
+  if (!options.rest_url.empty()) CheckAppliedHeights(schedule, options, settings, report);
+  // 1. What is already in place, and what must be fetched.
+  //    Binaries in place are hashed and asked their version on a few threads at once (each
+  //    `version` is a process start, 50-80 ms for a real node binary).
+  std::vector<registry::PrefetchItem> items;
+  std::vector<size_t> item_segment;
+  std::vector<size_t> in_place;
+  for (size_t i = 0; i < schedule.segments.size(); ++i) {
+    if (Layout::CheckExecutable(
+            layout.TargetBinary(SegmentTarget(schedule, i, config.disable_recase)))
+            .ok()) {
+      in_place.push_back(i);
+    }
+  }
+  std::vector<base::Status> in_place_status(in_place.size());
+  {
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t n; (n = next++) < in_place.size();) {
+        size_t i = in_place[n];
+        const auto& seg = schedule.segments[i];
+        std::string target = SegmentTarget(schedule, i, config.disable_recase);
+        std::string bin = layout.TargetBinary(target);
+        auto spec = plans::SelectBinary(seg.name, seg.binaries, platform);
+        base::Status st =
+            spec.ok() ? CheckInPlaceChecksum(bin, layout.TargetDir(target), *spec) : base::Status();
+        if (st.ok()) st = CheckVersion(launcher, bin, seg.version);
+        in_place_status[n] = st;
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < std::min<size_t>(in_place.size(), kInPlaceCheckThreads); ++t) {
+      threads.emplace_back(worker);
+    }
+    for (auto& t : threads) t.join();
+  }
+  for (size_t i = 0, n = 0; i < schedule.segments.size(); ++i) {
+    const auto& seg = schedule.segments[i];
+    std::string target = SegmentTarget(schedule, i, config.disable_recase);
+    std::string bin = layout.TargetBinary(target);
+    if (n < in_place.size() && in_place[n] == i) {
+      const base::Status& st = in_place_status[n++];
+      if (!st.ok()) {
+        report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " + st.message());
+      } else {
+        report.lines.push_back(plans::SegmentLabel(schedule, i) + ": " + bin + " already in place");
+      }
+      continue;
+    }
+    if (seg.binaries.empty()) {
+      report.problems.push_back(plans::SegmentLabel(schedule, i) + ": no binary at " + bin +
+                                " and the schedule lists none to fetch");
+      continue;
+    }
+    auto spec = plans::SelectBinary(seg.name, seg.binaries, platform);
+    if (!spec.ok()) {
+      report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " + spec.status().message());
+      continue;
+    }
+    items.push_back({seg.name, plans::FormatPlanInfo(seg.binaries)});
+    item_segment.push_back(i);
+  }
+  // 2. Fetch and verify everything missing, in parallel, into the store; unpack and check each
+  //    into a staging folder. Only when every segment passed is anything moved into the layout.
+  struct Staged {
+    std::string dir;     // staging_root/<n>
+    std::string target;  // final folder in the layout
+  };
+  std::vector<Staged> staged;
+  const std::string staging_root = layout.CosmovisorDir() + "/.replayer-sync-staging";
+  auto remove_staging = [&] {
+    std::error_code ec;
+    fs::remove_all(staging_root, ec);
+  };
+  remove_staging();  // leftovers of a crashed sync
+  if (!items.empty()) {
+    spdlog::info("fetching {} binaries in parallel", items.size());
+    auto fetched = registry::Prefetch(items, settings);
+    auto store = registry::Store::Open(settings.store_root, settings.lock_wait);
+    if (!store.ok()) return store.status();
+    for (size_t k = 0; k < fetched.size(); ++k) {
+      size_t i = item_segment[k];
+      const auto& seg = schedule.segments[i];
+      if (!fetched[k].ok()) {
+        report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " +
+                                  fetched[k].status().message());
+        continue;
+      }
+      std::string target = SegmentTarget(schedule, i, config.disable_recase);
+      registry::InstallRequest req;
+      req.upgrades_dir = staging_root;
+      req.dir_name = std::to_string(i);
+      req.daemon = config.name;
+      req.artifact = (*store)->ArtifactPath(fetched[k]->sha256);
+      req.platform = fetched[k]->platform;
+      req.unpack = settings.unpack;
+      if (!seg.version.empty()) req.expected_version = seg.version;
+      req.probe_timeout = settings.probe_timeout;
+      if (auto st = MakeDirs(staging_root); !st.ok()) return st;
+      auto installed = registry::InstallArtifact(req);
+      if (!installed.ok()) {
+        report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " +
+                                  installed.status().message());
+        continue;
+      }
+      std::string marker = "sha256:" + fetched[k]->sha256 + "\n";
+      if (auto spec = plans::SelectBinary(seg.name, seg.binaries, platform);
+          spec.ok() && spec->checksum) {
+        marker += plans::FormatChecksum(*spec->checksum) + "\n";
+      }
+      if (auto st = WriteFileAtomic(installed->dir + "/" + kArtifactMarker, marker);
+          !st.ok()) {
+        remove_staging();
+        return st;
+      }
+      staged.push_back({installed->dir, layout.TargetDir(target)});
+      report.lines.push_back(plans::SegmentLabel(schedule, i) + ": installed " +
+                             layout.TargetBinary(target) + " (sha256 " +
+                             fetched[k]->sha256.substr(0, 12) + ")");
+    }
+  }
+  if (!report.problems.empty()) {
+    remove_staging();
+    std::string msg = "the schedule cannot be replayed; nothing was started or installed:";
+    for (const auto& p : report.problems) msg += "\n  " + p;
+    return base::Status::FailedPrecondition(msg);
+  }
+  for (const auto& s : staged) {
+    if (auto st = MoveIntoPlace(s.dir, s.target, staging_root); !st.ok()) {
+      remove_staging();
+      return st;
+    }
+  }
+  remove_staging();
+  return report;
+}
+
+SyncPolicy::SyncPolicy(const plans::Schedule& schedule, const Config& config, const Layout& layout,
+                       ProcessLauncher& launcher, std::optional<int64_t> until,
+                       SyncProgress* progress, std::function<void()> tick)
+    : schedule_(schedule),
+      config_(config),
+      layout_(layout),
+      launcher_(launcher),
+      until_(until),
+      timings_(schedule.segments.size()),
+      progress_(progress),
+      tick_(std::move(tick)) {}
+
+base::Result<size_t> SyncPolicy::SegmentOf(const std::string& target) const {
+  for (size_t i = 0; i < schedule_.segments.size(); ++i) {
+    if (SegmentTarget(schedule_, i, config_.disable_recase) == target) return i;
+  }
+  return base::Status::FailedPrecondition(layout_.CurrentLink() + " points at " + target +
+                                          ", which is not a segment of the schedule");
+}
+
+std::optional<int64_t> SyncPolicy::HaltHeight(size_t index) const {
+  std::optional<int64_t> halt;
+  if (index + 1 < schedule_.segments.size() &&
+      schedule_.segments[index + 1].kind == plans::SwitchKind::kHaltHeight) {
+    halt = schedule_.segments[index + 1].first_height - 1;
+  }
+  if (until_ && (!halt || *until_ < *halt)) halt = until_;
+  return halt;
+}
+
+std::optional<plans::UpgradeInfo> SyncPolicy::NextHaltSwitch(size_t index) const {
+  if (index + 1 >= schedule_.segments.size()) return std::nullopt;
+  const auto& next = schedule_.segments[index + 1];
+  if (next.kind != plans::SwitchKind::kHaltHeight) return std::nullopt;
+  return plans::UpgradeInfo{next.name, next.first_height, "", ""};
+}
+
+base::Result<int64_t> SyncPolicy::NodeHeight(const std::string& target) {
+  return ProbeNodeHeight(launcher_, layout_.TargetBinary(target), layout_.home());
+}
+
+base::Result<RunPolicy::BeforeLaunch> SyncPolicy::CheckBeforeLaunch(
+    const std::string& current_target) {
+  ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  int64_t h = 0;
+  if (HasDatabases(layout_.DataDir())) {
+    ASSIGN_OR_RETURN(h, NodeHeight(current_target));
+  } else {
+    spdlog::info("{} holds no database yet: the node starts from genesis", layout_.DataDir());
+  }
+  if (!start_height_) start_height_ = h;
+  BeforeLaunch out;
+  if (until_ && h >= *until_) {
+    spdlog::info("node is at height {}, at or past --until {}: nothing to do", h, *until_);
+    out.action = BeforeLaunch::Action::kDone;
+    return out;
+  }
+  auto seg = plans::SegmentForHeight(schedule_, h + 1);
+  if (seg && *seg == k) return out;
+  // The node already executed the last block of this segment: the next switch is due now.
+  if (auto sw = NextHaltSwitch(k); sw && h + 1 == sw->height) {
+    out.action = BeforeLaunch::Action::kSwitch;
+    out.plan = *sw;
+    return out;
+  }
+  return base::Status::FailedPrecondition(
+      "the node is at height " + std::to_string(h) + ", so height " + std::to_string(h + 1) +
+      " must run " + (seg ? plans::SegmentLabel(schedule_, *seg) : std::string("no segment")) +
+      ", but " + layout_.CurrentLink() + " points at " + current_target + " (" +
+      plans::SegmentLabel(schedule_, k) + "); refusing to guess");
+}
+
+base::Result<std::vector<std::string>> SyncPolicy::LaunchArgs(
+    const std::string& current_target, const std::vector<std::string>& base_args) {
+  ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  std::vector<std::string> args = plans::StartArgs(schedule_, k, base_args);
+  if (until_) {
+    // --until may end this segment earlier than the schedule does.
+    auto halt = HaltHeight(k);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--halt-height" && i + 1 < args.size()) {
+        args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+        break;
+      }
+      if (args[i].rfind("--halt-height=", 0) == 0) {
+        args.erase(args.begin() + static_cast<long>(i));
+        break;
+      }
+    }
+    if (halt) {
+      args.push_back("--halt-height");
+      args.push_back(
+          std::to_string(plans::HaltHeightFlagValue(schedule_.segments[k].halt_semantics, *halt)));
+    }
+  }
+  return args;
+}
+
+base::Status SyncPolicy::CheckReportedPlan(const std::string& current_target,
+                                           const plans::UpgradeInfo& plan) {
+  ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  if (k + 1 >= schedule_.segments.size()) {
+    return base::Status::FailedPrecondition(
+        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
+        ", but the schedule has no segment after " + plans::SegmentLabel(schedule_, k));
+  }
+  const auto& next = schedule_.segments[k + 1];
+  if (next.kind != plans::SwitchKind::kGovernancePlan ||
+      !plans::SameUpgradeName(next.name, plan.name, config_.disable_recase) ||
+      next.first_height != plan.height) {
+    return base::Status::FailedPrecondition(
+        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
+        ", but the schedule expects " + plans::SegmentLabel(schedule_, k + 1) + " (" +
+        std::string(plans::SwitchKindName(next.kind)) + " \"" + next.name + "\" at height " +
+        std::to_string(next.first_height) + "); stopping without changing anything");
+  }
+  timings_[k].ended = std::chrono::steady_clock::now();
+  return {};
+}
+
+base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
+    const std::string& current_target, const ExitInfo& exit) {
+  ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  timings_[k].ended = std::chrono::steady_clock::now();
+  if (exit.exit_code != 0 && !halted_by_config_) {
+    return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
+                                 ") stopped with " + exit.Describe() + "; see its output above");
+  }
+  // A node that exited cleanly has committed the last height it logged as committed; asking
+  // its `status` (which opens its databases) is the fallback for nodes that log no heights.
+  int64_t h = 0;
+  if (auto logged = progress_ ? progress_->CommittedSinceLaunch() : std::nullopt) {
+    h = *logged;
+  } else {
+    ASSIGN_OR_RETURN(h, NodeHeight(current_target));
+  }
+  const std::string label = plans::SegmentLabel(schedule_, k);
+  if (refused_halt_height_) {
+    return base::Status::Aborted(
+        "the node (" + label + ") committed height " + std::to_string(h) +
+        " and then refused the next block with \"halt per configuration\": it stops before its "
+        "--halt-height, as Cosmos SDK 0.50+ binaries do. Give " + label +
+        " \"halt_semantics\": \"stop-before\" in the schedule and run sync again; nothing was "
+        "switched");
+  }
+  if (until_ && h >= *until_) {
+    spdlog::info("reached --until height {}", *until_);
+    return std::optional<plans::UpgradeInfo>();
+  }
+  auto sw = NextHaltSwitch(k);
+  if (sw && h + 1 == sw->height) {
+    spdlog::info("node halted at height {}; {} starts at {}", h,
+                 plans::SegmentLabel(schedule_, k + 1), sw->height);
+    return std::optional<plans::UpgradeInfo>(*sw);
+  }
+  if (k + 1 == schedule_.segments.size() && !until_) return std::optional<plans::UpgradeInfo>();
+  if (sw && h >= sw->height) {
+    return base::Status::Aborted(
+        "the node (" + label + ") ran past the end of its segment: it committed height " +
+        std::to_string(h) + ", but from height " + std::to_string(sw->height) + " on the chain runs " +
+        plans::SegmentLabel(schedule_, k + 1) + ". This binary commits its --halt-height before " +
+        "exiting (Cosmos SDK <= 0.47), so " + label + " needs \"halt_semantics\": " +
+        "\"commit-then-exit\". Its data now holds blocks executed by the wrong binary: roll the " +
+        "node back to height " + std::to_string(sw->height - 1) +
+        " (or restore a snapshot) before syncing again; nothing was switched");
+  }
+  return base::Status::Aborted("the node (" + label + ") exited at height " + std::to_string(h) +
+                               " before the end of its segment");
+}
+
+void SyncPolicy::OnLaunched(const std::string& current_target) {
+  auto k = SegmentOf(current_target);
+  if (!k.ok()) return;
+  auto now = std::chrono::steady_clock::now();
+  running_ = *k;
+  halted_by_config_ = false;
+  refused_halt_height_ = false;
+  if (!timings_[*k].started) timings_[*k].started = now;
+  std::string label = plans::SegmentLabel(schedule_, *k);
+  spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(), label);
+  if (progress_) {
+    progress_->SegmentLaunched(*k, label, now);
+    if (tick_) tick_();
+  }
+}
+
+bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
+  if (progress_) {
+    if (auto h = ParseCommittedHeight(line)) {
+      progress_->Committed(*h, std::chrono::steady_clock::now());
+      if (tick_) tick_();
+      return false;
+    }
+  }
+  // Halt lines. SDK 0.50+ binaries refuse the halt height ("halt per configuration height H")
+  // and may stay alive, so their halt line ends the segment's run; some forks keep the <= 0.47
+  // wording ("halting node per configuration") for that. A commit-then-exit binary that logs the
+  // 0.50 wording refused a block it should have executed and will not exit either: it is
+  // stopped too, and OnNodeExit explains the mismatch.
+  if (!running_ || halted_by_config_ || !HaltHeight(*running_)) return false;
+  const bool refused = line.find("halt per configuration") != std::string_view::npos;
+  const bool halting = line.find("halting node per configuration") != std::string_view::npos;
+  if (!refused && !halting) return false;
+  if (schedule_.segments[*running_].halt_semantics == plans::HaltSemantics::kStopBefore) {
+    halted_by_config_ = true;
+    return true;
+  }
+  if (!refused) return false;  // <= 0.47: it committed its last block and exits by itself
+  halted_by_config_ = true;
+  refused_halt_height_ = true;
+  return true;
+}
+
+}  // namespace replayer

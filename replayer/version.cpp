@@ -1,4 +1,0 @@
-#include "replayer/version.h"
-namespace replayer {
-std::string_view ReplayerVersion() { return "0.1.0"; }
-}  // namespace replayer

@@ -1,0 +1,176 @@
+#include "replayer/sync/progress.h"
+
+#include <gtest/gtest.h>
+
+namespace replayer {
+namespace {
+
+using Clock = SyncProgress::Clock;
+using std::chrono::milliseconds;
+
+TEST(ParseCommittedHeight, DemochainLine) {
+  EXPECT_EQ(ParseCommittedHeight("2026-11-22T06:00:00.123Z INF committed block height=12345"),
+            12345);
+}
+
+TEST(ParseCommittedHeight, CometBftLines) {
+  EXPECT_EQ(ParseCommittedHeight(
+                "7:01AM INF committed state app_hash=0A1B height=9876543 module=state num_txs=0"),
+            9876543);
+  EXPECT_EQ(ParseCommittedHeight("I[2022-01-01|10:00:00.000] executed block height=77 "
+                                 "module=state num_valid_txs=0 num_invalid_txs=0"),
+            77);
+  EXPECT_EQ(ParseCommittedHeight("INF finalizing commit of block hash=AB height=5 module=consensus"),
+            5);
+  EXPECT_EQ(ParseCommittedHeight("INF indexed block events height=6 module=txindex"), 6);
+}
+
+TEST(ParseCommittedHeight, JsonAndColourFormats) {
+  EXPECT_EQ(ParseCommittedHeight(R"({"level":"info","module":"state","height":42,)"
+                                 R"("message":"committed state"})"),
+            42);
+  EXPECT_EQ(ParseCommittedHeight(R"({"height":"43","msg":"executed block"})"), 43);
+  EXPECT_EQ(ParseCommittedHeight("\x1b[90m7:01AM\x1b[0m \x1b[32mINF\x1b[0m committed state "
+                                 "\x1b[36mheight=\x1b[0m88 \x1b[36mmodule=\x1b[0mstate"),
+            88);
+}
+
+TEST(ParseCommittedHeight, IgnoresOtherLines) {
+  EXPECT_EQ(ParseCommittedHeight("INF starting demochaind v1.0.0 home=/x"), std::nullopt);
+  // A height in a line that is not a commit.
+  EXPECT_EQ(ParseCommittedHeight("ERR UPGRADE \"v2\" NEEDED at height: 100: {}"), std::nullopt);
+  EXPECT_EQ(ParseCommittedHeight("INF received proposal height=12 module=consensus"), std::nullopt);
+  // Keys that merely end in "height".
+  EXPECT_EQ(ParseCommittedHeight("INF committed state latest_height=12"), std::nullopt);
+  EXPECT_EQ(ParseCommittedHeight("INF committed state height=abc"), std::nullopt);
+  EXPECT_EQ(ParseCommittedHeight("INF committed state height=0"), std::nullopt);
+  EXPECT_EQ(ParseCommittedHeight("INF committed state height=99999999999999999999999"),
+            std::nullopt);
+  EXPECT_EQ(ParseCommittedHeight(""), std::nullopt);
+}
+
+TEST(SyncProgress, RateEtaAndSegment) {
+  auto t0 = Clock::now();
+  SyncProgress p(3, 1000, t0);
+  p.SegmentLaunched(0, "segments[0] \"genesis\"", t0);
+  for (int i = 1; i <= 100; ++i) p.Committed(i, t0 + milliseconds(10 * i));  // 100 blocks/s
+  auto s = p.Snapshot(t0 + milliseconds(1000));
+  EXPECT_EQ(s.height, 100);
+  EXPECT_EQ(s.segment, 1u);
+  EXPECT_EQ(s.segments, 3u);
+  EXPECT_NEAR(s.blocks_per_second, 100.0, 5.0);
+  ASSERT_TRUE(s.eta_seconds.has_value());
+  EXPECT_NEAR(*s.eta_seconds, 9.0, 0.5);
+  EXPECT_TRUE(s.downtimes.empty());
+  EXPECT_EQ(FormatProgressLine(s),
+            "height 100 / 1,000 (10.0%) | 100 blocks/s | ETA 9 s | segment 1 of 3: "
+            "segments[0] \"genesis\"");
+}
+
+TEST(SyncProgress, RepeatedLinesForOneBlockCountOnce) {
+  auto t0 = Clock::now();
+  SyncProgress p(1, std::nullopt, t0);
+  p.SegmentLaunched(0, "g", t0);
+  p.Committed(5, t0 + milliseconds(10));
+  p.Committed(5, t0 + milliseconds(20));  // "executed block" then "committed state"
+  p.Committed(4, t0 + milliseconds(30));
+  EXPECT_EQ(p.Snapshot(t0 + milliseconds(40)).height, 5);
+  EXPECT_FALSE(p.Snapshot(t0 + milliseconds(40)).eta_seconds.has_value());  // no target
+}
+
+TEST(SyncProgress, DowntimeIsLastBlockToFirstBlockOfNextBinary) {
+  auto t0 = Clock::now();
+  SyncProgress p(2, 200, t0);
+  p.SegmentLaunched(0, "a", t0);
+  p.Committed(99, t0 + milliseconds(500));
+  // The old binary stops; the switch takes a while; the new one starts, then commits.
+  p.SegmentLaunched(1, "b", t0 + milliseconds(520));
+  p.Committed(100, t0 + milliseconds(545));
+  p.Committed(101, t0 + milliseconds(546));
+  auto s = p.Snapshot(t0 + milliseconds(600));
+  ASSERT_EQ(s.downtimes.size(), 1u);
+  EXPECT_EQ(s.downtimes[0].to_label, "b");
+  EXPECT_EQ(s.downtimes[0].first_height, 100);
+  EXPECT_NEAR(s.downtimes[0].seconds, 0.045, 1e-6);
+  EXPECT_EQ(s.segment, 2u);
+}
+
+TEST(SyncProgress, RelaunchOfTheSameSegmentIsNoSwitch) {
+  auto t0 = Clock::now();
+  SyncProgress p(2, 200, t0);
+  p.SegmentLaunched(0, "a", t0);
+  p.Committed(10, t0 + milliseconds(5));
+  p.SegmentLaunched(0, "a", t0 + milliseconds(10));
+  p.Committed(11, t0 + milliseconds(20));
+  EXPECT_TRUE(p.Snapshot(t0 + milliseconds(30)).downtimes.empty());
+}
+
+TEST(FormatPrometheus, ExpositionFormat) {
+  ProgressSnapshot s;
+  s.height = 120;
+  s.target = 400;
+  s.segment = 2;
+  s.segments = 4;
+  s.blocks_per_second = 9000.5;
+  s.eta_seconds = 0.25;
+  s.downtimes.push_back({"segments[1] \"v2\"", 100, 0.021});
+  std::string text = FormatPrometheus(s);
+  EXPECT_NE(text.find("# TYPE replayer_sync_height gauge\nreplayer_sync_height 120\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("replayer_sync_target_height 400\n"), std::string::npos);
+  EXPECT_NE(text.find("replayer_sync_segment 2\n"), std::string::npos);
+  EXPECT_NE(text.find("replayer_sync_segments 4\n"), std::string::npos);
+  EXPECT_NE(text.find("replayer_sync_blocks_per_second 9000.5\n"), std::string::npos);
+  EXPECT_NE(text.find("replayer_sync_eta_seconds 0.25\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE replayer_sync_switches_total counter\nreplayer_sync_switches_total 1\n"),
+            std::string::npos);
+  // Label values escape quotes.
+  EXPECT_NE(text.find("replayer_sync_switch_downtime_seconds{segment=\"segments[1] \\\"v2\\\"\","
+                      "height=\"100\"} 0.021\n"),
+            std::string::npos);
+  // Every sample line is "name[{labels}] value".
+  size_t samples = 0;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    ASSERT_NE(nl, std::string::npos) << "the exposition ends with a newline";
+    std::string line = text.substr(at, nl - at);
+    at = nl + 1;
+    if (line.rfind('#', 0) == 0) continue;
+    ++samples;
+    EXPECT_EQ(line.rfind("replayer_sync_", 0), 0u) << line;
+    EXPECT_NE(line.rfind(' '), std::string::npos) << line;
+  }
+  EXPECT_EQ(samples, 10u);
+}
+
+TEST(StoredProgress, RoundTrip) {
+  ProgressSnapshot s;
+  s.height = 7;
+  s.target = 9;
+  s.segment = 1;
+  s.segments = 2;
+  s.segment_label = "segments[0] \"genesis\"";
+  s.blocks_per_second = 3.5;
+  s.finished = true;
+  s.downtimes.push_back({"x", 5, 0.5});
+  auto back = ParseStoredProgress(ProgressToJson(s, 1234));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->unix_ms, 1234);
+  EXPECT_EQ(back->progress.height, 7);
+  EXPECT_EQ(back->progress.target, 9);
+  EXPECT_EQ(back->progress.segment_label, s.segment_label);
+  EXPECT_TRUE(back->progress.finished);
+  ASSERT_EQ(back->progress.downtimes.size(), 1u);
+  EXPECT_EQ(back->progress.downtimes[0].first_height, 5);
+  EXPECT_FALSE(back->progress.eta_seconds.has_value());
+}
+
+TEST(StoredProgress, BadInputIsAnErrorNotACrash) {
+  EXPECT_FALSE(ParseStoredProgress("").ok());
+  EXPECT_FALSE(ParseStoredProgress("[1,2]").ok());
+  EXPECT_FALSE(ParseStoredProgress(R"({"height":"seven"})").ok());
+  EXPECT_TRUE(ParseStoredProgress(R"({"downtimes":[1,{"seconds":2}]})").ok());
+}
+
+}  // namespace
+}  // namespace replayer
