@@ -20,4 +20,4 @@ until replayer plans import --rest "$rest" --chain-registry /net/chain-registry.
 done
 replayer plans check --plans "$DAEMON_HOME/schedule.json"
 exec replayer sync --plans "$DAEMON_HOME/schedule.json" --rest "$rest" \
-  --metrics 0.0.0.0:9464 --progress-interval 5 -- start
+  --metrics 0.0.0.0:9464 --progress-interval 5 -- start --home "$DAEMON_HOME"

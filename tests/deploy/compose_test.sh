@@ -83,7 +83,7 @@ block() {  # block NODE H -> "<block hash> <app hash>"
 r = json.load(sys.stdin)["result"]; print(r["block_id"]["hash"], r["block"]["header"]["app_hash"])'
 }
 rest() { curl -fsS --max-time 3 "http://127.0.0.1:$CAROL_REST_PORT$1"; }
-simd_in() { local n=$1; shift; podman exec "$(cname "$n")" sh -c '"$DAEMON_HOME/cosmovisor/current/bin/simd" "$@"' simd "$@"; }
+simd_in() { local n=$1; shift; podman exec "$(cname "$n")" sh -c '"$DAEMON_HOME/cosmovisor/current/bin/simd" "$@" --home "$DAEMON_HOME"' simd "$@"; }
 tx_flags() { echo "--keyring-backend test --chain-id $CHAIN_ID --node tcp://localhost:26657 --yes --output json --gas 400000 --fees 0stake"; }
 wait_tx() {  # wait_tx NODE JSON
   local hash; hash=$(printf '%s' "$2" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d.get("code",0)==0, d; print(d["txhash"])') || fail "tx rejected: $2"
