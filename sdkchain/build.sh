@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Builds the sdkchain test binaries from Go modules into build/sdkchain/bin/ (ignored):
+#   simd-v0.50.15   release 1, Cosmos SDK v0.50.15 (app/common + app/v050, wrapper app/v050/go.mod)
+#   simd-v0.53.8    release 2, Cosmos SDK v0.53.8  (app/common + app/v053, wrapper app/v053/go.mod)
+# A binary is rebuilt only when its inputs change: the wrapper go.mod and go.sum, the app sources,
+# the Go version and the link flags (hashed into bin/.<name>.stamp). Go's own caches are used
+# (GOMODCACHE, GOCACHE: the Go defaults under $HOME unless set), so a second checkout on the same
+# machine, CI's fresh clone included, links from the cache in seconds.
+#
+# Usage: sdkchain/build.sh [--tidy] [--no-go-ok] [simd|cosmovisor|all]   (default: simd)
+#   --no-go-ok    without Go >= 1.23, write the reason to <out>/NO_GO and exit 0 (the CMake build
+#                 step: the tests then fail with that message)
+#   --tidy        run `go mod tidy` on the assembled module and copy go.mod/go.sum back (maintainers)
+#   cosmovisor    try to build Cosmovisor v1.7.1 through app/../cosmovisor/go.mod (see README)
+# Env: SDKCHAIN_OUT (default <repo>/build/sdkchain), SDKCHAIN_GO_P (go build -p, default 2), GO.
+# Exit: 0 built or cached; 3 no Go >= 1.23 found; 1 a build failed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+out=${SDKCHAIN_OUT:-$repo/build/sdkchain}
+tidy=0
+no_go_ok=0
+what=simd
+for a in "$@"; do
+  case $a in
+    --tidy) tidy=1 ;;
+    --no-go-ok) no_go_ok=1 ;;
+    simd|cosmovisor|all) what=$a ;;
+    *) echo "sdkchain/build.sh: unknown argument '$a' (usage: build.sh [--tidy] [simd|cosmovisor|all])" >&2; exit 2 ;;
+  esac
+done
+
+# Go: $GO, else `go` on PATH, else the usual install folder.
+go_bin=${GO:-}
+if [ -z "$go_bin" ]; then
+  if command -v go >/dev/null 2>&1; then go_bin=$(command -v go)
+  elif [ -x /usr/local/go/bin/go ]; then go_bin=/usr/local/go/bin/go
+  fi
+fi
+need_go() {
+  local msg="sdkchain: $1. The sdkchain tests build a real Cosmos SDK node (simd) with Go >= 1.23:
+  install Go (https://go.dev/doc/install, or the golang-go package if it is >= 1.23) and put
+  it on PATH (or set GO=/path/to/go), or configure with -DREPLAYER_SDKCHAIN=OFF to leave
+  these tests out."
+  echo "$msg" >&2
+  if [ "$no_go_ok" = 1 ]; then
+    # The build goes on; the sdkchain tests fail with this message (they never skip).
+    mkdir -p "$out" && printf '%s\n' "$msg" > "$out/NO_GO"
+    exit 0
+  fi
+  exit 3
+}
+[ -n "$go_bin" ] || need_go "no Go toolchain found (not on PATH, not at /usr/local/go/bin/go)"
+go_version=$("$go_bin" env GOVERSION 2>/dev/null || true)
+minor=$(printf '%s' "$go_version" | sed -n 's/^go1\.\([0-9][0-9]*\).*/\1/p')
+if [ -z "$minor" ] || [ "$minor" -lt 23 ]; then
+  need_go "found '${go_version:-an unusable go}' at $go_bin"
+fi
+rm -f "$out/NO_GO"
+export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+export GOTOOLCHAIN=local
+mkdir -p "$out/bin" "$out/src"
+
+hash_inputs() {  # hash_inputs <files...>: one sha256 over names and contents
+  for f in "$@"; do printf '%s\n' "${f#"$here"/}"; cat "$f"; done | sha256sum | cut -d' ' -f1
+}
+
+now_ms() { date +%s%3N; }
+
+# build_simd <release dir> <version>
+build_simd() {
+  local rel=$1 version=$2 name="simd-$2"
+  local bin="$out/bin/$name" stamp="$out/bin/.$name.stamp" src="$out/src/$rel"
+  local ldflags="-X github.com/cosmos/cosmos-sdk/version.Name=sdkchain"
+  ldflags+=" -X github.com/cosmos/cosmos-sdk/version.AppName=simd"
+  ldflags+=" -X github.com/cosmos/cosmos-sdk/version.Version=$version"
+  local inputs=("$here/app/$rel/go.mod" "$here/app/$rel/go.sum" "$here"/app/common/*.go "$here/app/$rel"/*.go)
+  local key
+  key=$( { hash_inputs "${inputs[@]}"; echo "$go_version $ldflags"; } | sha256sum | cut -d' ' -f1)
+  if [ "$tidy" = 0 ] && [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
+    echo "sdkchain: $name cached ($bin)"
+    return 0
+  fi
+  rm -rf "$src" && mkdir -p "$src"
+  cp "$here/app/$rel/go.mod" "$here/app/$rel/go.sum" "$here"/app/common/*.go "$here/app/$rel"/*.go "$src/"
+  local t0 t1
+  t0=$(now_ms)
+  if [ "$tidy" = 1 ]; then
+    (cd "$src" && "$go_bin" mod tidy) && cp "$src/go.mod" "$src/go.sum" "$here/app/$rel/"
+  fi
+  echo "sdkchain: building $name with $go_version (go build -p ${SDKCHAIN_GO_P:-2}) ..."
+  if ! (cd "$src" && "$go_bin" build -mod=readonly -p "${SDKCHAIN_GO_P:-2}" -trimpath \
+          -ldflags "$ldflags" -o "$bin.tmp" .); then
+    echo "sdkchain: building $name failed (sources assembled in $src)" >&2
+    return 1
+  fi
+  mv -f "$bin.tmp" "$bin"
+  t1=$(now_ms)
+  [ "$tidy" = 1 ] && key=$( { hash_inputs "$here/app/$rel/go.mod" "$here/app/$rel/go.sum" "$here"/app/common/*.go "$here/app/$rel"/*.go; echo "$go_version $ldflags"; } | sha256sum | cut -d' ' -f1)
+  printf '%s' "$key" > "$stamp"
+  printf 'sdkchain: built %s in %d.%03d s\n' "$name" $(( (t1 - t0) / 1000 )) $(( (t1 - t0) % 1000 ))
+}
+
+# Cosmovisor v1.7.1, the comparison anchor, through the wrapper module in cosmovisor/ (it forces
+# bytedance/sonic >= v1.15 for Go 1.26). See README: the module proxy may not serve its source.
+build_cosmovisor() {
+  local name=cosmovisor-v1.7.1 bin="$out/bin/cosmovisor-v1.7.1" stamp="$out/bin/.cosmovisor-v1.7.1.stamp"
+  local src="$out/src/cosmovisor" key
+  key=$( { hash_inputs "$here"/cosmovisor/go.*; echo "$go_version"; } | sha256sum | cut -d' ' -f1)
+  if [ "$tidy" = 0 ] && [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
+    echo "sdkchain: $name cached ($bin)"
+    return 0
+  fi
+  rm -rf "$src" && mkdir -p "$src" && cp "$here"/cosmovisor/go.* "$here"/cosmovisor/*.go "$src/"
+  local t0 t1
+  t0=$(now_ms)
+  if [ "$tidy" = 1 ]; then
+    (cd "$src" && "$go_bin" mod tidy) && cp "$src"/go.mod "$src"/go.sum "$here/cosmovisor/"
+  fi
+  echo "sdkchain: building $name with $go_version ..."
+  if ! (cd "$src" && "$go_bin" build -mod=readonly -p "${SDKCHAIN_GO_P:-2}" -trimpath \
+          -o "$bin.tmp" cosmossdk.io/tools/cosmovisor/cmd/cosmovisor); then
+    echo "sdkchain: building $name failed" >&2
+    return 1
+  fi
+  mv -f "$bin.tmp" "$bin"
+  t1=$(now_ms)
+  printf '%s' "$key" > "$stamp"
+  printf 'sdkchain: built %s in %d.%03d s\n' "$name" $(( (t1 - t0) / 1000 )) $(( (t1 - t0) % 1000 ))
+}
+
+t_all=$(now_ms)
+rc=0
+if [ "$what" = simd ] || [ "$what" = all ]; then
+  build_simd v050 v0.50.15 || rc=1
+  build_simd v053 v0.53.8 || rc=1
+fi
+if [ "$what" = cosmovisor ] || [ "$what" = all ]; then
+  build_cosmovisor || rc=1
+fi
+t_end=$(now_ms)
+printf 'sdkchain: Go builds took %d.%03d s in all\n' $(( (t_end - t_all) / 1000 )) $(( (t_end - t_all) % 1000 ))
+exit $rc
