@@ -44,7 +44,9 @@ q "$simd" genesis gentx bob 100000000stake --chain-id "$chain_id" --keyring-back
 cp "$out"/val-bob/config/gentx/*.json "$out/val-alice/config/gentx/"
 q "$simd" genesis collect-gentxs --home "$out/val-alice"
 q "$simd" genesis validate-genesis --home "$out/val-alice"
-for n in "${nodes[@]}"; do cp "$out/val-alice/config/genesis.json" "$out/$n/config/genesis.json"; done
+for n in "${nodes[@]}"; do
+  [ "$n" = val-alice ] || cp "$out/val-alice/config/genesis.json" "$out/$n/config/genesis.json"
+done
 
 declare -A id
 for n in "${nodes[@]}"; do id[$n]=$("$simd" comet show-node-id --home "$out/$n"); done

@@ -60,6 +60,8 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT
+trap "exit 143" TERM
+trap "exit 130" INT
 
 step "images"
 [ -n "${REPLAYER_IMAGE_BUILT:-}" ] || bash "$root/docker/build-image.sh" "$image"

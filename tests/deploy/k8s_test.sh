@@ -35,6 +35,8 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT
+trap "exit 143" TERM
+trap "exit 130" INT
 # Names are fixed by the manifests: refuse to run over someone's running copy.
 [ -z "$(podman ps -aq --filter name=replayer-node-pod --filter name=replayer-mirror-pod)" ] ||
   { trap - EXIT; fail "replayer-node/replayer-mirror pods already exist"; }
