@@ -99,10 +99,10 @@ pc up -d "${nodes[@]}" mirror
 for n in "${nodes[@]}"; do wait_height "$n" 3 180; done
 echo "   every node at height >= 3; carol at $(height node-carol)"
 for n in "${nodes[@]}"; do
-  curl -fsS --max-time 3 "http://$(ip "$n"):26660/metrics" | grep -q '^cometbft_consensus_height' ||
+  curl -fsS --max-time 3 "http://$(ip "$n"):26660/metrics" | grep '^cometbft_consensus_height' >/dev/null ||
     fail "$n: no CometBFT metrics on :26660"
 done
-curl -fsS --max-time 3 "http://$(ip mirror):8080/plans/$UPGRADE_NAME.json" | grep -q '"binaries"' ||
+curl -fsS --max-time 3 "http://$(ip mirror):8080/plans/$UPGRADE_NAME.json" | grep '"binaries"' >/dev/null ||
   fail "mirror does not serve $UPGRADE_NAME"
 echo "   /metrics answers on every node; the mirror serves both releases"
 
@@ -132,7 +132,7 @@ check_upgraded() {  # check_upgraded NODE: on the new binary, the upgrade applie
   local st; st=$(podman exec "$(cname "$1")" replayer status --json)
   printf '%s' "$st" | python3 "$root/tests/deploy/check_status.py" "$UPGRADE_NAME" "$upgrade_height" ||
     fail "$1: replayer status: $st"
-  podman exec "$(cname "$1")" replayer version 2>&1 | grep -qx "$VERSION_NEW" ||
+  podman exec "$(cname "$1")" replayer version 2>&1 | grep -x "$VERSION_NEW" >/dev/null ||
     fail "$1: current binary is not $VERSION_NEW: $(podman exec "$(cname "$1")" replayer version 2>&1)"
 }
 for n in "${nodes[@]}"; do check_upgraded "$n"; done
@@ -148,7 +148,7 @@ pc up -d "${nodes[@]}" mirror
 for n in "${nodes[@]}"; do wait_height "$n" $((tip + 5)) 300; done
 for n in "${nodes[@]}"; do
   check_upgraded "$n"
-  podman logs "$(cname "$n")" 2>&1 | grep -q "UPGRADE \"$UPGRADE_NAME\" NEEDED" &&
+  podman logs "$(cname "$n")" 2>&1 | grep "UPGRADE \"$UPGRADE_NAME\" NEEDED" >/dev/null &&
     fail "$n: the node asked for $UPGRADE_NAME again after the restart"
   [ "$(block "$n" "$tip")" = "$before" ] || fail "$n: block $tip differs after the restart"
   for hh in $((upgrade_height - 1)) "$upgrade_height" $((upgrade_height + 1)); do
@@ -166,8 +166,8 @@ for hh in 1 $((upgrade_height - 1)) "$upgrade_height" "$target" $((target + 1));
     fail "carol-replay: block/app hash at $hh $(block carol-replay "$hh") != node-carol's $(block node-carol "$hh")"
 done
 clog=$(podman logs "$(cname carol-replay)" 2>&1)
-printf '%s' "$clog" | grep -q "mirror:8080" || fail "carol-replay did not download from the mirror"
-podman exec "$(cname carol-replay)" replayer version 2>&1 | grep -qx "$VERSION_NEW" ||
+printf '%s' "$clog" | grep "mirror:8080" >/dev/null || fail "carol-replay did not download from the mirror"
+podman exec "$(cname carol-replay)" replayer version 2>&1 | grep -x "$VERSION_NEW" >/dev/null ||
   fail "carol-replay is not on $VERSION_NEW"
 echo "   synced genesis to $((target + 1)) across $UPGRADE_NAME; block and app hashes match node-carol's ($(block node-carol "$target"))"
 
