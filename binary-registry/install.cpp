@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "binary-registry/beneath.h"
 #include "binary-registry/verify.h"
 
 namespace registry {
@@ -42,9 +43,10 @@ base::Status SyncTree(const std::string& root) {
   return SyncPath(root, true);
 }
 
-bool HasRegularFile(const std::string& path) {
+// A regular file at upgrades/<dir>/bin/<daemon>, reached without a symlink.
+bool HasInstalledBinary(const InstallRequest& r) {
   struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  return OpenRegularBeneath(r.upgrades_dir, r.dir_name + "/bin/" + r.daemon, &st, O_PATH).ok();
 }
 
 }  // namespace
@@ -102,7 +104,7 @@ base::Result<InstallResult> InstallArtifact(const InstallRequest& request) {
   if (!synced.ok()) return fail(synced);
 
   if (fs::exists(result.dir, ec) || fs::is_symlink(result.dir, ec)) {
-    if (HasRegularFile(result.binary)) {
+    if (HasInstalledBinary(request)) {
       spdlog::info("{} appeared while installing; keeping it", result.binary);
       fs::remove_all(staging, ec);
       result.already_present = true;

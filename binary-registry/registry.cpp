@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "base/clock.h"
+#include "binary-registry/beneath.h"
 #include "binary-registry/hashing.h"
 #include "binary-registry/install.h"
 #include "binary-registry/minisign.h"
@@ -154,11 +155,15 @@ base::Result<EnsureResult> EnsureUpgradeBinary(const EnsureRequest& req,
   std::string upgrades = req.daemon_home + "/cosmovisor/upgrades";
   EnsureResult result;
   result.binary = upgrades + "/" + req.upgrade_dir + "/bin/" + req.daemon_name;
-  struct stat st {};
-  if (::stat(result.binary.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-    ::chmod(result.binary.c_str(), st.st_mode | 0111);
+  // Only a regular file inside its folder counts as present, and it is chmodded through its fd:
+  // a symlink there (planted by an archive or by hand) is refused, never followed.
+  auto present = CheckInstalledBinary(upgrades, req.upgrade_dir + "/bin/" + req.daemon_name, true);
+  if (present.ok()) {
     result.already_present = true;
     return result;
+  }
+  if (!present.status().Is(base::Status::Code::kNotFound)) {
+    return present.status().WithContext(plan_ctx);
   }
   if (s.store_root.empty()) return base::Status::InvalidArgument("registry store root is not set");
   ASSIGN_OR_RETURN(auto keys, TrustedKeys(s));
@@ -274,6 +279,10 @@ base::Result<state::RegistryEntry> Add(const AddOptions& o, const RegistrySettin
   }
   std::string scheme = plans::UrlScheme(split.url);
   bool remote = scheme == "http" || scheme == "https";
+  if (!remote && !scheme.empty() && scheme != "file") {
+    return base::Status::InvalidArgument("registry add: " + split.url + ": unsupported URL scheme \"" +
+                                         scheme + "\" (give a path, a file://, http:// or https:// URL)");
+  }
   std::string source = split.url;
   if (!remote) {
     std::string path = scheme == "file" ? split.url.substr(7) : split.url;

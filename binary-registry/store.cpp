@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "base/redact.h"
 #include "binary-registry/hashing.h"
 
 namespace registry {
@@ -110,7 +111,7 @@ base::Result<state::RegistryEntry> Store::Ingest(const std::string& file, const 
   state::RegistryEntry e = existing.value_or(state::RegistryEntry{});
   e.sha256 = sha256;
   e.size = size;
-  AddUnique(e.sources, info.source);
+  AddUnique(e.sources, base::RedactUrlUserInfo(info.source));
   if (info.declared && info.declared->algo != plans::HashAlgo::kSha256) {
     AddUnique(e.checksums, plans::FormatChecksum(*info.declared));
   }

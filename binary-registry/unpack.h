@@ -7,8 +7,14 @@
 // entry is checked before anything is written and refused with an error naming it: absolute
 // paths, `..`, links pointing outside the target, device files and FIFOs, too many entries or
 // more bytes than the limit (counted as data is written, so lying headers do not help).
-// libarchive's own secure-extraction flags stay on as a second line of defence. The caller owns
-// `dest` (a fresh staging directory) and deletes it on error.
+// Entries are written by this file, not libarchive's disk writer: every directory, file, symlink
+// and hard link is created relative to an fd of a directory that was opened beneath `dest` with
+// no symlink on the way (beneath.h), so no entry is ever written through a link. After the last
+// entry, every symlink in the tree is resolved by the kernel beneath `dest` (RESOLVE_BENEATH):
+// links that each look harmless but compose into an escape (`d/up -> ..`, `c -> d/up/..`, ...)
+// are refused. The executable must be a regular file reached without any symlink; it is
+// chmodded through its fd. The caller owns `dest` (a fresh staging directory) and deletes it on
+// error.
 #pragma once
 
 #include <cstdint>

@@ -4,9 +4,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -84,6 +86,29 @@ bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == '_';
 }
 
+// A `#!` script runs only if its interpreter does: an absolute path to an executable file.
+base::Status CheckInterpreter(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::Status::IoError("open " + path + ": " + std::strerror(errno));
+  char line[256] = {};
+  ssize_t n = ::read(fd, line, sizeof line - 1);
+  ::close(fd);
+  std::string_view first(line, n > 0 ? static_cast<size_t>(n) : 0);
+  first = first.substr(0, first.find('\n'));
+  first.remove_prefix(std::min<size_t>(2, first.size()));  // "#!"
+  while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) first.remove_prefix(1);
+  std::string interpreter(first.substr(0, first.find_first_of(" \t\r")));
+  struct stat st {};
+  if (interpreter.empty() || interpreter.front() != '/' ||
+      ::stat(interpreter.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      ::access(interpreter.c_str(), X_OK) != 0) {
+    return base::Status::FailedPrecondition(
+        path + " is a #! script whose interpreter \"" + interpreter +
+        "\" is not an executable file on this machine");
+  }
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 std::string DetectPlatform(const std::string& path) {
@@ -98,7 +123,7 @@ base::Status CheckExecutableFormat(const std::string& path, std::string_view pla
   base::Status err;
   ElfId id = ReadId(path, &err);
   RETURN_IF_ERROR(err);
-  if (id.is_script) return base::Status::Ok();
+  if (id.is_script) return CheckInterpreter(path);
   std::string want = platform == "any" ? std::string(plans::HostPlatform()) : std::string(platform);
   if (!id.is_elf) {
     return base::Status::FailedPrecondition(path + " is " + id.other + ", not an executable for " +

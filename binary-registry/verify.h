@@ -2,7 +2,7 @@
 //
 // CheckExecutableFormat reads the file's first bytes: an ELF executable or shared object for this
 // host's architecture (64/32-bit, byte order and machine must match the platform key), or a
-// script starting with `#!`. Mach-O and PE binaries are named as such in the error.
+// script starting with `#!` whose interpreter is an executable file here. Mach-O and PE binaries are named as such in the error.
 // ProbeVersion runs `<binary> version` (no shell; posix_spawn) with the artefact's `lib/` on
 // LD_LIBRARY_PATH, stdout and stderr merged, killed at the timeout; CheckVersionOutput compares
 // the output with the expected version, ignoring a leading "v". Nothing here changes files.

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "base/redact.h"
+
 namespace state {
 namespace {
 
@@ -26,7 +28,7 @@ json TxnToJson(const UpgradeTxn& t) {
               {"name", t.name},
               {"dir", t.dir},
               {"height", t.height},
-              {"info", t.info},
+              {"info", base::RedactUrlUserInfo(t.info)},  // never store credentials
               {"from_dir", t.from_dir},
               {"last_step", static_cast<int>(t.last_step)},
               {"snapshot_path", t.snapshot_path},
@@ -81,7 +83,7 @@ std::string JournalStore::EntryJson(const UpgradeTxn& txn, Step step, bool faile
               {"step", static_cast<int>(step)},
               {"failed", failed},
               {"time_ms", now_ms},
-              {"detail", std::string(detail)}}
+              {"detail", base::RedactUrlUserInfo(detail)}}
       .dump();
 }
 

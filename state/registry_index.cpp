@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/redact.h"
+
 namespace state {
 namespace {
 
@@ -16,9 +18,11 @@ std::string Key(std::string_view prefix, std::string_view rest) {
 }
 
 std::string EntryToJson(const RegistryEntry& e) {
+  std::vector<std::string> sources;  // stored without URL credentials (base/redact.h)
+  for (const auto& s : e.sources) sources.push_back(base::RedactUrlUserInfo(s));
   return json{{"sha256", e.sha256},
               {"size", e.size},
-              {"sources", e.sources},
+              {"sources", sources},
               {"checksums", e.checksums},
               {"artifact_name", e.artifact_name},
               {"platform", e.platform},

@@ -99,6 +99,7 @@ base::Result<Segment> ParseSegment(const json& j, size_t index) {
   }
   Segment seg;
   ASSIGN_OR_RETURN(seg.name, GetString(j, "name", where, /*required=*/true));
+  if (auto st = CheckPlanName(seg.name); !st.ok()) return st.WithContext(where + ".name");
   const std::string& n = seg.name;
   RETURN_IF_ERROR(CheckKeys(
       j, {"first_height", "kind", "name", "version", "binaries", "signatures", "args",

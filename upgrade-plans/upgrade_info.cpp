@@ -2,9 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/redact.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 
 namespace plans {
 namespace {
@@ -32,9 +35,16 @@ std::optional<int64_t> ParseDecimal(std::string_view s) {
 
 base::Result<UpgradeInfo> ParseUpgradeInfo(std::string_view text) {
   if (IsBlank(text)) return base::Status::Unavailable("upgrade-info.json is empty");
-  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    return base::Status::Unavailable("upgrade-info.json is not complete JSON yet");
+  json j;
+  try {
+    j = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // An error at the very end is a file still being written; anywhere else it is invalid.
+    if (e.byte >= text.size()) {
+      return base::Status::Unavailable("upgrade-info.json is not complete JSON yet");
+    }
+    return base::Status::InvalidArgument("upgrade-info.json is not valid JSON (at byte " +
+                                         std::to_string(e.byte) + ")");
   }
   if (!j.is_object()) {
     return base::Status::InvalidArgument("upgrade-info.json: expected a JSON object, got " +
@@ -49,19 +59,34 @@ base::Result<UpgradeInfo> ParseUpgradeInfo(std::string_view text) {
   }
   out.name = name->get<std::string>();
   if (out.name.empty()) return base::Status::InvalidArgument("upgrade-info.json: \"name\" is empty");
+  if (auto st = CheckPlanName(out.name); !st.ok()) return st.WithContext("upgrade-info.json");
 
   auto height = j.find("height");
   if (height == j.end()) {
     return base::Status::InvalidArgument("upgrade-info.json: missing \"height\"");
   }
+  if (height->is_number_unsigned() &&
+      height->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    // nlohmann keeps 2^63 and above as unsigned; get<int64_t> would wrap to a negative height.
+    return base::Status::InvalidArgument("upgrade-info.json: \"height\" " + height->dump() +
+                                         " is out of range (at most " +
+                                         std::to_string(std::numeric_limits<int64_t>::max()) + ")");
+  }
   if (height->is_number_integer()) {
     out.height = height->get<int64_t>();
   } else if (height->is_string()) {
     // protobuf JSON writes int64 as a string.
-    auto h = ParseDecimal(height->get_ref<const std::string&>());
+    const std::string& s = height->get_ref<const std::string&>();
+    auto h = ParseDecimal(s);
     if (!h) {
-      return base::Status::InvalidArgument("upgrade-info.json: \"height\" \"" +
-                                           height->get<std::string>() + "\" is not an integer");
+      bool digits = !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+        return std::isdigit(c) || c == '-';
+      });
+      return base::Status::InvalidArgument(
+          "upgrade-info.json: \"height\" \"" + s + "\" " +
+          (digits ? "is out of range (at most " +
+                        std::to_string(std::numeric_limits<int64_t>::max()) + ")"
+                  : std::string("is not an integer")));
     }
     out.height = *h;
   } else {
@@ -113,6 +138,9 @@ std::optional<UpgradeInfo> ParseUpgradeNeededLine(std::string_view line) {
       if (end != std::string_view::npos && end > 0) {
         std::string_view name = rest.substr(0, end);
         rest.remove_prefix(end + quote.size());
+        // A name that could forge lines or escape upgrades/ is not a plan (the file, if the
+        // node writes one, is refused with a message).
+        if (!CheckPlanName(name).ok()) break;
         static constexpr std::string_view kNeeded = " NEEDED at height: ";
         if (rest.starts_with(kNeeded)) {
           rest.remove_prefix(kNeeded.size());
@@ -165,6 +193,27 @@ std::string UpgradeDirName(std::string_view plan_name, bool disable_recase) {
     }
   }
   return out;
+}
+
+base::Status CheckPlanName(std::string_view name) {
+  if (name.empty()) return base::Status::InvalidArgument("plan name is empty");
+  const std::string shown = "plan name \"" + base::EscapeControl(name) + "\"";
+  if (name == "." || name == "..") {
+    return base::Status::InvalidArgument(shown + " is not a folder name; refused");
+  }
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) {
+      return base::Status::InvalidArgument(shown + " contains control characters; refused");
+    }
+  }
+  size_t dir = UpgradeDirName(name, false).size();
+  if (dir > kMaxUpgradeDirNameBytes) {
+    return base::Status::InvalidArgument(
+        "plan name \"" + std::string(name.substr(0, 40)) + "...\" is too long: its folder under "
+        "upgrades/ would be " + std::to_string(dir) + " bytes, over the limit of " +
+        std::to_string(kMaxUpgradeDirNameBytes) + "; refused");
+  }
+  return base::Status::Ok();
 }
 
 bool SameUpgradeName(std::string_view a, std::string_view b, bool disable_recase) {

@@ -26,9 +26,10 @@ struct UpgradeInfo {
 };
 
 // Parses the contents of `upgrade-info.json`.
-// - kUnavailable: the text is empty or not complete JSON yet (the node writes the file
+// - kUnavailable: the text is empty or ends before the JSON does (the node writes the file
 //   non-atomically); read it again later.
-// - kInvalidArgument: complete JSON whose fields are missing or of the wrong type.
+// - kInvalidArgument: invalid JSON before the end of the text, or complete JSON whose fields are
+//   missing or of the wrong type, a height out of int64's range, or a name CheckPlanName refuses.
 base::Result<UpgradeInfo> ParseUpgradeInfo(std::string_view text);
 
 // Serialises like x/upgrade (Go encoding/json of Plan): name, time, height as a number, info
@@ -43,6 +44,13 @@ std::optional<UpgradeInfo> ParseUpgradeNeededLine(std::string_view line);
 // The folder name Cosmovisor uses for an upgrade: lower-cased unless `disable_recase`, then
 // URL-path-escaped like Go's url.PathEscape (a space becomes %20, a slash %2F).
 std::string UpgradeDirName(std::string_view plan_name, bool disable_recase);
+
+// A plan name Replayer accepts: not empty, not "." or ".." (their folder would be upgrades/ itself
+// or its parent), no control characters (a "\n" forges log lines, ESC colours a terminal, NUL
+// cuts a line short), and short enough that its folder name (UpgradeDirName) fits the usual
+// file-system limit of 255 bytes. InvalidArgument otherwise, with the name shown escaped.
+inline constexpr size_t kMaxUpgradeDirNameBytes = 255;
+base::Status CheckPlanName(std::string_view name);
 
 // Same name for the purpose of "is this the upgrade we are running" (case-insensitive unless
 // recasing is disabled).

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <limits>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -66,6 +67,14 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
       req.upgrade_dir = txn.dir;
       req.plan_name = txn.name;
       req.plan_info = txn.info;
+      // The journal keeps the info without URL credentials (base/redact.h); the node's own
+      // data/upgrade-info.json for the same plan still has them.
+      if (auto text = ReadFile(layout.UpgradeInfoFile()); text.ok()) {
+        auto plan = plans::ParseUpgradeInfo(*text);
+        if (plan.ok() && plan->name == txn.name && plan->height == txn.height) {
+          req.plan_info = plan->info;
+        }
+      }
       auto r = registry::EnsureUpgradeBinary(req, settings, progress.get());
       if (!r.ok()) return r.status();
       spdlog::info("installed {} from {} (sha256 {})", r->binary, r->source, r->sha256);
@@ -104,7 +113,9 @@ int CmdVersion(const Config& config, const std::string& output, bool replayer_on
   if (!current.ok()) return Fail(current.status());
   PosixProcessLauncher launcher;
   SpawnOptions opts;
-  opts.path = layout.TargetBinary(*current);
+  auto bin = layout.CheckTargetBinary(*current);
+  if (!bin.ok()) return Fail(bin.status());
+  opts.path = *bin;
   if (!json) {
     std::fflush(stdout);
     opts.args = {"version"};
@@ -123,6 +134,32 @@ int CmdVersion(const Config& config, const std::string& output, bool replayer_on
                           .dump()
                           .c_str());
   return run->exit.exit_code;
+}
+
+// The deepest subcommand the parser entered (`registry` for `replayer registry bogus`).
+CLI::App* DeepestParsed(CLI::App* app) {
+  for (CLI::App* sub : app->get_subcommands()) return DeepestParsed(sub);
+  return app;
+}
+
+// CLI11's errors exit with its own codes (104-109); ours are documented: 0 for --help, 2 for
+// every usage error. An unknown command is named as such, with the commands there are.
+int UsageError(CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+  CLI::App* where = DeepestParsed(&app);
+  auto commands = where->get_subcommands([](const CLI::App*) { return true; });
+  // An unmatched word falls through to the top (app.fallthrough()): look there too.
+  std::vector<std::string> extra = app.remaining(/*recurse=*/true);
+  if (!commands.empty() && !extra.empty() && !extra.front().empty() && extra.front()[0] != '-') {
+    std::string names;
+    for (const CLI::App* c : commands) names += (names.empty() ? "" : ", ") + c->get_name();
+    std::string prefix = where == &app ? "" : where->get_name() + " ";
+    std::fprintf(stderr, "replayer: error: unknown command \"%s%s\"; commands: %s (see --help)\n",
+                 prefix.c_str(), extra.front().c_str(), names.c_str());
+    return kExitUsage;
+  }
+  (void)app.exit(e);  // prints CLI11's message and the usage hint
+  return kExitUsage;
 }
 
 }  // namespace
@@ -192,14 +229,17 @@ int RunCli(int argc, char** argv, char** envp) {
   auto* height_opt = add->add_option(
       "--upgrade-height", height,
       "Also write data/upgrade-info.json for this height: the switch happens once the node "
-      "reports that height");
+      "reports that height")
+      ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));
 
   auto* status = app.add_subcommand(
       "status", "Show the current binary, applied and pending upgrades, and the journal");
   bool status_json = false;
   size_t journal_n = 10;
   status->add_flag("--json", status_json, "Print as JSON");
-  status->add_option("-n,--journal", journal_n, "Journal entries to show")->capture_default_str();
+  status->add_option("-n,--journal", journal_n, "Journal entries to show")
+      ->capture_default_str()
+      ->check(IntegerIn(0, 1000000));
 
   app.add_subcommand("show-upgrade-info", "Print data/upgrade-info.json as it is");
   std::vector<std::unique_ptr<CommandGroup>> groups;
@@ -211,7 +251,7 @@ int RunCli(int argc, char** argv, char** envp) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return UsageError(app, e);
   }
 
   if (app.got_subcommand("run")) return 0;  // only `run --help` reaches here

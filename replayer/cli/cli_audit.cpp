@@ -30,7 +30,8 @@ class AuditCommands final : public CommandGroup {
     cmd_->add_flag("--no-cache", no_cache_,
                    "Download and check everything again (results are still recorded)");
     cmd_->add_option("--parallel", options_.parallel, "Downloads and checks at once (1-64)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(IntegerIn(1, 64));
   }
 
   std::optional<int> RunIfParsed(const Config& config, const EnvMap& env) override {

@@ -2,15 +2,52 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 
+#include "base/redact.h"
 #include "replayer/config/file_util.h"
 
 namespace replayer {
 
 int Fail(const base::Status& st, int code) {
-  std::fprintf(stderr, "replayer: error: %s\n", st.message().c_str());
+  std::fprintf(stderr, "replayer: error: %s\n", base::ForDisplay(st.message()).c_str());
   return code;
+}
+
+CLI::Validator IntegerIn(int64_t lo, int64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        int64_t v = 0;
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        std::string range = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+        if (ec == std::errc::result_out_of_range) return text + " is out of range (" + range + ")";
+        if (ec != std::errc() || p != text.data() + text.size()) {
+          return text + " is not " + range;
+        }
+        if (v < lo || v > hi) return text + " is out of range (" + range + ")";
+        return {};
+      },
+      "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+CLI::Validator FiniteNonNegative() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE ||
+            !std::isfinite(v) || v < 0) {
+          return text + " is not a finite number of 0 or more";
+        }
+        return {};
+      },
+      "NUMBER >= 0");
 }
 
 base::Result<Config> LoadConfig(const EnvMap& env, const std::string& config_file) {

@@ -33,6 +33,12 @@ base::Result<plans::Schedule> LoadSchedule(const std::string& path);
 // A bar on a terminal (stderr), periodic log lines otherwise.
 std::unique_ptr<registry::ProgressSink> MakeProgressSink();
 
+// Integer and number flags checked on their text before CLI11 converts them (CLI11 clamps an
+// out-of-range integer to the type's limit and accepts "nan"): an integer in [lo, hi] written in
+// decimal, or a finite number >= 0.
+CLI::Validator IntegerIn(int64_t lo, int64_t hi);
+CLI::Validator FiniteNonNegative();
+
 // A group of subcommands: registers its flags, then runs if one of its commands was parsed.
 class CommandGroup {
  public:

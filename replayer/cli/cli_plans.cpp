@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <map>
 
 #include "binary-registry/downloader.h"
@@ -116,7 +117,7 @@ base::Result<plans::ImportResult> ImportFromCosmovisorHome(const std::string& ho
   genesis.kind = plans::SwitchKind::kGenesis;
   genesis.name = "genesis";
   genesis.sources["first_height"] = "assumed: a Cosmovisor home does not record it";
-  if (Layout::CheckExecutable(layout.TargetBinary("genesis")).ok()) {
+  if (layout.CheckTargetBinary("genesis").ok()) {
     RETURN_IF_ERROR(add_binary(genesis, layout.TargetBinary("genesis")));
   } else {
     result.notes.push_back({"genesis", "no executable " + layout.TargetBinary("genesis")});
@@ -140,7 +141,7 @@ base::Result<plans::ImportResult> ImportFromCosmovisorHome(const std::string& ho
     seg.name = (*info)->name;
     seg.sources["first_height"] = "cosmovisor home upgrade-info.json";
     seg.sources["kind"] = "assumed: Cosmovisor only switches at governance plans";
-    if (Layout::CheckExecutable(layout.TargetBinary(target)).ok()) {
+    if (layout.CheckTargetBinary(target).ok()) {
       RETURN_IF_ERROR(add_binary(seg, layout.TargetBinary(target)));
     }
     upgrades.push_back(seg);
@@ -163,7 +164,8 @@ class PlansCommands final : public CommandGroup {
     explain_ = plans_->add_subcommand(
         "explain", "Which binary, version and arguments run at each height");
     explain_->add_option("--plans", plans_file_, "Schedule JSON file")->required();
-    explain_->add_option("--height", height_, "Only the segment that executes this height");
+    explain_->add_option("--height", height_, "Only the segment that executes this height")
+        ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));
     explain_->add_option("--platform", platform_, "os/arch (default: this host's)");
     explain_->add_option("args", node_args_, "Node start arguments (after --)");
     import_ = plans_->add_subcommand(

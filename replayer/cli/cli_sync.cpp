@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <memory>
 
 #include "binary-registry/listen.h"
@@ -121,7 +122,7 @@ std::vector<plans::Finding> LintForSync(const plans::Schedule& schedule, const C
     for (size_t i = 0; i < schedule.segments.size(); ++i) {
       if (f.where.rfind("segments[" + std::to_string(i) + "].binaries", 0) != 0) continue;
       std::string bin = layout.TargetBinary(SegmentTarget(schedule, i, config.disable_recase));
-      if (Layout::CheckExecutable(bin).ok()) {
+      if (layout.CheckTargetBinary(SegmentTarget(schedule, i, config.disable_recase)).ok()) {
         f.severity = plans::Finding::Severity::kWarning;
         f.message += " (" + bin + " is already in place, so sync does not need it)";
       }
@@ -139,7 +140,8 @@ class SyncCommands final : public CommandGroup {
                 "Usage: replayer sync --plans FILE [--until H] [--rest URL] [--metrics IP:PORT] "
                 "-- <node start args>");
     sync_->add_option("--plans", plans_file_, "Schedule JSON file")->required();
-    sync_->add_option("--until", until_, "Stop once the node has committed this height");
+    sync_->add_option("--until", until_, "Stop once the node has committed this height")
+        ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));
     sync_->add_option("--rest", rest_url_,
                       "A node's REST base URL: before anything runs, every governance segment "
                       "must have been applied on chain at exactly its scheduled height");
@@ -149,7 +151,7 @@ class SyncCommands final : public CommandGroup {
     sync_->add_option("--progress-interval", progress_interval_,
                       "Seconds between progress lines (height/target, blocks/s, ETA, segment k "
                       "of n); default 1 on a terminal, 10 otherwise; 0 turns them off")
-        ->check(CLI::NonNegativeNumber);
+        ->check(FiniteNonNegative());
     sync_->add_option("args", node_args_, "Node start arguments (after --)");
   }
 

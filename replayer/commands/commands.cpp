@@ -1,5 +1,6 @@
 #include "replayer/commands/commands.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "binary-registry/verify.h"
 #include "replayer/config/file_util.h"
 #include "replayer/supervisor/height_gate.h"
 
@@ -23,6 +25,15 @@ std::string FormatTimeMs(int64_t ms) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+// A binary placed by hand gets the checks a downloaded one gets (ELF for this machine's
+// architecture, or a `#!` script whose interpreter is here), before anything is written. A
+// missing or irregular source is left to InstallBinary, which names it.
+base::Status CheckSourceBinary(const std::string& src) {
+  struct stat st {};
+  if (::stat(src.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  return registry::CheckExecutableFormat(src, "any");
 }
 
 }  // namespace
@@ -46,6 +57,7 @@ base::Result<std::vector<std::string>> InitHome(const Config& config, const Init
   if (exists && !options.force) {
     actions.push_back(bin + " already exists; kept (use --force to replace it)");
   } else {
+    RETURN_IF_ERROR(CheckSourceBinary(options.genesis_binary));
     RETURN_IF_ERROR(layout.InstallBinary(options.genesis_binary, "genesis", options.force));
     actions.push_back("installed " + options.genesis_binary + " as " + bin);
   }
@@ -71,6 +83,7 @@ base::Result<std::vector<std::string>> InitHome(const Config& config, const Init
 base::Result<std::vector<std::string>> AddUpgrade(const Config& config,
                                                   const AddUpgradeOptions& options) {
   if (options.name.empty()) return base::Status::InvalidArgument("upgrade name is empty");
+  RETURN_IF_ERROR(plans::CheckPlanName(options.name));
   if (options.upgrade_height && *options.upgrade_height <= 0) {
     return base::Status::InvalidArgument("--upgrade-height must be above 0, got " +
                                          std::to_string(*options.upgrade_height));
@@ -79,7 +92,9 @@ base::Result<std::vector<std::string>> AddUpgrade(const Config& config,
   std::string dir = plans::UpgradeDirName(options.name, config.disable_recase);
   std::string target = Layout::UpgradeTarget(dir);
   std::vector<std::string> actions;
-  // Check both files before writing either, so a refusal changes nothing.
+  // Check both files (and the binary's format) before writing either, so a refusal changes
+  // nothing.
+  RETURN_IF_ERROR(CheckSourceBinary(options.binary));
   if (options.upgrade_height && !options.force && fs::exists(layout.UpgradeInfoFile())) {
     return base::Status::AlreadyExists(layout.UpgradeInfoFile() +
                                        " already exists; use --force to overwrite it");
@@ -126,6 +141,8 @@ base::Result<StatusReport> CollectStatus(const Config& config, size_t journal_en
     } else if (!plans::SameUpgradeName(plan->name, r.current_upgrade, config.disable_recase)) {
       r.pending = *plan;
     }
+  } else if (!text.status().Is(base::Status::Code::kNotFound)) {
+    r.pending_error = text.status().message();  // a FIFO, a device, a huge file
   }
   ASSIGN_OR_RETURN(auto db, OpenStateForReading(layout));
   state::JournalStore journal(*db);

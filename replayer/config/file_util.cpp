@@ -73,9 +73,33 @@ base::Status WriteFileAtomic(const std::string& path, std::string_view contents,
   return FsyncDir(ParentDir(path));
 }
 
-base::Result<std::string> ReadFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+namespace {
+
+std::string_view FileKind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+}  // namespace
+
+base::Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, "cannot open", path);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
+  if (!S_ISREG(st.st_mode)) {
+    return base::Status::InvalidArgument(path + " is " + std::string(FileKind(st.st_mode)) +
+                                         ", not a regular file; refused");
+  }
+  auto too_big = [&] {
+    return base::Status::InvalidArgument(path + " is larger than the limit of " +
+                                         std::to_string(max_bytes) + " bytes; refused");
+  };
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) return too_big();
   std::string out;
   std::vector<char> buf(64 * 1024);
   for (;;) {
@@ -86,6 +110,7 @@ base::Result<std::string> ReadFile(const std::string& path) {
     }
     if (n == 0) break;
     out.append(buf.data(), static_cast<size_t>(n));
+    if (out.size() > max_bytes) return too_big();
   }
   return out;
 }

@@ -57,8 +57,16 @@ base::Status ErrnoStatus(int err, std::string_view what, std::string_view path);
 base::Status WriteFileAtomic(const std::string& path, std::string_view contents,
                              mode_t mode = 0644);
 
-// The whole contents of a file. NotFound when missing.
-base::Result<std::string> ReadFile(const std::string& path);
+// Files Replayer reads from the operator or the node (data/upgrade-info.json, `-c`, `--plans`,
+// markers) are small; 4 MiB is far above any real one.
+inline constexpr uint64_t kMaxReadFileBytes = uint64_t{4} << 20;
+
+// The whole contents of a regular file of at most `max_bytes`. Opened O_NONBLOCK and checked
+// with fstat before anything is read, so a FIFO, /dev/zero, a directory or a huge file is
+// refused at once (InvalidArgument naming the path and what it is) instead of hanging or eating
+// memory; a file that grows past the limit while being read is refused too. NotFound when
+// missing. Symlinks are followed (the operator's own, e.g. a config kept elsewhere).
+base::Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes = kMaxReadFileBytes);
 
 // fsync(2) on a directory, so entries created, renamed or removed in it survive a crash.
 base::Status FsyncDir(const std::string& dir);

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "binary-registry/beneath.h"
+
 namespace replayer {
 namespace fs = std::filesystem;
 
@@ -213,6 +215,21 @@ base::Status Layout::CheckExecutable(const std::string& path) {
         OctalMode(st.st_mode) + ", owner uid " + std::to_string(st.st_uid) + ")");
   }
   return base::Status::Ok();
+}
+
+base::Result<std::string> Layout::CheckTargetBinary(std::string_view rel_target) const {
+  ASSIGN_OR_RETURN(std::string rel, NormaliseTarget(rel_target));
+  const std::string path = TargetBinary(rel);
+  struct stat st {};
+  auto fd = registry::OpenRegularBeneath(CosmovisorDir(), rel + "/bin/" + daemon_name_, &st, O_PATH);
+  if (!fd.ok()) {
+    if (fd.status().Is(base::Status::Code::kNotFound)) {
+      return base::Status::NotFound("binary not found: " + path);
+    }
+    return fd.status();
+  }
+  RETURN_IF_ERROR(CheckExecutable(path));
+  return path;
 }
 
 base::Status Layout::InstallBinary(const std::string& src, std::string_view rel_target,

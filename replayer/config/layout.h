@@ -75,6 +75,12 @@ class Layout {
   // not executable: no x bit at all, or none we may use (FailedPrecondition). Follows symlinks.
   static base::Status CheckExecutable(const std::string& path);
 
+  // The binary Replayer runs for a target: <target>/bin/<daemon> must be a regular file reached
+  // from cosmovisor/ without any symlink (the file itself included; registry/beneath.h), and
+  // executable as CheckExecutable says. Returns its path. Used before every launch, pre-upgrade
+  // and version probe, so a link planted by an archive or by hand is never run.
+  base::Result<std::string> CheckTargetBinary(std::string_view rel_target) const;
+
   // Copies `src` to <target dir>/bin/<daemon_name> with mode 0755 via a temp file + fsync +
   // rename (creating the directories). AlreadyExists (naming the path) if present and !force.
   // Source missing -> NotFound naming it; source not a regular file -> InvalidArgument.

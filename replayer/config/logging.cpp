@@ -10,6 +10,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "base/redact.h"
+
 namespace replayer {
 namespace {
 
@@ -108,6 +110,20 @@ class LevelFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
+// "%V": the message with URL credentials hidden and control characters escaped (base/redact.h),
+// so no log line can carry a password or be forged by a "\n" in a plan name.
+class SafeMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    std::string text = base::ForDisplay(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<SafeMessageFlag>();
+  }
+};
+
 }  // namespace
 
 std::optional<std::string_view> GoLayoutStrftime(std::string_view name) {
@@ -160,7 +176,8 @@ void SetupLogging(const Config& config) {
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<GoTimeFlag>('*', config.time_format_logs)
       .add_flag<LevelFlag>('k')
-      .set_pattern("%*%^%k%$ %v module=replayer");
+      .add_flag<SafeMessageFlag>('V')
+      .set_pattern("%*%^%k%$ %V module=replayer");
   sink->set_formatter(std::move(formatter));
 
   auto logger = std::make_shared<spdlog::logger>("replayer", std::move(sink));

@@ -1,6 +1,7 @@
 #include "replayer/supervisor/supervisor.h"
 
 #include "base/clock.h"
+#include "replayer/supervisor/height_gate.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -32,26 +33,46 @@ constexpr auto kPollBusy = std::chrono::milliseconds(10);
 constexpr auto kPollIdle = std::chrono::milliseconds(80);
 constexpr int kMaxReadsPerPoll = 64;  // 4 MiB, then the loop serves others first
 
-// Field 22 of /proc/<pid>/stat: start time in clock ticks; tells a reused pid apart.
-std::optional<uint64_t> ProcessStartTime(pid_t pid) {
+// The fields of /proc/<pid>/stat after the command name: [0] is field 3 (state), [2] field 5
+// (process group), [19] field 22 (start time in clock ticks, which tells a reused pid apart).
+std::vector<std::string> StatFields(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> fields;
   size_t close = text.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
+  if (close == std::string::npos || close + 2 > text.size()) return fields;
   std::istringstream rest(text.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && rest >> field; ++i) {
-    if (i == 22) return std::stoull(field);
-  }
-  return std::nullopt;
+  for (std::string f; rest >> f;) fields.push_back(f);
+  return fields;
+}
+
+std::optional<uint64_t> ProcessStartTime(pid_t pid) {
+  auto f = StatFields(pid);
+  if (f.size() < 20) return std::nullopt;
+  return std::stoull(f[19]);
 }
 
 bool ProcessGone(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  if (!in) return true;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z';
+  auto f = StatFields(pid);
+  return f.empty() || f[0] == "Z";
+}
+
+// Live processes in group `pgid` that started no earlier than `start` (the group's leader):
+// what is left of a node's group after the node itself died. A group id is not reused while
+// the group has members, and only its leader's pid can found it again.
+std::vector<pid_t> GroupSurvivors(pid_t pgid, uint64_t start) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string n = e.path().filename().string();
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(n));
+    if (pid == ::getpid()) continue;
+    auto f = StatFields(pid);
+    if (f.size() < 20 || f[0] == "Z" || f[2] != std::to_string(pgid)) continue;
+    if (std::stoull(f[19]) >= start) out.push_back(pid);
+  }
+  return out;
 }
 
 void WriteAll(int fd, const char* data, size_t n) {
@@ -84,20 +105,22 @@ base::Status Supervisor::KillStaleNode() {
   ASSIGN_OR_RETURN(auto rec, d_.db.Get(kNodePidKey));
   if (!rec) return {};
   pid_t pid = 0;
+  pid_t pgid = 0;
   uint64_t start = 0;
   try {
     auto j = nlohmann::json::parse(*rec);
     pid = j.at("pid").get<pid_t>();
     start = j.at("start").get<uint64_t>();
+    pgid = j.value("pgid", pid_t{0});
   } catch (const std::exception&) {
     pid = 0;
   }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   if (pid > 0 && ProcessStartTime(pid) == start && !ProcessGone(pid)) {
     spdlog::warn("a node (pid {}) left running by an earlier Replayer is still up; stopping it",
                  pid);
     (void)d_.launcher.Signal(pid, SIGKILL, true);
     (void)d_.launcher.Signal(pid, SIGKILL, false);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!ProcessGone(pid)) {
       if (std::chrono::steady_clock::now() > deadline) {
         return base::Status::FailedPrecondition("node pid " + std::to_string(pid) +
@@ -106,12 +129,33 @@ base::Status Supervisor::KillStaleNode() {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
+  // The node may have died on its own while its children lived on in its group (one that
+  // ignores SIGTERM, say). The leader's pid still alive but started later is another process:
+  // its group is not ours.
+  bool leader_reused = pgid > 0 && !ProcessGone(pgid) && ProcessStartTime(pgid) != start;
+  if (pgid > 0 && !leader_reused) {
+    for (auto left = GroupSurvivors(pgid, start); !left.empty();
+         left = GroupSurvivors(pgid, start)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return base::Status::FailedPrecondition(
+            "process " + std::to_string(left.front()) + " in the group of the node (pid " +
+            std::to_string(pid) + ") left by an earlier Replayer does not die");
+      }
+      spdlog::warn("{} process(es) of the node's group (pgid {}) left by an earlier Replayer are "
+                   "still up (pid {}); killing the group",
+                   left.size(), pgid, left.front());
+      (void)d_.launcher.Signal(pgid, SIGKILL, /*group=*/true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
   ClearNodePid();
   return {};
 }
 
 void Supervisor::RecordNodePid(pid_t pid) {
-  nlohmann::json j{{"pid", pid}, {"start", ProcessStartTime(pid).value_or(0)}};
+  // The node leads its own group (new_process_group): pgid == pid. Recorded apart, so a group
+  // whose leader died can still be found and ended by the next start.
+  nlohmann::json j{{"pid", pid}, {"pgid", pid}, {"start", ProcessStartTime(pid).value_or(0)}};
   // Not synced: the record only matters if Replayer dies while the machine (and so the node)
   // stays up, and then the OS still has the write.
   if (auto st = d_.db.PutVolatile(kNodePidKey, j.dump()); !st.ok()) {
@@ -125,27 +169,50 @@ base::Result<std::string> Supervisor::ResolveCurrent() {
   auto current = d_.layout.ReadCurrent();
   if (current.ok()) return current;
   if (!current.status().Is(base::Status::Code::kNotFound)) return current.status();
-  // `current` is missing. Only a home that has never upgraded may start at genesis; anything
-  // else would run the genesis binary on upgraded data (Cosmovisor's silent fallback).
-  ASSIGN_OR_RETURN(auto applied, journal_.Applied());
-  std::error_code ec;
-  bool has_upgrades = false;
-  for (const auto& e : std::filesystem::directory_iterator(d_.layout.UpgradesDir(), ec)) {
-    (void)e;
-    has_upgrades = true;
-  }
-  bool has_info = std::filesystem::exists(d_.layout.UpgradeInfoFile(), ec);
-  if (!applied.empty() || has_upgrades || has_info) {
+  // `current` is missing. A fresh home (binaries placed by hand, as Cosmovisor's docs set one
+  // up) starts at genesis, as Cosmovisor does; a home with any sign of an applied upgrade is
+  // refused: genesis on upgraded data is Cosmovisor's silent fallback.
+  ASSIGN_OR_RETURN(auto sign, UpgradedHomeSign());
+  if (!sign.empty()) {
     return base::Status::FailedPrecondition(
-        d_.layout.CurrentLink() +
-        " is missing, and this home has upgrades; refusing to guess which binary runs the data. "
-        "Point it at the right folder, e.g. `ln -sfn upgrades/<name> " + d_.layout.CurrentLink() +
+        d_.layout.CurrentLink() + " is missing, and this home has upgraded (" + sign +
+        "); refusing to guess which binary runs the data. Point it at the right folder, e.g. "
+        "`ln -sfn upgrades/<name> " + d_.layout.CurrentLink() +
         "`, or `ln -sfn genesis ...` if the node never upgraded");
   }
-  spdlog::info("{} is missing on a home that never upgraded; pointing it at genesis",
-               d_.layout.CurrentLink());
+  spdlog::info(
+      "{} is missing on a fresh home (no journal entry, no upgrades/*/upgrade-info.json, no "
+      "data/upgrade-info.json); pointing it at genesis, as Cosmovisor does",
+      d_.layout.CurrentLink());
   RETURN_IF_ERROR(d_.layout.SwitchCurrent("genesis"));
   return std::string("genesis");
+}
+
+base::Result<std::string> Supervisor::UpgradedHomeSign() {
+  ASSIGN_OR_RETURN(auto applied, journal_.Applied());
+  if (!applied.empty()) return "the journal records upgrade \"" + applied.back().name + "\"";
+  ASSIGN_OR_RETURN(auto entries, journal_.LastEntries(1));
+  if (!entries.empty()) return "the journal has an entry for \"" + entries.back().upgrade + "\"";
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(d_.layout.UpgradesDir(), ec)) {
+    // Cosmovisor writes this copy of the plan when it switches to the folder.
+    std::string copy = e.path().string() + "/upgrade-info.json";
+    if (std::filesystem::exists(copy, ec)) return copy + " exists";
+  }
+  // The node writes data/upgrade-info.json when it reaches a plan's height; only a manual plan
+  // (`add-upgrade --upgrade-height`, still waiting for its height) says nothing about the past.
+  std::string info = d_.layout.UpgradeInfoFile();
+  if (std::filesystem::exists(info, ec)) {
+    auto text = ReadFile(info);
+    auto plan = text.ok() ? plans::ParseUpgradeInfo(*text) : base::Result<plans::UpgradeInfo>(
+                                                                 text.status());
+    if (!plan.ok() ||
+        !IsManualPlan(d_.layout, plans::UpgradeDirName(plan->name, d_.config.disable_recase),
+                      *plan)) {
+      return info + " exists";
+    }
+  }
+  return std::string();
 }
 
 base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,
@@ -245,8 +312,16 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
         spdlog::info("node stopped on request: {}", node_exit_->Describe());
         return node_exit_->exit_code;
       case Outcome::kExited: {
-        // The node may die right after writing upgrade-info.json, before we looked.
+        // The node may die right after writing upgrade-info.json, before we looked, or right
+        // after logging the UPGRADE line without writing it (a Go panic, SDK <= 0.44).
         ASSIGN_OR_RETURN(auto pending, ReadPendingUpgrade());
+        if (!pending && line_plan_) {
+          RETURN_IF_ERROR(WriteLinePlan());
+          ASSIGN_OR_RETURN(pending, ReadPendingUpgrade());
+        }
+        if (pending && d_.policy) {
+          RETURN_IF_ERROR(d_.policy->CheckReportedPlan(current_target_, *pending));
+        }
         if (pending) {
           spdlog::info("node exited ({}) with upgrade \"{}\" pending", node_exit_->Describe(),
                        pending->name);
@@ -302,8 +377,7 @@ void Supervisor::ArmSignals() {
 }
 
 base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
-  std::string bin = d_.layout.TargetBinary(current_target_);
-  RETURN_IF_ERROR(Layout::CheckExecutable(bin));
+  ASSIGN_OR_RETURN(std::string bin, d_.layout.CheckTargetBinary(current_target_));
   SpawnOptions opts;
   opts.path = bin;
   opts.args = args;

@@ -8,7 +8,8 @@
 // new binary starts with the same arguments. SIGINT/SIGTERM/SIGQUIT sent to Replayer go to the
 // node's group, and Run() returns the node's exit code. Before every launch the journal and
 // upgrade-info.json are consulted, so a restarted Replayer never relaunches an old binary past
-// its plan height, and never falls back to genesis when `current` is missing.
+// its plan height, and never falls back to genesis when `current` is missing on a home that
+// shows an applied upgrade (a fresh home is pointed at genesis, as Cosmovisor does).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -61,6 +62,8 @@ class Supervisor {
 
   base::Status KillStaleNode();
   base::Result<std::string> ResolveCurrent();
+  // What shows that this home has applied an upgrade ("" for a fresh home).
+  base::Result<std::string> UpgradedHomeSign();
   base::Result<std::optional<plans::UpgradeInfo>> ReadPendingUpgrade();
   base::Status BeginTransaction(const plans::UpgradeInfo& plan, const std::string& from_target);
   base::Status LaunchNode(const std::vector<std::string>& args);
@@ -76,6 +79,8 @@ class Supervisor {
   void OnMaybeUpgradeFile();
   void OnLine(std::string_view line);
   void OnLinePlanTimeout();
+  // Writes data/upgrade-info.json from the UPGRADE line the node logged (line_plan_).
+  base::Status WriteLinePlan();
   void Detect(const plans::UpgradeInfo& plan);
   void StopNodeForUpgrade();
   void MaybeFinishRun();

@@ -1,7 +1,7 @@
 // Supervisor, the detection half: how a run learns that an upgrade is due. Three sources, any
 // one enough: data/upgrade-info.json (inotify and polling, half-written files read again), the
 // node's `UPGRADE "<name>" NEEDED` log line (written to the file after kLinePlanWait if the node
-// leaves none), and for manual plans (`add-upgrade --upgrade-height`) the node's height. A run
+// leaves none, or at once when the node exits first), and for manual plans (`add-upgrade --upgrade-height`) the node's height. A run
 // policy (sync) may refuse a reported plan or stop a node that logged its halt. The rest of the
 // event loop (launch, output, signals, the transaction) is in supervisor.cpp.
 #include <signal.h>
@@ -44,8 +44,9 @@ base::Result<std::optional<plans::UpgradeInfo>> Supervisor::ReadPendingUpgrade()
 bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan) {
   std::string dir = plans::UpgradeDirName(plan.name, d_.config.disable_recase);
   if (!IsManualPlan(d_.layout, dir, plan)) return true;  // the node wrote it: due now
-  auto height = ProbeNodeHeight(d_.launcher, d_.layout.TargetBinary(current_target_),
-                                d_.layout.home());
+  auto bin = d_.layout.CheckTargetBinary(current_target_);
+  auto height = bin.ok() ? ProbeNodeHeight(d_.launcher, *bin, d_.layout.home())
+                         : base::Result<int64_t>(bin.status());
   std::string message;
   if (!height.ok()) {
     message = "holding manual upgrade \"" + plan.name + "\" at height " +
@@ -88,7 +89,16 @@ void Supervisor::OnMaybeUpgradeFile() {
               static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
   if (key == last_file_key_) return;
   auto text = ReadFile(d_.layout.UpgradeInfoFile());
-  if (!text.ok()) return;
+  if (!text.ok()) {
+    // A FIFO, a device or a huge file is refused by ReadFile without blocking; say so once.
+    if (text.status().Is(base::Status::Code::kNotFound)) return;
+    last_file_key_ = key;
+    if (text.status().message() != last_invalid_message_) {
+      last_invalid_message_ = text.status().message();
+      spdlog::warn("{}; waiting for a valid plan", text.status().message());
+    }
+    return;
+  }
   auto plan = plans::ParseUpgradeInfo(*text);
   if (!plan.ok()) {
     if (plan.status().Is(base::Status::Code::kUnavailable)) return;  // half-written: look again
@@ -134,16 +144,23 @@ void Supervisor::OnLinePlanTimeout() {
   last_file_key_ = {};
   OnMaybeUpgradeFile();
   if (stopping_for_upgrade_) return;
+  if (auto st = WriteLinePlan(); !st.ok()) {
+    spdlog::error("{}", st.message());
+    return;
+  }
+  Detect(*line_plan_);
+}
+
+base::Status Supervisor::WriteLinePlan() {
   // The node announced the upgrade but left no usable upgrade-info.json: write it from the log
   // line, because the new binary reads it to apply store upgrades.
   spdlog::warn("node logged UPGRADE \"{}\" NEEDED at height {} but wrote no usable {}; writing it",
                line_plan_->name, line_plan_->height, d_.layout.UpgradeInfoFile());
   if (auto st = WriteFileAtomic(d_.layout.UpgradeInfoFile(), plans::FormatUpgradeInfo(*line_plan_));
       !st.ok()) {
-    spdlog::error("writing {}: {}", d_.layout.UpgradeInfoFile(), st.message());
-    return;
+    return st.WithContext("writing " + d_.layout.UpgradeInfoFile());
   }
-  Detect(*line_plan_);
+  return {};
 }
 
 void Supervisor::Detect(const plans::UpgradeInfo& plan) {

@@ -157,9 +157,7 @@ base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const C
   std::vector<size_t> item_segment;
   std::vector<size_t> in_place;
   for (size_t i = 0; i < schedule.segments.size(); ++i) {
-    if (Layout::CheckExecutable(
-            layout.TargetBinary(SegmentTarget(schedule, i, config.disable_recase)))
-            .ok()) {
+    if (layout.CheckTargetBinary(SegmentTarget(schedule, i, config.disable_recase)).ok()) {
       in_place.push_back(i);
     }
   }
@@ -324,7 +322,8 @@ std::optional<plans::UpgradeInfo> SyncPolicy::NextHaltSwitch(size_t index) const
 }
 
 base::Result<int64_t> SyncPolicy::NodeHeight(const std::string& target) {
-  return ProbeNodeHeight(launcher_, layout_.TargetBinary(target), layout_.home());
+  ASSIGN_OR_RETURN(std::string bin, layout_.CheckTargetBinary(target));
+  return ProbeNodeHeight(launcher_, bin, layout_.home());
 }
 
 base::Result<RunPolicy::BeforeLaunch> SyncPolicy::CheckBeforeLaunch(

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -249,6 +250,12 @@ base::Result<SnapshotInfo> ReadMarker(const std::string& dir) {
     st.bytes = s.at("bytes").get<uint64_t>();
     st.bytes_copied = s.at("bytes_copied").get<uint64_t>();
     st.seconds = s.at("seconds").get<double>();
+    if (auto o = j.find("owner"); o != j.end()) {
+      info.owner = SnapshotOwner{o->at("home").get<std::string>(),
+                                 o->at("upgrade").get<std::string>(),
+                                 o->at("height").get<int64_t>(), o->at("txn_id").get<uint64_t>(),
+                                 o->at("txn_started_ms").get<int64_t>()};
+    }
     return info;
   } catch (const nlohmann::json::exception& e) {
     return base::Status::Corruption(path + ": not a snapshot marker: " + e.what());
@@ -275,16 +282,35 @@ base::Status DeleteMarkedDir(const std::string& dir) {
 
 }  // namespace
 
+std::string SnapshotOwner::Describe() const {
+  std::time_t t = static_cast<std::time_t>(txn_started_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return "home " + home + ", upgrade \"" + upgrade + "\" at height " + std::to_string(height) +
+         ", transaction " + std::to_string(txn_id) + " begun " + when;
+}
+
+base::Result<SnapshotInfo> ReadSnapshotMarker(const std::string& dir) { return ReadMarker(dir); }
+
 std::string SnapshotName(std::string_view upgrade_dir, int64_t height) {
   return "data-backup-" + std::string(upgrade_dir) + "-" + std::to_string(height);
 }
 
-base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std::string& dest) {
+base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std::string& dest,
+                                         const std::optional<SnapshotOwner>& owner) {
   const auto start = std::chrono::steady_clock::now();
   struct stat dest_st;
   if (::lstat(dest.c_str(), &dest_st) == 0) {
     base::Result<SnapshotInfo> marker = ReadMarker(dest);
-    if (marker.ok()) return marker->stats;
+    if (marker.ok() && marker->owner == owner) return marker->stats;
+    if (marker.ok()) {
+      return base::Status::AlreadyExists(
+          "snapshot destination " + dest + " already holds a snapshot of " +
+          (marker->owner ? marker->owner->Describe() : marker->source + " (no owner recorded)") +
+          ", not of " + (owner ? owner->Describe() : std::string("this data")));
+    }
     return base::Status::AlreadyExists("snapshot destination " + dest +
                                        " exists and is not a complete Replayer snapshot (" +
                                        marker.status().message() + ")");
@@ -334,6 +360,13 @@ base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std:
                            {"created_ms", base::UnixMillis()},
                            {"source", data_dir},
                            {"stats", StatsToJson(stats)}};
+  if (owner) {
+    marker["owner"] = {{"home", owner->home},
+                       {"upgrade", owner->upgrade},
+                       {"height", owner->height},
+                       {"txn_id", owner->txn_id},
+                       {"txn_started_ms", owner->txn_started_ms}};
+  }
   RETURN_IF_ERROR(
       WriteFileAtomic(partial + "/" + std::string(kSnapshotMarker), marker.dump(2) + "\n"));
   RETURN_IF_ERROR(copier.FinishInode(dst.get(), src_st, ""));  // root mode and mtime

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,17 +39,33 @@ struct SnapshotStats {
   bool operator==(const SnapshotStats&) const = default;
 };
 
+// Whom a snapshot was taken for. A complete snapshot is reused (after a crash between its
+// rename and the journal record) only by the transaction that made it: another home sharing the
+// backup folder, or an earlier attempt at the same upgrade, has other data.
+struct SnapshotOwner {
+  std::string home;
+  std::string upgrade;
+  int64_t height = 0;
+  uint64_t txn_id = 0;
+  int64_t txn_started_ms = 0;
+  bool operator==(const SnapshotOwner&) const = default;
+  // "home /h, upgrade "v2" at height 5, transaction 1 begun at 2026-...Z"
+  std::string Describe() const;
+};
+
 // The marker file at the root of each of our snapshots.
 inline constexpr std::string_view kSnapshotMarker = ".replayer-snapshot";
 
 // Snapshots `data_dir` into `dest` (which must not exist): builds `<dest>.partial` then renames
 // it to `dest` (a stale `<dest>.partial` from a crash is removed first). Keeps modes, mtimes,
 // symlinks (as symlinks) and empty dirs; creates missing parents of `dest`. Writes the marker
-// `<dest>/.replayer-snapshot` (JSON: created time ms, source, stats). If `dest` already exists
-// and has the marker, returns OK with the recorded stats (idempotent after a crash between the
-// rename and the journal record); without the marker: AlreadyExists. `dest` inside `data_dir`:
+// `<dest>/.replayer-snapshot` (JSON: created time ms, source, stats, owner). If `dest` already
+// exists and has the marker with the same owner (or neither names one), returns OK with the
+// recorded stats (idempotent after a crash between the rename and the journal record); another
+// owner's snapshot, or no marker: AlreadyExists naming both. `dest` inside `data_dir`:
 // InvalidArgument. `data_dir` missing: NotFound.
-base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std::string& dest);
+base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std::string& dest,
+                                         const std::optional<SnapshotOwner>& owner = {});
 
 struct SnapshotInfo {
   std::string path;  // absolute or as given: backup_dir + "/" + name
@@ -56,7 +73,11 @@ struct SnapshotInfo {
   int64_t created_ms = 0;
   std::string source;
   SnapshotStats stats;
+  std::optional<SnapshotOwner> owner;  // absent in snapshots taken before owners were recorded
 };
+
+// The marker of the complete snapshot in `dir`; NotFound or Corruption naming the file otherwise.
+base::Result<SnapshotInfo> ReadSnapshotMarker(const std::string& dir);
 
 // Our complete snapshots directly inside backup_dir (dirs with a readable marker, excluding
 // `*.partial` and `*.pruning`), oldest first (created time, then name). A missing backup_dir

@@ -3,8 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
+#include "base/redact.h"
+#include "binary-registry/verify.h"
 #include "replayer/upgrade/snapshot.h"
 #include "upgrade-plans/upgrade_info.h"
 
@@ -58,8 +62,18 @@ base::Status UpgradeTransaction::TakeSnapshot(state::UpgradeTxn& txn) {
   if (config_.unsafe_skip_backup) {
     return Record(txn, Step::kSnapshotTaken, "skipped (UNSAFE_SKIP_BACKUP=true)");
   }
+  // A complete snapshot under this name that this transaction did not make (another home
+  // sharing the backup folder, an earlier attempt before the data was restored) is kept, and
+  // this one gets a name of its own; the same name again after a crash finds this one.
+  SnapshotOwner owner{layout_.home(), txn.name, txn.height, txn.id, txn.started_ms};
   std::string dest = config_.data_backup_dir + "/" + SnapshotName(txn.dir, txn.height);
-  auto stats = replayer::TakeSnapshot(layout_.DataDir(), dest);
+  if (auto other = ReadSnapshotMarker(dest); other.ok() && other->owner != owner) {
+    std::string own = dest + "-txn" + std::to_string(txn.id) + "-" + std::to_string(txn.started_ms);
+    spdlog::warn("{} holds a snapshot of {}, not of this data ({}); taking this one as {}", dest,
+                 other->owner ? other->owner->Describe() : other->source, owner.Describe(), own);
+    dest = own;
+  }
+  auto stats = replayer::TakeSnapshot(layout_.DataDir(), dest, owner);
   if (!stats.ok()) return Fail(txn, Step::kSnapshotTaken, stats.status());
   if (auto st = PruneSnapshots(config_.data_backup_dir, config_.backup_keep); !st.ok()) {
     spdlog::warn("pruning old snapshots in {}: {}", config_.data_backup_dir, st.message());
@@ -78,13 +92,22 @@ base::Status UpgradeTransaction::TakeSnapshot(state::UpgradeTxn& txn) {
 base::Status UpgradeTransaction::EnsureBinary(state::UpgradeTxn& txn) {
   std::string target = Layout::UpgradeTarget(txn.dir);
   std::string bin = layout_.TargetBinary(target);
-  base::Status st = Layout::CheckExecutable(bin);
+  base::Status st = layout_.CheckTargetBinary(target).status();
   if (!st.ok() && fetcher_) {
     spdlog::info("binary for upgrade \"{}\" is not in place; fetching it from the plan info",
                  txn.name);
     base::Status fetched = fetcher_(txn);
     if (!fetched.ok()) return Fail(txn, Step::kBinaryReady, fetched);
-    st = Layout::CheckExecutable(bin);
+    st = layout_.CheckTargetBinary(target).status();
+  }
+  // A binary placed by hand gets the download path's checks too, before `current` moves.
+  if (st.ok()) {
+    st = registry::CheckExecutableFormat(bin, "any");
+    if (!st.ok()) {
+      st = base::Status(st.code(), st.message() + " (place a binary for this machine there and "
+                                                  "run again)");
+      return Fail(txn, Step::kBinaryReady, st);
+    }
   }
   if (!st.ok()) {
     if (!config_.allow_download_binaries) {
@@ -104,10 +127,24 @@ base::Status UpgradeTransaction::RunCustomPreUpgrade(state::UpgradeTxn& txn) {
   }
   std::string script = layout_.CosmovisorDir() + "/" + config_.custom_preupgrade;
   struct stat st {};
-  if (stat(script.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+  int rc = ::stat(script.c_str(), &st);
+  int err = errno;
+  if (rc != 0 || !S_ISREG(st.st_mode)) {
+    const std::string& given = config_.custom_preupgrade;
+    struct stat elsewhere {};
+    std::string why = rc == 0 ? " is not a regular file" : ": " + std::string(std::strerror(err));
+    if (rc != 0 && err == ENOENT) {
+      why = " does not exist";
+      // Cosmovisor joins the value to cosmovisor/ whatever it is, so a script named by its own
+      // path is not found there although it exists.
+      if (::stat(given.c_str(), &elsewhere) == 0 && S_ISREG(elsewhere.st_mode)) {
+        why += "; " + given + " does, but the value is a path relative to " +
+               layout_.CosmovisorDir() + " and the script must be inside it";
+      }
+    }
     return Fail(txn, Step::kCustomPreUpgradeDone,
                 base::Status::FailedPrecondition("COSMOVISOR_CUSTOM_PREUPGRADE script " + script +
-                                                 " is missing or not a regular file"));
+                                                 why));
   }
   if (!(st.st_mode & S_IXUSR)) chmod(script.c_str(), st.st_mode | S_IXUSR);  // as Cosmovisor does
   SpawnOptions opts;
@@ -126,7 +163,8 @@ base::Status UpgradeTransaction::RunCustomPreUpgrade(state::UpgradeTxn& txn) {
 
 base::Status UpgradeTransaction::SwitchCurrent(state::UpgradeTxn& txn) {
   std::string target = Layout::UpgradeTarget(txn.dir);
-  plans::UpgradeInfo plan{txn.name, txn.height, txn.info, {}};
+  // The copy beside the binary is Replayer's: stored without URL credentials.
+  plans::UpgradeInfo plan{txn.name, txn.height, base::RedactUrlUserInfo(txn.info), {}};
   if (auto st = layout_.WriteTargetUpgradeInfo(target, plan); !st.ok()) {
     return Fail(txn, Step::kCurrentSwitched, st);
   }
@@ -137,7 +175,9 @@ base::Status UpgradeTransaction::SwitchCurrent(state::UpgradeTxn& txn) {
 }
 
 base::Status UpgradeTransaction::RunNodePreUpgrade(state::UpgradeTxn& txn) {
-  std::string bin = layout_.TargetBinary(Layout::UpgradeTarget(txn.dir));
+  auto checked = layout_.CheckTargetBinary(Layout::UpgradeTarget(txn.dir));
+  if (!checked.ok()) return Fail(txn, Step::kNodePreUpgradeDone, checked.status());
+  const std::string bin = *checked;
   int attempts = 0;
   while (true) {
     ++attempts;

@@ -196,6 +196,69 @@ TEST_F(UnpackTest, InsideSymlinksAreKept) {
   EXPECT_EQ(r->libraries.size(), 2u);
 }
 
+// Links that each pass the lexical check but compose into an escape: `d/up -> ..` is the root,
+// so `d/up/d/up/../..` is two levels above it. Nothing outside may be changed, and the unpack is
+// refused whatever the link is called.
+TEST_F(UnpackTest, RefusesChainedSymlinksThatComposeIntoAnEscape) {
+  std::string outside = dir_ / "outside";
+  fs::create_directories(outside + "/bin");
+  WriteFile(outside + "/bin/appd", kScript, 0600);
+  struct Case {
+    std::string label;
+    std::vector<Entry> entries;
+  } cases[] = {
+      {"bin dir through the chain",
+       {{"d", AE_IFDIR}, {"d/up", AE_IFLNK, "", ".."}, {"bin", AE_IFLNK, "", "d/up/../outside/bin"}}},
+      {"binary through the chain",
+       {{"d", AE_IFDIR},
+        {"d/up", AE_IFLNK, "", ".."},
+        {"c1", AE_IFLNK, "", "d/up/.."},
+        {"bin/appd", AE_IFLNK, "", "../c1/outside/bin/appd"}}},
+      {"a lib through the chain",
+       {{"bin/appd", AE_IFREG, kScript},
+        {"d", AE_IFDIR},
+        {"d/up", AE_IFLNK, "", ".."},
+        {"lib", AE_IFLNK, "", "d/up/d/up/../../outside/bin"}}},
+      {"an entry written through a link",
+       {{"d", AE_IFDIR},
+        {"d/up", AE_IFLNK, "", ".."},
+        {"c1", AE_IFLNK, "", "d/up/.."},
+        {"c1/outside/bin/appd", AE_IFREG, "overwritten"}}},
+      {"a hard link through a link",
+       {{"d", AE_IFDIR},
+        {"d/up", AE_IFLNK, "", ".."},
+        {"c1", AE_IFLNK, "", "d/up/.."},
+        {"bin/appd", AE_IFREG, "", "", "c1/outside/bin/appd"}}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    WriteTar(dir_ / "chain.tar", c.entries);
+    fs::remove_all(dir_ / "out");
+    fs::create_directories(dir_ / "out");
+    auto r = Unpack(dir_ / "chain.tar");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("refused"), std::string::npos) << r.status().message();
+    EXPECT_EQ(registry_test::ReadFile(outside + "/bin/appd"), kScript);
+    EXPECT_EQ(fs::status(outside + "/bin/appd").permissions(),
+              fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_EQ(fs::hard_link_count(outside + "/bin/appd"), 1u);
+  }
+}
+
+TEST_F(UnpackTest, BinaryMustNotBeASymlinkEvenInside) {
+  WriteTar(dir_ / "ok.tar", {{"real/appd", AE_IFREG, kScript}, {"bin", AE_IFLNK, "", "real"}});
+  auto r = Unpack(dir_ / "ok.tar");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bin/appd in the artefact is not a regular file"),
+            std::string::npos)
+      << r.status().message();
+}
+
+TEST_F(UnpackTest, LaterEntriesReplaceEarlierOnesInPlace) {
+  WriteTar(dir_ / "dup.tar", {{"bin/appd", AE_IFLNK, "", "x"}, {"bin/appd", AE_IFREG, kScript}});
+  ExpectInstalled(Unpack(dir_ / "dup.tar"));
+}
+
 TEST(SafeEntryPath, Normalises) {
   EXPECT_EQ(*SafeEntryPath("./bin//appd"), "bin/appd");
   EXPECT_EQ(*SafeEntryPath("./"), "");

@@ -44,6 +44,18 @@ TEST_F(VerifyTest, WrongArchitectureIsNamed) {
   EXPECT_NE(st.message().find("not for " + std::string(plans::HostPlatform())), std::string::npos);
 }
 
+TEST_F(VerifyTest, ScriptWithoutItsInterpreterIsNamed) {
+  WriteFile(dir_ / "lost", "#!/nonexistent/sh\necho v1\n", 0755);
+  auto st = CheckExecutableFormat(dir_ / "lost", "any");
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("interpreter \"/nonexistent/sh\""), std::string::npos)
+      << st.message();
+  WriteFile(dir_ / "env", "#! /usr/bin/env bash\necho v1\n", 0755);
+  EXPECT_TRUE(CheckExecutableFormat(dir_ / "env", "any").ok());
+  WriteFile(dir_ / "relative", "#!sh\n", 0755);
+  EXPECT_FALSE(CheckExecutableFormat(dir_ / "relative", "any").ok());
+}
+
 TEST_F(VerifyTest, OtherFormatsAreNamed) {
   WriteFile(dir_ / "macho", std::string("\xcf\xfa\xed\xfe", 4) + "rest");
   WriteFile(dir_ / "pe", "MZ....");

@@ -125,6 +125,54 @@ TEST(AddUpgrade, ManualPlanWaitsForItsHeight) {
   EXPECT_EQ(h.Run({"add-upgrade", "v3", src, "--upgrade-height", "0"}).exit_code, 1);
 }
 
+// A hand-placed binary gets the checks a downloaded one gets, before anything is written.
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  out.close();
+  chmod(path.c_str(), 0755);
+}
+
+TEST(Init, BinaryThisMachineCannotRunIsRefusedBeforeAnythingMoves) {
+  TestHome h;
+  std::string arm = h.home() + "/../arm-simd";
+  WriteForeignElf(arm);
+  auto r = h.Run({"init", arm});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("ELF executable for linux/"), std::string::npos) << r.err;
+  EXPECT_FALSE(h.Exists("cosmovisor/genesis/bin/simd"));
+  EXPECT_FALSE(h.Exists("cosmovisor/current"));
+  std::string plain = h.home() + "/../no-shebang";
+  WriteText(plain, "echo v1\n");
+  r = h.Run({"init", plain});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("neither ELF nor a #! script"), std::string::npos) << r.err;
+  std::string lost = h.home() + "/../no-interpreter";
+  WriteText(lost, "#!/nonexistent/bash\necho v1\n");
+  r = h.Run({"init", lost});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("interpreter \"/nonexistent/bash\""), std::string::npos) << r.err;
+  EXPECT_FALSE(h.Exists("cosmovisor/current"));
+}
+
+TEST(AddUpgrade, BinaryThisMachineCannotRunIsRefusedBeforeAnythingMoves) {
+  TestHome h;
+  h.InitGenesis(Plain("v1"));
+  std::string arm = h.home() + "/../arm-simd";
+  WriteForeignElf(arm);
+  auto r = h.Run({"add-upgrade", "v2", arm, "--upgrade-height", "5"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("ELF executable for linux/"), std::string::npos) << r.err;
+  EXPECT_FALSE(h.Exists("cosmovisor/upgrades/v2"));
+  EXPECT_FALSE(h.Exists("data/upgrade-info.json"));
+  std::string plain = h.home() + "/../no-shebang";
+  WriteText(plain, "echo v2\n");
+  r = h.Run({"add-upgrade", "v2", plain});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("neither ELF nor a #! script"), std::string::npos) << r.err;
+  EXPECT_FALSE(h.Exists("cosmovisor/upgrades/v2"));
+}
+
 TEST(Status, WorksWhileTheNodeRuns) {
   TestHome h;
   h.InitGenesis(Plain("v1"));
@@ -137,6 +185,26 @@ TEST(Status, WorksWhileTheNodeRuns) {
   EXPECT_NE(st.out.find("current:      genesis"), std::string::npos) << st.out;
   kill(pid, SIGTERM);
   h.Wait(pid);
+}
+
+// Usage errors exit with the documented 2, not CLI11's own codes (104-109).
+TEST(Cli, UsageErrorsExitTwoAndNameUnknownCommands) {
+  TestHome h;
+  auto bogus = h.Run({"bogus"});
+  EXPECT_EQ(bogus.exit_code, 2);
+  EXPECT_NE(bogus.err.find("unknown command \"bogus\""), std::string::npos) << bogus.err;
+  EXPECT_NE(bogus.err.find("add-upgrade"), std::string::npos) << bogus.err;
+  auto nested = h.Run({"registry", "bogus"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_NE(nested.err.find("unknown command \"registry bogus\""), std::string::npos)
+      << nested.err;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{}, {"status", "--bogus"}, {"status", "extra"}, {"init"},
+        {"add-upgrade", "v2"}, {"registry"}, {"status", "-n", "many"}}) {
+    auto r = h.Run(args);
+    EXPECT_EQ(r.exit_code, 2) << (args.empty() ? "" : args[0]) << ": " << r.err;
+  }
+  EXPECT_EQ(h.Run({"status", "--help"}).exit_code, 0);
 }
 
 TEST(Run, HelpExplainsPassThrough) {

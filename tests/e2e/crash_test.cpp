@@ -4,7 +4,11 @@
 // binary never started again past its plan height.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "tests/e2e/harness.h"
 
@@ -58,6 +62,51 @@ TEST_P(CrashAt, RestartCompletesTheSwitchExactlyOnce) {
   ASSERT_EQ(status.exit_code, 0) << status.err;
   EXPECT_EQ(e2e::CountOf(status.out, "\"dir\": \"v2\""), 1) << status.out;
   EXPECT_NE(status.out.find("\"in_progress\": null"), std::string::npos) << status.out;
+}
+
+bool Alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
+}
+
+pid_t ReadPid(TestHome& h, const std::string& rel) {
+  for (int i = 0; i < 500 && !h.Exists(rel); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::string text = h.ReadFile(rel);
+  return text.empty() ? -1 : static_cast<pid_t>(std::stol(text));
+}
+
+// Replayer SIGKILLed, then the node died on its own, and a child of the node that ignores
+// SIGTERM lives on in the node's group: the next start ends the whole group.
+TEST(CrashedReplayer, NextStartEndsTheNodesWholeGroup) {
+  TestHome h;
+  NodeSpec g;
+  g.version = "v1";
+  h.InitGenesis(g);
+  pid_t replayer = h.Start({"run", "start"}, {{"SPAWN_GRANDCHILD", "1"}});
+  pid_t node = ReadPid(h, "node.pid");
+  pid_t grandchild = ReadPid(h, "grandchild.pid");
+  ASSERT_GT(node, 0);
+  ASSERT_GT(grandchild, 0);
+  ReadPid(h, "data/height");  // the node runs (so Replayer has recorded it)
+  kill(replayer, SIGKILL);
+  EXPECT_EQ(h.Wait(replayer).exit_code, 137);
+  kill(node, SIGKILL);
+  for (int i = 0; i < 250 && Alive(node); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(Alive(node));
+  kill(grandchild, SIGTERM);  // ignored
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(Alive(grandchild)) << "the test needs a survivor";
+
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "2"}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("of the node's group"), std::string::npos) << r.err;
+  EXPECT_FALSE(Alive(grandchild)) << "pid " << grandchild << " survived the next start";
 }
 
 std::vector<std::string> AllCrashPoints() {

@@ -60,6 +60,24 @@ void KillEverythingUsing(const std::string& home) {
 
 }  // namespace
 
+void WriteForeignElf(const std::string& path) {
+  std::string elf = Slurp("/bin/true");
+  if (elf.size() < 20) throw std::runtime_error("cannot read /bin/true");
+#if defined(__aarch64__)
+  const uint16_t other = 62;  // EM_X86_64
+#else
+  const uint16_t other = 183;  // EM_AARCH64
+#endif
+  elf[18] = static_cast<char>(other & 0xff);
+  elf[19] = static_cast<char>(other >> 8);
+  fs::create_directories(fs::path(path).parent_path());
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << elf;
+  }
+  chmod(path.c_str(), 0755);
+}
+
 int CountOf(const std::string& haystack, const std::string& needle) {
   int n = 0;
   for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) {

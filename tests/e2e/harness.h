@@ -71,6 +71,10 @@ class TestHome {
 
 int CountOf(const std::string& haystack, const std::string& needle);
 
+// /bin/true with its ELF machine changed to another architecture (aarch64 on x86-64, x86-64
+// elsewhere): a real ELF executable that this machine cannot run. Written with mode 0755.
+void WriteForeignElf(const std::string& path);
+
 // Forks and execs argv[0] with exactly `env`, in its own process group, stdin from /dev/null,
 // stdout and stderr to the files `out` and `err` (truncated), all signals unblocked. Returns the
 // child's pid; throws std::runtime_error when fork fails.

@@ -127,6 +127,27 @@ TEST(CustomPreUpgrade, FailureStopsTheSwitch) {
   EXPECT_EQ(h.Current(), "genesis");
 }
 
+// Issue 10, item 19: a script that exists outside cosmovisor/ is not called "missing".
+TEST(CustomPreUpgrade, ScriptOutsideCosmovisorIsNamedNotCalledMissing) {
+  TestHome h;
+  SetUpUpgrade(h, "0");
+  std::string outside = h.home() + "/../outside-preupgrade.sh";
+  {
+    std::ofstream s(outside);
+    s << "#!/bin/sh\nexit 0\n";
+  }
+  auto env = kFast;
+  env["COSMOVISOR_CUSTOM_PREUPGRADE"] = outside;
+  auto r = h.Run({"run", "start"}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.find("is missing"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(outside + " does, but the value is a path relative to " + h.home() +
+                       "/cosmovisor and the script must be inside it"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
 TEST(Shutdown, GraceLetsANodeThatTrapsSigintFinish) {
   TestHome h;
   SetUpUpgrade(h, "0", "0.3");

@@ -1,5 +1,12 @@
 // End to end: the real `replayer run` supervising script nodes through upgrades.
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
 
 #include "tests/e2e/harness.h"
 
@@ -68,6 +75,39 @@ TEST(Upgrade, TwoChainedUpgrades) {
   EXPECT_EQ(h.ReadFile("data-backup-v2-4/height"), "3\n");
 }
 
+// Two homes share DAEMON_DATA_BACKUP_DIR and reach the same upgrade at the same height: the
+// second must snapshot its own data, not reuse the first home's snapshot as its backup.
+TEST(Upgrade, SnapshotOfAnotherHomeIsNeverReused) {
+  TestHome a;
+  TestHome b;
+  std::string shared = a.home() + "/../backups";
+  std::filesystem::create_directories(shared);
+  for (TestHome* h : {&a, &b}) {
+    h->InitGenesis(Genesis("v2", 3));
+    h->PlaceUpgrade("v2", Final("v2"));
+  }
+  {
+    std::ofstream only_b(b.home() + "/data/only-in-b");
+    only_b << "b";
+  }
+  std::map<std::string, std::string> env{{"STOP_AT", "4"}, {"DAEMON_DATA_BACKUP_DIR", shared}};
+  auto ra = a.Run({"run", "start"}, env);
+  ASSERT_EQ(ra.exit_code, 0) << ra.err;
+  auto rb = b.Run({"run", "start"}, env);
+  ASSERT_EQ(rb.exit_code, 0) << rb.err;
+  EXPECT_FALSE(std::filesystem::exists(shared + "/data-backup-v2-3/only-in-b"));
+  std::string own;
+  for (const auto& e : std::filesystem::directory_iterator(shared)) {
+    std::string n = e.path().filename().string();
+    if (n.rfind("data-backup-v2-3-txn1-", 0) == 0) own = e.path().string();
+  }
+  ASSERT_FALSE(own.empty()) << rb.err;
+  EXPECT_TRUE(std::filesystem::exists(own + "/only-in-b"));
+  EXPECT_NE(rb.err.find("holds a snapshot of home " + a.home()), std::string::npos) << rb.err;
+  auto status = b.Run({"status"});
+  EXPECT_NE(status.out.find(own), std::string::npos) << status.out;
+}
+
 TEST(Upgrade, NamesAreLowerCasedForFolders) {
   TestHome h;
   h.InitGenesis(Genesis("MyUpgrade", 3));
@@ -115,6 +155,23 @@ TEST(Upgrade, LogLineAloneTriggersAndWritesTheFile) {
   EXPECT_NE(info.find("\"name\":\"v2\""), std::string::npos) << info;
   EXPECT_NE(info.find("\"height\":4"), std::string::npos) << info;
   EXPECT_NE(info.find("from v1"), std::string::npos) << info;
+}
+
+// SDK <= 0.44 nodes log the line and panic at once: no file, and no 2 s to wait for one.
+TEST(Upgrade, LogLineThenImmediateExitStillUpgrades) {
+  TestHome h;
+  NodeSpec g = Genesis("v2", 4);
+  g.on_upgrade = "log-only-exit";
+  h.InitGenesis(g);
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.Height(), 6);
+  EXPECT_EQ(h.CountInLog("v1 start"), 1);
+  std::string info = h.ReadFile("data/upgrade-info.json");
+  EXPECT_NE(info.find("\"name\":\"v2\""), std::string::npos) << info;
+  EXPECT_NE(info.find("\"height\":4"), std::string::npos) << info;
 }
 
 TEST(Upgrade, HalfWrittenFileIsReadAgainUntilComplete) {
@@ -184,6 +241,19 @@ TEST(Upgrade, NonExecutableBinaryIsAClearError) {
   EXPECT_EQ(h.Current(), "genesis");
 }
 
+// Placed by hand for another architecture: the binary-ready step refuses it, and `current`
+// never moves to a binary that cannot run.
+TEST(Upgrade, BinaryForAnotherArchitectureFailsBeforeTheSwitch) {
+  TestHome h;
+  h.InitGenesis(Genesis("v2", 3));
+  WriteForeignElf(h.home() + "/cosmovisor/upgrades/v2/bin/simd");
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("ELF executable for linux/"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("binary-ready"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
 TEST(Upgrade, MissingCurrentNeverFallsBackToGenesis) {
   TestHome h;
   h.InitGenesis(Genesis("v2", 3));
@@ -195,6 +265,55 @@ TEST(Upgrade, MissingCurrentNeverFallsBackToGenesis) {
   EXPECT_NE(r.err.find("refusing to guess"), std::string::npos) << r.err;
   EXPECT_EQ(h.Current(), "");
   EXPECT_EQ(h.Height(), 4);
+}
+
+// Cosmovisor's first run, as its docs and the compose-network seed set a node up: binaries placed
+// by hand, no `current`. A home with no sign of an applied upgrade starts at genesis.
+TEST(Upgrade, FirstRunWithoutCurrentStartsAtGenesis) {
+  TestHome h;
+  h.WriteNode(h.home() + "/cosmovisor/genesis/bin/simd", Genesis("v2", 3));
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"}, {"UNSAFE_SKIP_BACKUP", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("missing on a fresh home"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.CountInLog("v1 start"), 1);
+  EXPECT_EQ(h.CountInLog("v2 start"), 1);
+  EXPECT_EQ(h.Height(), 5);
+}
+
+// The copy of the plan Cosmovisor writes beside a binary when it switches: this home upgraded
+// under Cosmovisor, so genesis may not run its data, even with no journal of ours.
+TEST(Upgrade, MissingCurrentOnACosmovisorUpgradedHomeIsRefused) {
+  TestHome h;
+  h.WriteNode(h.home() + "/cosmovisor/genesis/bin/simd", Genesis("v2", 3));
+  h.PlaceUpgrade("v2", Final("v2"));
+  {
+    std::ofstream copy(h.home() + "/cosmovisor/upgrades/v2/upgrade-info.json");
+    copy << R"({"name":"v2","height":3})";
+  }
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("refusing to guess"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("upgrades/v2/upgrade-info.json exists"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "");
+  EXPECT_FALSE(h.Exists("node.log"));
+}
+
+// The node wrote data/upgrade-info.json: it reached a plan's height, perhaps past it.
+TEST(Upgrade, MissingCurrentAfterTheNodeReachedAPlanIsRefused) {
+  TestHome h;
+  h.WriteNode(h.home() + "/cosmovisor/genesis/bin/simd", Genesis("v2", 3));
+  h.PlaceUpgrade("v2", Final("v2"));
+  std::filesystem::create_directories(h.home() + "/data");
+  {
+    std::ofstream info(h.home() + "/data/upgrade-info.json");
+    info << R"({"name":"v2","height":3})";
+  }
+  auto r = h.Run({"run", "start"}, {{"STOP_AT", "5"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("data/upgrade-info.json exists"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "");
 }
 
 }  // namespace

@@ -95,5 +95,50 @@ TEST(UpgradeDirName, RecaseAndEscapeLikeCosmovisor) {
   EXPECT_FALSE(SameUpgradeName("V2", "v2", true));
 }
 
+TEST(UpgradeInfo, HeightsBeyondInt64AreRefusedNotWrapped) {
+  auto n = ParseUpgradeInfo(R"({"name":"v2","height":9223372036854775808})");
+  ASSERT_FALSE(n.ok());
+  EXPECT_TRUE(n.status().Is(Code::kInvalidArgument));
+  EXPECT_NE(n.status().message().find("9223372036854775808 is out of range"), std::string::npos)
+      << n.status().message();
+  auto s = ParseUpgradeInfo(R"({"name":"v2","height":"99999999999999999999"})");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("is out of range"), std::string::npos) << s.status().message();
+  auto max = ParseUpgradeInfo(R"({"name":"v2","height":9223372036854775807})");
+  ASSERT_TRUE(max.ok());
+  EXPECT_EQ(max->height, INT64_MAX);
+}
+
+TEST(UpgradeInfo, CompleteButInvalidJsonIsNotHalfWritten) {
+  auto r = ParseUpgradeInfo(R"({"name": v2, "height": 3})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().Is(Code::kInvalidArgument));
+  EXPECT_EQ(r.status().message(), "upgrade-info.json is not valid JSON (at byte 10)");
+  EXPECT_TRUE(ParseUpgradeInfo(R"({"name":"v2","height":3)").status().Is(Code::kUnavailable));
+}
+
+TEST(CheckPlanName, RefusesWhatWouldForgeLinesOrEscapeUpgrades) {
+  EXPECT_TRUE(CheckPlanName("v2.1.0-rc1 Théta/x").ok());
+  EXPECT_EQ(CheckPlanName("").message(), "plan name is empty");
+  EXPECT_EQ(CheckPlanName(".").message(), "plan name \".\" is not a folder name; refused");
+  EXPECT_FALSE(CheckPlanName("..").ok());
+  EXPECT_EQ(CheckPlanName("v2\nINF forged").message(),
+            "plan name \"v2\\nINF forged\" contains control characters; refused");
+  EXPECT_FALSE(CheckPlanName(std::string("v2\0x", 4)).ok());
+  EXPECT_FALSE(CheckPlanName("v2\x1b[31m").ok());
+  EXPECT_TRUE(CheckPlanName(std::string(255, 'a')).ok());
+  auto long_name = CheckPlanName(std::string(300, 'a'));
+  EXPECT_NE(long_name.message().find("is too long: its folder under upgrades/ would be 300 bytes, "
+                                     "over the limit of 255"),
+            std::string::npos)
+      << long_name.message();
+  EXPECT_FALSE(CheckPlanName(std::string(100, ' ')).ok());  // %20 each: 300 bytes
+  auto file = ParseUpgradeInfo("{\"name\":\"v2\\nINF forged\",\"height\":3}");
+  EXPECT_NE(file.status().message().find("upgrade-info.json: plan name"), std::string::npos);
+  EXPECT_FALSE(ParseUpgradeInfo(R"({"name":".","height":3})").ok());
+  EXPECT_FALSE(ParseUpgradeNeededLine("UPGRADE \"..\" NEEDED at height: 7").has_value());
+  EXPECT_FALSE(ParseUpgradeNeededLine("UPGRADE \"a\x1b[2Kb\" NEEDED at height: 7").has_value());
+}
+
 }  // namespace
 }  // namespace plans

@@ -10,6 +10,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/redact.h"
+
 namespace replayer {
 namespace {
 
@@ -144,3 +146,19 @@ TEST(SetupLogging, DisableLogsSilencesEverything) {
 
 }  // namespace
 }  // namespace replayer
+
+namespace {
+
+TEST(ForDisplay, RedactsUserInfoInEveryUrlAndEscapesControls) {
+  EXPECT_EQ(base::RedactUrlUserInfo("get https://u:p@h.example/x?y=a@b and ftp://me@h/ ok"),
+            "get https://***@h.example/x?y=a@b and ftp://***@h/ ok");
+  EXPECT_EQ(base::RedactUrlUserInfo("{\"b\":\"http://a:b:c@[::1]:80/p\"}"),
+            "{\"b\":\"http://***@[::1]:80/p\"}");
+  EXPECT_EQ(base::RedactUrlUserInfo("mail me@host, or see http://host/a@b"),
+            "mail me@host, or see http://host/a@b");
+  EXPECT_EQ(base::RedactUrlUserInfo("://@x"), "://@x");
+  EXPECT_EQ(base::EscapeControl(std::string("v2\nINF forged\x1b[31m\0x", 20)),
+            "v2\\nINF forged\\x1b[31m\\x00x");
+}
+
+}  // namespace

@@ -258,6 +258,26 @@ TEST(SnapshotTest, RerunAfterCompletionIsIdempotent) {
   EXPECT_EQ(*ReadFile(dest + "/LOG"), "log");  // not taken again
 }
 
+TEST(SnapshotTest, CompleteSnapshotIsReusedOnlyByItsOwner) {
+  TempDir tmp;
+  WriteText(tmp / "data/LOG", "log");
+  const std::string dest = tmp / "snap";
+  SnapshotOwner a{"/homes/a", "v2", 5, 1, 1700000000000};
+  SnapshotOwner b{"/homes/b", "v2", 5, 1, 1700000000500};
+  ASSERT_TRUE(TakeSnapshot(tmp / "data", dest, a).ok());
+  auto marker = ReadSnapshotMarker(dest);
+  ASSERT_TRUE(marker.ok()) << marker.status().ToString();
+  EXPECT_EQ(marker->owner, a);
+  EXPECT_TRUE(TakeSnapshot(tmp / "data", dest, a).ok());  // the same transaction, after a crash
+  auto other = TakeSnapshot(tmp / "data", dest, b);
+  ASSERT_FALSE(other.ok());
+  EXPECT_TRUE(other.status().Is(base::Status::Code::kAlreadyExists));
+  EXPECT_NE(other.status().message().find("home /homes/a"), std::string::npos)
+      << other.status().message();
+  EXPECT_NE(other.status().message().find("home /homes/b"), std::string::npos);
+  EXPECT_FALSE(TakeSnapshot(tmp / "data", dest).ok());  // no owner is not the owner
+}
+
 TEST(SnapshotTest, RefusesForeignDestinationAndBadSources) {
   TempDir tmp;
   WriteText(tmp / "data/a.ldb", "table");
