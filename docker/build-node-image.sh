@@ -10,8 +10,9 @@ source docker/containers-env.sh
 tag=$1 genesis=$2
 shift 2
 name=${DAEMON_NAME:-simd}
-ctx=$REPLAYER_CONTAINERS_DIR/node-context
-rm -rf "$ctx" && mkdir -p "$ctx/cosmovisor/genesis/bin" "$ctx/scripts"
+ctx=$(mktemp -d "$REPLAYER_CONTAINERS_DIR/node-context.XXXXXX")   # one per build: builds may overlap
+trap 'rm -rf "$ctx"' EXIT
+mkdir -p "$ctx/cosmovisor/genesis/bin" "$ctx/scripts"
 [ -x "$genesis" ] || { echo "$genesis: not an executable" >&2; exit 2; }
 cp "$genesis" "$ctx/cosmovisor/genesis/bin/$name"
 for u in "$@"; do
@@ -23,7 +24,6 @@ done
 cp docker/node/*.sh "$ctx/scripts/"
 start=$(date +%s)
 podman build -f docker/node.Dockerfile --build-arg "REPLAYER_IMAGE=${REPLAYER_IMAGE:-localhost/replayer:dev}" \
-  -t "$tag" "$ctx" >"$REPLAYER_CONTAINERS_DIR/node-image-build.log" 2>&1 ||
-  { tail -20 "$REPLAYER_CONTAINERS_DIR/node-image-build.log" >&2; exit 1; }
-rm -rf "$ctx"
+  -t "$tag" "$ctx" >"$ctx.log" 2>&1 || { tail -20 "$ctx.log" >&2; rm -f "$ctx.log"; exit 1; }
+rm -f "$ctx.log"
 echo "node image: $tag in $(($(date +%s) - start)) s"
