@@ -37,4 +37,5 @@ tar -C "$rootfs" -c . | podman import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'CMD ["/bin/bash"]' - "$image" >/dev/null
 end=$(date +%s)
-echo "base-image: $image made in $((end - start)) s (debootstrap $((boot - start)) s, import $((end - boot)) s)"
+echo "base-image: $image made in $((end - start)) s (debootstrap $((boot - start)) s, import $((end - boot)) s)" |
+  tee -a "$REPLAYER_CONTAINERS_DIR/timings.log"

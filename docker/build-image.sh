@@ -19,4 +19,4 @@ if ! podman build -f docker/Dockerfile "${args[@]}" -t "$tag" . >"$log" 2>&1; th
   echo "image build failed (log: $log)" >&2
   exit 1
 fi
-echo "image build: $tag in $(($(date +%s) - start)) s"
+echo "image build: $tag in $(($(date +%s) - start)) s" | tee -a "$REPLAYER_CONTAINERS_DIR/timings.log"

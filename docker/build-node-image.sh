@@ -26,4 +26,4 @@ start=$(date +%s)
 podman build -f docker/node.Dockerfile --build-arg "REPLAYER_IMAGE=${REPLAYER_IMAGE:-localhost/replayer:dev}" \
   -t "$tag" "$ctx" >"$ctx.log" 2>&1 || { tail -20 "$ctx.log" >&2; rm -f "$ctx.log"; exit 1; }
 rm -f "$ctx.log"
-echo "node image: $tag in $(($(date +%s) - start)) s"
+echo "node image: $tag in $(($(date +%s) - start)) s" | tee -a "$REPLAYER_CONTAINERS_DIR/timings.log"

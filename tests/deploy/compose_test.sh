@@ -56,7 +56,8 @@ cleanup() {
   rm -rf "$net"
   left=$(podman ps -aq --filter "label=io.podman.compose.project=$project"; podman volume ls -q --filter "label=io.podman.compose.project=$project"; podman network ls -q --filter "name=${project}")
   [ -z "$left" ] || { echo "FAIL: left behind: $left" >&2; rc=1; }
-  [ $rc -ne 0 ] || echo "PASS: compose network on simd, upgrade under Replayer, restart, carol-replay synced ($(($(date +%s) - t0)) s)"
+  [ $rc -ne 0 ] || echo "PASS: compose network on simd, upgrade under Replayer, restart, carol-replay synced ($(($(date +%s) - t0)) s)" |
+    tee -a "$REPLAYER_CONTAINERS_DIR/timings.log"
   exit $rc
 }
 trap cleanup EXIT

@@ -31,7 +31,8 @@ cleanup() {
   left=$(podman ps -aq --filter name=replayer-node-pod --filter name=replayer-mirror-pod
          podman volume ls -q --filter name=replayer-node-home --filter name=replayer-mirror-store)
   [ -z "$left" ] || { echo "FAIL: left behind: $left" >&2; rc=1; }
-  [ $rc -ne 0 ] || echo "PASS: k8s manifests under podman kube play ($(($(date +%s) - t0)) s)"
+  [ $rc -ne 0 ] || echo "PASS: k8s manifests under podman kube play ($(($(date +%s) - t0)) s)" |
+    tee -a "$REPLAYER_CONTAINERS_DIR/timings.log"
   exit $rc
 }
 trap cleanup EXIT
