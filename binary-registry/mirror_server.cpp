@@ -14,9 +14,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <list>
-#include <thread>
 
+#include "binary-registry/http_server.h"
 #include "upgrade-plans/plan_info.h"
 
 namespace registry {
@@ -97,54 +96,33 @@ struct MirrorServer::Impl {
   std::string root;
   CatalogLoader loader;
   MirrorOptions options;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-  std::thread thread;
-  std::list<std::weak_ptr<struct Session>> sessions;
-  bool running = false;
+  HttpServer http;
 
-  void Accept();
+  Impl();
 };
 
+// One request to the mirror: the routes, on the connection HttpServer read the request from.
 struct Session : std::enable_shared_from_this<Session> {
   MirrorServer::Impl& server;
-  tcp::socket socket;
-  beast::flat_buffer buffer;
-  http::request<http::string_body> req;
+  std::shared_ptr<HttpExchange> exchange;
+  tcp::socket& socket;
+  const HttpExchange::Request& req;
   std::string header;
   int fd = -1;
   uint64_t offset = 0, remaining = 0;
 
-  Session(MirrorServer::Impl& s, tcp::socket sock) : server(s), socket(std::move(sock)) {}
+  Session(MirrorServer::Impl& s, std::shared_ptr<HttpExchange> x)
+      : server(s), exchange(std::move(x)), socket(exchange->socket()), req(exchange->request()) {}
   ~Session() {
     if (fd >= 0) ::close(fd);
   }
 
-  void Start() {
-    auto self = shared_from_this();
-    http::async_read(socket, buffer, req, [self](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      self->Route();
-    });
-  }
+  void Close() { exchange->Close(); }
 
-  void Close() {
-    beast::error_code ec;
-    socket.shutdown(tcp::socket::shutdown_send, ec);
-    socket.close(ec);
-  }
-
-  bool head() const { return req.method() == http::verb::head; }
+  bool head() const { return exchange->head(); }
 
   void SendText(http::status status, std::string content_type, std::string body) {
-    auto res = std::make_shared<http::response<http::string_body>>(status, req.version());
-    res->set(http::field::server, "replayer-mirror");
-    res->set(http::field::content_type, content_type);
-    res->keep_alive(false);
-    res->body() = head() ? std::string() : std::move(body);
-    res->prepare_payload();
-    auto self = shared_from_this();
-    http::async_write(socket, *res, [self, res](beast::error_code, size_t) { self->Close(); });
+    exchange->SendText(status, content_type, std::move(body));
   }
 
   std::string BaseUrl() const {
@@ -287,16 +265,11 @@ struct Session : std::enable_shared_from_this<Session> {
   }
 };
 
-void MirrorServer::Impl::Accept() {
-  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec) return;  // closed by Stop
-    auto s = std::make_shared<Session>(*this, std::move(socket));
-    sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
-    sessions.push_back(s);
-    s->Start();
-    Accept();
-  });
-}
+MirrorServer::Impl::Impl()
+    : http([this](std::shared_ptr<HttpExchange> x) {
+             std::make_shared<Session>(*this, std::move(x))->Route();
+           },
+           HttpServerOptions{.server_name = "replayer-mirror"}) {}
 
 MirrorServer::MirrorServer(std::string store_root, CatalogLoader loader, MirrorOptions options)
     : impl_(std::make_unique<Impl>()) {
@@ -308,30 +281,17 @@ MirrorServer::MirrorServer(std::string store_root, CatalogLoader loader, MirrorO
 MirrorServer::~MirrorServer() { Stop(); }
 
 base::Result<uint16_t> MirrorServer::Start() {
-  if (impl_->running) return port_;
-  const std::string& listen = impl_->options.listen;
-  auto port = Listen(impl_->acceptor, listen);
+  if (impl_->http.running()) return port_;
+  auto port = impl_->http.Start(impl_->options.listen);
   if (!port.ok()) return port.status().WithContext("mirror");
   port_ = *port;
-  impl_->Accept();
-  impl_->running = true;
-  impl_->thread = std::thread([this] { impl_->io.run(); });
-  spdlog::info("registry mirror serving {} on {}:{}", impl_->root,
-               impl_->acceptor.local_endpoint().address().to_string(), port_);
+  spdlog::info("registry mirror serving {} on {}:{}", impl_->root, impl_->http.local_address(),
+               port_);
   return port_;
 }
 
 void MirrorServer::Stop() {
-  if (!impl_ || !impl_->running) return;
-  asio::post(impl_->io, [impl = impl_.get()] {
-    beast::error_code ec;
-    impl->acceptor.close(ec);
-    for (auto& w : impl->sessions) {
-      if (auto s = w.lock()) s->Close();
-    }
-  });
-  impl_->thread.join();
-  impl_->running = false;
+  if (impl_) impl_->http.Stop();
 }
 
 }  // namespace registry

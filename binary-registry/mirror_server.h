@@ -5,10 +5,11 @@
 //   GET /plans/<name>.json           {"binaries":{"<os/arch>":"<url>?checksum=sha256:<hex>"}}
 //                                    for every artefact bound to <name>: usable as plan info
 //   GET /index.json                  every artefact and name
-// HEAD works on all of them. Boost.Beast on one io_context run by one thread owned by the server
-// (Start spawns it, Stop closes the listener and open connections and joins it). The catalog
-// (names and entries) comes from a loader called per plan/index request, so the server never
-// holds the index's LevelDB lock for long. Binds only the address it is given.
+// HEAD works on all of them. Served by registry::HttpServer (http_server.h), the loop the sync
+// metrics endpoint uses too: one thread owned by the server (Start spawns it, Stop closes the
+// listener and open connections and joins it). The catalog (names and entries) comes from a
+// loader called per plan/index request, so the server never holds the index's LevelDB lock for
+// long. Binds only the address it is given.
 #pragma once
 
 #include <cstdint>

@@ -23,20 +23,12 @@
 #include <vector>
 
 #include "base/status.h"
-#include "binary-registry/progress.h"
 #include "binary-registry/registry.h"
+#include "replayer/audit/audit_options.h"
 #include "state/database.h"
 #include "upgrade-plans/schedule.h"
 
 namespace replayer {
-
-struct AuditOptions {
-  std::vector<std::string> platforms;  // platform keys to audit; empty = the host platform
-  std::string rest_url;                // a node's REST base URL; empty = no height checks
-  bool use_cache = true;  // read earlier verified facts (results are recorded either way)
-  size_t parallel = 4;    // transfers at once, and threads for unpacking and probing
-  registry::ProgressSink* progress = nullptr;  // download progress; may be null
-};
 
 struct AuditCheck {
   // "info", "url", "checksum", "archive", "elf", "signature", "version", "height"

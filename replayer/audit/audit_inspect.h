@@ -17,7 +17,7 @@
 #include "base/status.h"
 #include "binary-registry/minisign.h"
 #include "binary-registry/registry.h"
-#include "replayer/audit/audit.h"
+#include "replayer/audit/audit_options.h"
 #include "state/audit_cache.h"
 #include "upgrade-plans/schedule.h"
 

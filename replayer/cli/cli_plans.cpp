@@ -1,156 +1,22 @@
 // `replayer plans check|explain|import`: the schedule from the command line.
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <limits>
-#include <map>
 
-#include "binary-registry/downloader.h"
-#include "binary-registry/hashing.h"
-#include "replayer/chain/url.h"
+#include "replayer/chain/gov_import.h"
 #include "replayer/cli/cli_common.h"
 #include "replayer/commands/commands.h"
+#include "replayer/commands/import_home.h"
 #include "replayer/config/file_util.h"
-#include "replayer/config/layout.h"
 #include "upgrade-plans/chain_registry.h"
-#include "upgrade-plans/gov_rest.h"
 #include "upgrade-plans/schedule.h"
 #include "upgrade-plans/schedule_lint.h"
 #include "upgrade-plans/schedule_merge.h"
 
 namespace replayer {
 namespace {
-
-namespace fs = std::filesystem;
-
-constexpr int kMaxRestPages = 1000;  // bound on the proposal pages one import reads
-
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-// Passed software-upgrade proposals from a node's REST API (gov v1, then v1beta1), each
-// confirmed with applied_plan.
-base::Result<plans::ImportResult> ImportFromRest(const std::string& base_url,
-                                                 const std::string& chain_id,
-                                                 const std::string& daemon,
-                                                 registry::DownloadOptions options) {
-  options.allow_http_without_checksum = true;  // API answers, not binaries
-  options.max_attempts = 3;
-  registry::Downloader http(options);
-  std::string base = TrimSlash(base_url);
-  std::vector<plans::GovPlan> plans_found;
-  base::Status last_error;
-  for (const char* api : {"v1", "v1beta1"}) {
-    plans_found.clear();
-    std::string key;
-    int pages = 0;
-    bool ok = true;
-    do {
-      std::string url = base + "/cosmos/gov/" + api +
-                        "/proposals?proposal_status=PROPOSAL_STATUS_PASSED&pagination.limit=100";
-      if (!key.empty()) url += "&pagination.key=" + UrlEscape(key);
-      auto text = http.FetchText(url, std::nullopt, 16 << 20);
-      if (!text.ok()) {
-        last_error = text.status();
-        ok = false;
-        break;
-      }
-      auto page = plans::ParseGovProposalsPage(*text);
-      if (!page.ok()) return page.status().WithContext(url);
-      plans_found.insert(plans_found.end(), page->plans.begin(), page->plans.end());
-      key = page->next_key;
-    } while (!key.empty() && ++pages < kMaxRestPages);
-    if (ok) break;
-    spdlog::warn("gov {} proposals not available at {} ({}); trying the next API version", api,
-                 base, last_error.message());
-  }
-  if (!last_error.ok() && plans_found.empty()) return last_error.WithContext("--rest " + base);
-  std::map<std::string, int64_t> applied;
-  for (const auto& p : plans_found) {
-    if (applied.count(p.name)) continue;
-    std::string url = base + "/cosmos/upgrade/v1beta1/applied_plan/" + UrlEscape(p.name);
-    auto text = http.FetchText(url, std::nullopt);
-    if (!text.ok()) return text.status().WithContext("confirming plan \"" + p.name + "\"");
-    auto h = plans::ParseAppliedPlanHeight(*text);
-    if (!h.ok()) return h.status().WithContext(url);
-    applied[p.name] = *h;
-  }
-  plans::ImportResult result = plans::ScheduleFromGovPlans(plans_found, applied, chain_id, daemon);
-  for (const auto& doc : result.info_documents) {
-    auto text = http.FetchText(doc.url, doc.checksum);
-    if (!text.ok()) {
-      result.notes.push_back({doc.segment_name, "plan info " + doc.url + ": " +
-                                                    text.status().message()});
-      continue;
-    }
-    if (auto st = plans::AttachInfoDocument(result.schedule, doc, *text); !st.ok()) {
-      result.notes.push_back({doc.segment_name, st.message()});
-    }
-  }
-  return result;
-}
-
-// Binaries already placed in a Cosmovisor home: genesis plus every upgrade whose folder holds the
-// plan copy Cosmovisor (or Replayer) wrote at switch time.
-base::Result<plans::ImportResult> ImportFromCosmovisorHome(const std::string& home,
-                                                           const std::string& daemon) {
-  Layout layout(home, daemon);
-  plans::ImportResult result;
-  result.schedule.daemon_name = daemon;
-  auto add_binary = [&](plans::Segment& seg, const std::string& bin) -> base::Status {
-    ASSIGN_OR_RETURN(std::string hex, registry::HashFileHex(bin, plans::HashAlgo::kSha256));
-    plans::BinarySpec spec;
-    spec.platform = std::string(plans::HostPlatform());
-    spec.url = "file://" + bin;
-    spec.checksum = plans::Checksum{plans::HashAlgo::kSha256, hex};
-    seg.binaries[spec.platform] = spec;
-    seg.sources["binaries"] = "cosmovisor home " + home;
-    return {};
-  };
-  plans::Segment genesis;
-  genesis.first_height = 1;
-  genesis.kind = plans::SwitchKind::kGenesis;
-  genesis.name = "genesis";
-  genesis.sources["first_height"] = "assumed: a Cosmovisor home does not record it";
-  if (layout.CheckTargetBinary("genesis").ok()) {
-    RETURN_IF_ERROR(add_binary(genesis, layout.TargetBinary("genesis")));
-  } else {
-    result.notes.push_back({"genesis", "no executable " + layout.TargetBinary("genesis")});
-  }
-  result.schedule.segments.push_back(genesis);
-  std::error_code ec;
-  std::vector<plans::Segment> upgrades;
-  for (const auto& e : fs::directory_iterator(layout.UpgradesDir(), ec)) {
-    std::string dir = e.path().filename().string();
-    if (!e.is_directory() || dir.starts_with(".")) continue;
-    std::string target = Layout::UpgradeTarget(dir);
-    auto info = layout.ReadTargetUpgradeInfo(target);
-    if (!info.ok() || !*info) {
-      result.notes.push_back({"upgrades/" + dir, "no upgrade-info.json beside the binary, so its "
-                                                 "height is unknown; left out"});
-      continue;
-    }
-    plans::Segment seg;
-    seg.first_height = (*info)->height;
-    seg.kind = plans::SwitchKind::kGovernancePlan;
-    seg.name = (*info)->name;
-    seg.sources["first_height"] = "cosmovisor home upgrade-info.json";
-    seg.sources["kind"] = "assumed: Cosmovisor only switches at governance plans";
-    if (layout.CheckTargetBinary(target).ok()) {
-      RETURN_IF_ERROR(add_binary(seg, layout.TargetBinary(target)));
-    }
-    upgrades.push_back(seg);
-  }
-  std::sort(upgrades.begin(), upgrades.end(),
-            [](const auto& a, const auto& b) { return a.first_height < b.first_height; });
-  for (auto& s : upgrades) result.schedule.segments.push_back(std::move(s));
-  return result;
-}
 
 class PlansCommands final : public CommandGroup {
  public:
@@ -223,13 +89,13 @@ class PlansCommands final : public CommandGroup {
       imports.push_back(std::move(*r));
     }
     if (!rest_url_.empty()) {
-      auto r = ImportFromRest(rest_url_, chain_id_, config.name,
-                              RegistrySettingsFrom(config).download);
+      auto r = ImportScheduleFromRest(rest_url_, chain_id_, config.name,
+                                      RegistrySettingsFrom(config).download);
       if (!r.ok()) return Fail(r.status());
       imports.push_back(std::move(*r));
     }
     if (!cosmovisor_home_.empty()) {
-      auto r = ImportFromCosmovisorHome(cosmovisor_home_, config.name);
+      auto r = ImportScheduleFromCosmovisorHome(cosmovisor_home_, config.name);
       if (!r.ok()) return Fail(r.status());
       imports.push_back(std::move(*r));
     }

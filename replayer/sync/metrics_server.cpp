@@ -1,63 +1,25 @@
 #include "replayer/sync/metrics_server.h"
 
-#include <spdlog/spdlog.h>
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <list>
-#include <thread>
-
-#include "binary-registry/listen.h"
+#include "binary-registry/http_server.h"
 
 namespace replayer {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
-
-namespace {
-struct Session;
-}
+namespace http = boost::beast::http;
 
 struct MetricsServer::Impl {
   std::string listen;
   Render render;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-  std::thread thread;
-  std::list<std::weak_ptr<Session>> sessions;
-  bool running = false;
+  registry::HttpServer server;
 
-  void Accept();
-};
+  Impl(std::string l, Render r)
+      : listen(std::move(l)),
+        render(std::move(r)),
+        server([this](std::shared_ptr<registry::HttpExchange> x) { Respond(*x); },
+               registry::HttpServerOptions{.server_name = "replayer",
+                                           .max_request_bytes = 16 * 1024}) {}
 
-namespace {
-
-struct Session : std::enable_shared_from_this<Session> {
-  MetricsServer::Impl& server;
-  tcp::socket socket;
-  beast::flat_buffer buffer{16 * 1024};
-  http::request<http::empty_body> req;
-
-  Session(MetricsServer::Impl& s, tcp::socket sock) : server(s), socket(std::move(sock)) {}
-
-  void Start() {
-    auto self = shared_from_this();
-    http::async_read(socket, buffer, req, [self](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      self->Respond();
-    });
-  }
-
-  void Close() {
-    beast::error_code ec;
-    socket.shutdown(tcp::socket::shutdown_send, ec);
-    socket.close(ec);
-  }
-
-  void Respond() {
+  void Respond(registry::HttpExchange& x) {
+    const auto& req = x.request();
     http::status status = http::status::ok;
     std::string type = "text/plain; charset=utf-8";
     std::string body;
@@ -67,67 +29,30 @@ struct Session : std::enable_shared_from_this<Session> {
       body = "GET or HEAD only\n";
     } else if (target == "/metrics") {
       type = "text/plain; version=0.0.4; charset=utf-8";
-      body = server.render();
+      body = render();
     } else if (target == "/") {
       body = "replayer metrics: GET /metrics\n";
     } else {
       status = http::status::not_found;
       body = "not found; try /metrics\n";
     }
-    auto res = std::make_shared<http::response<http::string_body>>(status, req.version());
-    res->set(http::field::server, "replayer");
-    res->set(http::field::content_type, type);
-    res->keep_alive(false);
-    bool head = req.method() == http::verb::head;
-    res->body() = std::move(body);
-    res->prepare_payload();
-    if (head) res->body().clear();
-    auto self = shared_from_this();
-    http::async_write(socket, *res, [self, res](beast::error_code, size_t) { self->Close(); });
+    x.SendText(status, type, std::move(body));
   }
 };
 
-}  // namespace
-
-void MetricsServer::Impl::Accept() {
-  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec) return;  // closed by Stop
-    auto s = std::make_shared<Session>(*this, std::move(socket));
-    sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
-    sessions.push_back(s);
-    s->Start();
-    Accept();
-  });
-}
-
-MetricsServer::MetricsServer(std::string listen, Render render) : impl_(std::make_unique<Impl>()) {
-  impl_->listen = std::move(listen);
-  impl_->render = std::move(render);
-}
+MetricsServer::MetricsServer(std::string listen, Render render)
+    : impl_(std::make_unique<Impl>(std::move(listen), std::move(render))) {}
 
 MetricsServer::~MetricsServer() { Stop(); }
 
 base::Result<uint16_t> MetricsServer::Start() {
-  auto bound = registry::Listen(impl_->acceptor, impl_->listen);
+  auto bound = impl_->server.Start(impl_->listen);
   if (!bound.ok()) return bound.status().WithContext("--metrics");
-  uint16_t port = *bound;
-  impl_->Accept();
-  impl_->running = true;
-  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
-  return port;
+  return *bound;
 }
 
 void MetricsServer::Stop() {
-  if (!impl_ || !impl_->running) return;
-  asio::post(impl_->io, [impl = impl_.get()] {
-    beast::error_code ec;
-    impl->acceptor.close(ec);
-    for (auto& w : impl->sessions) {
-      if (auto s = w.lock()) s->Close();
-    }
-  });
-  impl_->thread.join();
-  impl_->running = false;
+  if (impl_) impl_->server.Stop();
 }
 
 }  // namespace replayer

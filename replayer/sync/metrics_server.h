@@ -2,9 +2,10 @@
 //
 //   GET /metrics   text/plain; version=0.0.4, the body `render` returns at that moment
 //   GET /          a one-line pointer to /metrics
-// Anything else is 404 (405 for other methods). Boost.Beast on one io_context run by a thread
-// the server owns (Start spawns it; Stop, also run by the destructor, closes and joins). One
-// request per connection. `render` runs on that thread, so it must be thread-safe.
+// Anything else is 404 (405 for other methods). Served by registry::HttpServer, the loop the
+// registry mirror uses too: one thread the server owns (Start spawns it; Stop, also run by the
+// destructor, closes and joins), one request per connection. `render` runs on that thread, so
+// it must be thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,28 @@
+cmake_minimum_required(VERSION 3.25)
+# Checks that the sources of one replayer room include only their own room and the rooms it
+# uses (cmake -DROOM=<room> -DDIR=<its folder> "-DUSES=<room;...>" -P CheckRoomIncludes.cmake).
+# Linking catches a call that runs upward; this also catches header-only code (inline functions,
+# types), which links anyway. Run as a test (tests/replayer/CMakeLists.txt).
+file(GLOB files ${DIR}/*.h ${DIR}/*.cpp)
+list(JOIN USES ", " may_use)
+if(NOT may_use)
+  set(may_use "no other room")
+endif()
+set(bad "")
+foreach(f ${files})
+  file(STRINGS ${f} includes REGEX "^#include \"replayer/")
+  foreach(line ${includes})
+    if(line MATCHES "^#include \"replayer/([A-Za-z0-9_-]+)/")
+      set(target ${CMAKE_MATCH_1})
+      if(NOT target STREQUAL ROOM AND NOT target IN_LIST USES)
+        list(APPEND bad "${f}: ${line} (room ${ROOM} may use: ${may_use})")
+      endif()
+    else()
+      list(APPEND bad "${f}: ${line} (not inside a room)")
+    endif()
+  endforeach()
+endforeach()
+if(bad)
+  list(JOIN bad "\n" text)
+  message(FATAL_ERROR "includes that cross the rooms the wrong way:\n${text}")
+endif()
