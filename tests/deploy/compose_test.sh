@@ -39,6 +39,7 @@ cname() { echo "${project}_$1_1"; }
 
 cleanup() {
   local rc=$?
+  trap "" PIPE   # the runner may be gone (killed ctest): keep cleaning up
   if [ $rc -ne 0 ]; then
     for s in "${nodes[@]}" mirror carol-replay; do
       podman logs "$(cname "$s")" >"$logs/$s.log" 2>&1 || true

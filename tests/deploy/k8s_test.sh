@@ -21,6 +21,7 @@ node_ctr=replayer-node-pod-0-node
 mirror_ctr=replayer-mirror-pod-0-mirror
 cleanup() {
   local rc=$?
+  trap "" PIPE   # the runner may be gone (killed ctest): keep cleaning up
   [ $rc -eq 0 ] || { podman logs "$node_ctr" 2>&1 | tail -40 >&2 || true; }
   podman kube play --down "$k8s/node.yaml" >/dev/null 2>&1 || true
   podman kube play --down "$k8s/mirror.yaml" >/dev/null 2>&1 || true
