@@ -66,6 +66,20 @@ class MirrorServer {
   uint16_t port_ = 0;
 };
 
+// What the mirror serves for a request line (method, and target with its query). Pure.
+struct MirrorRoute {
+  enum class Kind { kMethodNotAllowed, kNotFound, kArtifact, kPlan, kIndex };
+  Kind kind = Kind::kNotFound;
+  std::string sha256;  // kArtifact: lower-case hex
+  std::string name;    // kPlan: the name, percent-decoded (never empty)
+};
+MirrorRoute RouteRequest(std::string_view method, std::string_view target);
+
+// %XX (two hex digits) to the byte; anything else, a lone '%' included, stays as it is.
+std::string PercentDecode(std::string_view s);
+// Every byte but [A-Za-z0-9-_.~] as %XX. PercentDecode(PercentEncode(s)) == s.
+std::string PercentEncode(std::string_view s);
+
 // Parses one `bytes=` range against a file size. nullopt: no usable range header (serve all).
 // {start, end} inclusive; start > end means unsatisfiable (416).
 struct ByteRange {
