@@ -293,7 +293,7 @@ std::string FormatSchedule(const Schedule& schedule) {
     s["first_height"] = seg.first_height;
     s["kind"] = std::string(SwitchKindName(seg.kind));
     s["name"] = seg.name;
-    s["version"] = seg.version;
+    if (!seg.version.empty()) s["version"] = seg.version;  // optional; never "version": ""
     ordered_json bins = ordered_json::object();
     for (const auto& [platform, spec] : seg.binaries) bins[platform] = BinaryUrlForSchedule(spec);
     s["binaries"] = bins;

@@ -63,6 +63,18 @@ TEST(Schedule, FormatParseRoundTrip) {
   EXPECT_EQ(FormatSchedule(*parsed), text);
 }
 
+// A segment whose version is unknown leaves the key out ("version": "" read as an expected
+// empty version output).
+TEST(Schedule, UnknownVersionIsLeftOut) {
+  Schedule s = ThreeSegments();
+  s.segments[1].version.clear();
+  std::string text = FormatSchedule(s);
+  EXPECT_EQ(text.find("\"version\": \"\""), std::string::npos) << text;
+  auto parsed = ParseSchedule(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(*parsed, s);
+}
+
 TEST(Schedule, ChecksumBeforeFragmentSurvivesRoundTrip) {
   Schedule s = ThreeSegments();
   s.segments[1].binaries["any"] = {"any", "https://e.org/a?x=1#frag",
