@@ -60,6 +60,9 @@ rm -f "$out/NO_GO"
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 export GOTOOLCHAIN=local
 mkdir -p "$out/bin" "$out/src"
+# One build at a time per output folder (the CMake step and a hand-run build.sh may overlap).
+exec 9>"$out/.lock"
+if command -v flock >/dev/null 2>&1; then flock 9; fi
 
 hash_inputs() {  # hash_inputs <files...>: one sha256 over names and contents
   for f in "$@"; do printf '%s\n' "${f#"$here"/}"; cat "$f"; done | sha256sum | cut -d' ' -f1

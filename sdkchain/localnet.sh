@@ -133,9 +133,19 @@ cmd_propose() {
   local rpc addr next unsigned
   rpc="tcp://127.0.0.1:$(env_of "$home" RPC_PORT)"
   addr=$("$simd" keys show "$KEY" -a --keyring-backend test --home "$home") || die "keys show failed"
-  next=$(curl -s --max-time 5 "http://127.0.0.1:$(env_of "$home" API_PORT)/cosmos/gov/v1/proposals?pagination.reverse=true&pagination.limit=1" \
-         | python3 -c 'import json,sys; p=json.load(sys.stdin)["proposals"]; print(int(p[0]["id"])+1 if p else 1)') \
-    || die "cannot read the proposals from the REST API"
+  # The next proposal id (ids count up from 1). The REST API may answer only a moment after the
+  # first blocks: retried for up to 20 s.
+  local body="" tries=0
+  while true; do
+    body=$(curl -s --max-time 5 "http://127.0.0.1:$(env_of "$home" API_PORT)/cosmos/gov/v1/proposals?pagination.reverse=true&pagination.limit=1" || true)
+    next=$(printf '%s' "$body" | python3 -c 'import json,sys
+try: p=json.load(sys.stdin)["proposals"]
+except Exception: sys.exit(1)
+print(int(p[0]["id"])+1 if p else 1)' 2>/dev/null) && break
+    tries=$((tries + 1))
+    [ "$tries" -ge 100 ] && die "cannot read the proposals from the REST API: ${body:-no answer}"
+    sleep 0.2
+  done
   unsigned=$("$simd" tx upgrade software-upgrade "$name" --upgrade-height "$height" \
          --title "upgrade $name" --summary "software upgrade to $name" --deposit "10000000$DENOM" \
          --upgrade-info "$info" --no-validate --generate-only --from "$addr" --chain-id "$CHAIN_ID" \
@@ -177,11 +187,11 @@ cmd_vote() {
 }
 
 cmd_height() {
-  local home=$1
-  curl -s --max-time 2 "http://127.0.0.1:$(env_of "$home" RPC_PORT)/status" 2>/dev/null \
-    | python3 -c 'import json,sys
+  local home=$1 body
+  body=$(curl -s --max-time 2 "http://127.0.0.1:$(env_of "$home" RPC_PORT)/status" 2>/dev/null || true)
+  printf '%s' "$body" | python3 -c 'import json,sys
 try: print(int(json.load(sys.stdin)["result"]["sync_info"]["latest_block_height"]))
-except Exception: print(0)' 2>/dev/null || echo 0
+except Exception: print(0)'
 }
 
 cmd_wait_height() {

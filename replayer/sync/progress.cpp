@@ -121,9 +121,11 @@ std::optional<int64_t> ParseCommittedHeight(std::string_view line) {
   // the key itself.
   if (line.substr(0, kMaxScan).find("height") == std::string_view::npos) return std::nullopt;
   std::string s = StripAnsi(line);
-  static constexpr std::array<std::string_view, 5> kMarkers = {
-      "committed state", "committed block", "executed block", "finalizing commit of block",
-      "indexed block"};
+  // Only lines written after the block is committed. CometBFT logs "finalizing commit of block
+  // height=H" and "executed block height=H" before the app commits H: a real SDK 0.50 node that
+  // refuses H (--halt-height H, or an upgrade plan at H) logs the first and never commits H.
+  static constexpr std::array<std::string_view, 3> kMarkers = {"committed state", "committed block",
+                                                               "indexed block"};
   bool marked = std::any_of(kMarkers.begin(), kMarkers.end(),
                             [&](std::string_view m) { return s.find(m) != std::string::npos; });
   if (!marked) return std::nullopt;

@@ -1,12 +1,14 @@
 // replayer::SyncProgress: where a `replayer sync` is, how fast it goes, and what each switch cost.
 //
 // Fed from the node's own output: ParseCommittedHeight recognises the per-block lines that
-// CometBFT-based nodes log ("committed state height=N", "executed block height=N", "finalizing
-// commit of block height=N", "indexed block events height=N") and demochain's "committed block
-// height=N", in plain and JSON log formats, with or without colour codes. From those, and the
-// segment launches the policy reports, it keeps: height and target, blocks per second over a
-// sliding window, ETA, segment k of n, and each switch's downtime (the last committed block of
-// one binary to the first committed block of the next). Thread-safe: the event loop writes, the
+// CometBFT-based nodes log once block N is committed ("committed state height=N", "indexed block
+// events height=N") and demochain's "committed block height=N", in plain and JSON log formats,
+// with or without colour codes. Not "finalizing commit of block" nor "executed block": CometBFT
+// logs those before the app commits, and a real SDK 0.50 node refusing its halt height logs the
+// first for a block it never commits (lines captured from the real binary in the tests). From
+// those, and the segment launches the policy reports, it keeps: height and target, blocks per
+// second over a sliding window, ETA, segment k of n, and each switch's downtime (the last
+// committed block of one binary to the first committed block of the next). Thread-safe: the event loop writes, the
 // metrics server reads.
 #pragma once
 

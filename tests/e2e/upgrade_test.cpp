@@ -1,4 +1,7 @@
 // End to end: the real `replayer run` supervising script nodes through upgrades.
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>

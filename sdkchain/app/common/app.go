@@ -90,7 +90,7 @@ func appConfig() depinject.Config {
 	modules := []*appv1alpha1.ModuleConfig{
 		{Name: runtime.ModuleName, Config: appconfig.WrapAny(&runtimev1alpha1.Module{
 			AppName:       "sdkchain",
-			PreBlockers:   []string{upgradetypes.ModuleName},
+			PreBlockers:   releasePreBlockers(),
 			BeginBlockers: begin,
 			EndBlockers:   []string{govtypes.ModuleName, stakingtypes.ModuleName},
 			OverrideStoreKeys: []*runtimev1alpha1.StoreKeyConfig{

@@ -12,6 +12,7 @@ import (
 	storetypes "cosmossdk.io/store/types"
 	upgradetypes "cosmossdk.io/x/upgrade/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	_ "github.com/cosmos/cosmos-sdk/x/epochs"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 )
@@ -23,6 +24,11 @@ func releaseModules() ([]*appv1alpha1.ModuleConfig, []string) {
 	return []*appv1alpha1.ModuleConfig{
 		{Name: epochstypes.ModuleName, Config: appconfig.WrapAny(&epochsmodulev1.Module{})},
 	}, []string{epochstypes.ModuleName}
+}
+
+// releasePreBlockers: modules with a PreBlocker, in order (x/auth has one from SDK v0.53 on).
+func releasePreBlockers() []string {
+	return []string{upgradetypes.ModuleName, authtypes.ModuleName}
 }
 
 func registerUpgrades(app *App) {

@@ -17,19 +17,73 @@ TEST(ParseCommittedHeight, CometBftLines) {
   EXPECT_EQ(ParseCommittedHeight(
                 "7:01AM INF committed state app_hash=0A1B height=9876543 module=state num_txs=0"),
             9876543);
+  EXPECT_EQ(ParseCommittedHeight("INF indexed block events height=6 module=txindex"), 6);
+  // Logged before the app commits the block: not a commit.
   EXPECT_EQ(ParseCommittedHeight("I[2022-01-01|10:00:00.000] executed block height=77 "
                                  "module=state num_valid_txs=0 num_invalid_txs=0"),
-            77);
+            std::nullopt);
   EXPECT_EQ(ParseCommittedHeight("INF finalizing commit of block hash=AB height=5 module=consensus"),
+            std::nullopt);
+}
+
+// Lines captured from the real sdkchain simd v0.50.15 (CometBFT v0.38.20), default (colour)
+// format, started with --halt-height 40: it logs "finalizing commit of block height=40", then
+// refuses the block; the last committed height is 39.
+TEST(ParseCommittedHeight, RealSimdPlainHaltHeight) {
+  EXPECT_EQ(ParseCommittedHeight(
+                "\x1b[90m9:30PM\x1b[0m \x1b[32mINF\x1b[0m \x1b[1mcommitted state\x1b[0m "
+                "\x1b[36mblock_app_hash=\x1b[0mD1C15EBFC46A1513D567ED42E4319A4C8CBDA5F75F8AEFC1500347266D74B2C0 "
+                "\x1b[36mheight=\x1b[0m39 \x1b[36mmodule=\x1b[0mstate"),
+            39);
+  EXPECT_EQ(ParseCommittedHeight(
+                "\x1b[90m9:30PM\x1b[0m \x1b[32mINF\x1b[0m \x1b[1mfinalizing commit of block\x1b[0m "
+                "\x1b[36mhash=\x1b[0m633B71DCA64BF1AAFD1FC557843EFDE30B0CE1D138851EE6E8972595E1ECEAB1 "
+                "\x1b[36mheight=\x1b[0m40 \x1b[36mmodule=\x1b[0mconsensus \x1b[36mnum_txs=\x1b[0m0 "
+                "\x1b[36mroot=\x1b[0mF7F22B"),
+            std::nullopt);
+  EXPECT_EQ(ParseCommittedHeight(
+                "\x1b[90m9:30PM\x1b[0m \x1b[31mERR\x1b[0m \x1b[1merror in proxyAppConn.FinalizeBlock\x1b[0m "
+                "\x1b[36merr=\x1b[0m\"halt per configuration height 40 time 0\" \x1b[36mmodule=\x1b[0mstate"),
+            std::nullopt);
+  EXPECT_EQ(ParseCommittedHeight(
+                "\x1b[90m9:28PM\x1b[0m \x1b[32mINF\x1b[0m \x1b[1mindexed block events\x1b[0m "
+                "\x1b[36mheight=\x1b[0m21 \x1b[36mmodule=\x1b[0mtxindex"),
+            21);
+}
+
+// The same node with --log_format json (every line as the binary printed it).
+TEST(ParseCommittedHeight, RealSimdJson) {
+  EXPECT_EQ(ParseCommittedHeight(
+                R"({"level":"info","module":"server","module":"state","height":5,)"
+                R"("block_app_hash":"070268B1606E82958837050177632FAF42CDDF4E3DEDBE85AF0B2E00015A180C",)"
+                R"("time":"2026-12-01T21:30:34Z","message":"committed state"})"),
             5);
-  EXPECT_EQ(ParseCommittedHeight("INF indexed block events height=6 module=txindex"), 6);
+  EXPECT_EQ(ParseCommittedHeight(
+                R"({"level":"info","module":"server","module":"txindex","height":5,)"
+                R"("time":"2026-12-01T21:30:34Z","message":"indexed block events"})"),
+            5);
+  EXPECT_EQ(ParseCommittedHeight(
+                R"({"level":"info","module":"server","module":"consensus","height":5,)"
+                R"("hash":"B1FC1DA89E81E88518BC0E16534BD554AD8C8254620ADBF9F126D3A9504D38BE",)"
+                R"("root":"070268B1606E82958837050177632FAF42CDDF4E3DEDBE85AF0B2E00015A180C",)"
+                R"("num_txs":0,"time":"2026-12-01T21:30:34Z","message":"finalizing commit of block"})"),
+            std::nullopt);
+  EXPECT_EQ(ParseCommittedHeight(
+                R"({"level":"info","module":"server","module":"state","height":5,)"
+                R"("app_hash":"67955EAA5D71B2FE742B2DAC3FC98D0D205006FE737F6DD14A4925F9FE63DF2A",)"
+                R"("time":"2026-12-01T21:30:34Z","message":"executed block"})"),
+            std::nullopt);
+  EXPECT_EQ(ParseCommittedHeight(
+                R"({"level":"info","module":"server","module":"consensus","dur":223.838867,"height":5,)"
+                R"("round":0,"step":"RoundStepNewHeight","time":"2026-12-01T21:30:34Z","message":"Timed out"})"),
+            std::nullopt);
 }
 
 TEST(ParseCommittedHeight, JsonAndColourFormats) {
   EXPECT_EQ(ParseCommittedHeight(R"({"level":"info","module":"state","height":42,)"
                                  R"("message":"committed state"})"),
             42);
-  EXPECT_EQ(ParseCommittedHeight(R"({"height":"43","msg":"executed block"})"), 43);
+  EXPECT_EQ(ParseCommittedHeight(R"({"height":"43","msg":"indexed block events"})"), 43);
   EXPECT_EQ(ParseCommittedHeight("\x1b[90m7:01AM\x1b[0m \x1b[32mINF\x1b[0m committed state "
                                  "\x1b[36mheight=\x1b[0m88 \x1b[36mmodule=\x1b[0mstate"),
             88);

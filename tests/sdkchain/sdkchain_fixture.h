@@ -1,0 +1,72 @@
+// End-to-end fixture around a real Cosmos SDK chain (sdkchain/): the simd binaries built by
+// sdkchain/build.sh (release 1 on SDK v0.50, release 2 on SDK v0.53), a single-validator
+// localnet made with sdkchain/localnet.sh in a TestHome, and the real CLI for governance.
+//
+// It owns nothing of Replayer: tests run the real `replayer` through e2e::TestHome. Every child
+// it runs is bounded in time; the TestHome kills whatever still names its home on destruction.
+// When the binaries are missing (no Go >= 1.23 at build time) Require() fails the test with
+// build.sh's own message: these tests never skip.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/harness.h"
+
+namespace sdkchain {
+
+using Env = std::map<std::string, std::string>;
+
+constexpr const char* kUpgradeName = "v050-to-v053";
+
+std::string Simd050();  // absolute paths under SDKCHAIN_BIN_DIR
+std::string Simd053();
+// "" when both binaries are there, else why not (build.sh's message when it left one).
+std::string MissingBinaries();
+
+struct Cmd {
+  int exit_code = -1;
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+  std::string all() const { return out + err; }
+};
+
+// Runs argv to completion (bounded) with exactly `env`; output captured under `scratch`.
+Cmd RunCmd(const std::vector<std::string>& argv, const Env& env, const std::string& scratch,
+           std::chrono::seconds timeout);
+
+// The localnet in `home.home()`, made by `localnet.sh init` with the release-1 binary.
+class Localnet {
+ public:
+  explicit Localnet(e2e::TestHome& home, const std::string& simd = Simd050());
+  const std::string& home() const { return home_; }
+  int Port(const std::string& key) const;  // RPC_PORT, API_PORT, ... from sdkchain.env
+
+  int64_t Height() const;  // RPC /status, 0 when it does not answer
+  // Waits until /status reports >= h; returns the height seen (or the last one on time-out).
+  int64_t WaitHeight(int64_t h, std::chrono::seconds timeout) const;
+  // Submits the software-upgrade proposal (full deposit) and votes yes with the validator;
+  // returns the proposal id. Uses the release-1 CLI.
+  std::string ProposeAndVote(const std::string& name, int64_t height, const std::string& info = "");
+  std::string ProposalStatus(const std::string& id) const;
+  // GET http://127.0.0.1:<API_PORT><path>, "" on failure.
+  std::string RestGet(const std::string& path) const;
+
+  Cmd Script(const std::vector<std::string>& args, std::chrono::seconds timeout) const;
+
+ private:
+  std::string home_;
+  std::string scratch_;
+  std::string simd_;
+  std::map<std::string, int> ports_;
+};
+
+// Counts of `needle` in `haystack`.
+int Count(const std::string& haystack, const std::string& needle);
+
+}  // namespace sdkchain
