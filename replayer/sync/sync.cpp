@@ -13,6 +13,7 @@
 #include "replayer/chain/chain_query.h"
 #include "replayer/config/file_util.h"
 #include "replayer/supervisor/height_gate.h"
+#include "state/cometbft_store.h"
 
 namespace replayer {
 namespace {
@@ -323,6 +324,18 @@ std::optional<plans::UpgradeInfo> SyncPolicy::NextHaltSwitch(size_t index) const
 
 base::Result<int64_t> SyncPolicy::NodeHeight(const std::string& target) {
   ASSIGN_OR_RETURN(std::string bin, layout_.CheckTargetBinary(target));
+  // First the node's own data (no binary runs): the state store's last executed height, or
+  // the block store's height when the state store holds none yet.
+  auto stored = state::ReadNodeStoreHeights(layout_.DataDir());
+  if (stored.ok()) {
+    int64_t h = stored->last_executed.value_or(stored->block_store.height);
+    spdlog::info("the node's own data says height {} (block store {}..{}{})", h,
+                 stored->block_store.base, stored->block_store.height,
+                 stored->last_executed ? ", state store " + std::to_string(*stored->last_executed)
+                                       : std::string());
+    return h;
+  }
+  spdlog::info("{}; asking the node instead ({} status)", stored.status().message(), bin);
   return ProbeNodeHeight(launcher_, bin, layout_.home());
 }
 
