@@ -444,6 +444,7 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
   std::vector<DownloadRequest> requests;
   std::vector<size_t> which;
   std::vector<plans::BinarySpec> specs;
+  std::vector<std::pair<size_t, size_t>> same_as;  // (item, the item whose download it shares)
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
     auto resolved = ResolvePlan(it.plan_name, it.plan_info, s);
@@ -467,7 +468,19 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
                                                 "are required");
       continue;
     }
-    requests.push_back({spec.url, spec.checksum, (*store)->TmpDir() + "/" + TmpNameFor(spec.url)});
+    // Two plans with the same URL (one binary for two segments) share one download: their
+    // temp names are the same, so fetching both at once would race on one file.
+    const std::string dest = (*store)->TmpDir() + "/" + TmpNameFor(spec.url);
+    bool dup = false;
+    for (size_t k = 0; k < requests.size(); ++k) {
+      if (requests[k].dest == dest) {
+        same_as.push_back({i, which[k]});
+        dup = true;
+        break;
+      }
+    }
+    if (dup) continue;
+    requests.push_back({spec.url, spec.checksum, dest});
     which.push_back(i);
     specs.push_back(spec);
   }
@@ -497,6 +510,11 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
     info.signer_key_id = sig->key_id;
     out[i] = (*store)->Ingest(requests[k].dest, fetched[k]->sha256, fetched[k]->size, info,
                               base::UnixMillis());
+  }
+  for (const auto& [i, first] : same_as) {
+    out[i] = out[first].ok() ? out[first]
+                             : base::Result<state::RegistryEntry>(out[first].status().WithContext(
+                                   "upgrade " + items[i].plan_name + " (same URL)"));
   }
   return out;
 }

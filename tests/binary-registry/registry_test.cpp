@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
 
 #include "tests/binary-registry/test_server.h"
@@ -423,6 +424,23 @@ TEST_F(RegistryTest, PrefetchDownloadsManyPlansIntoTheStore) {
   }
   EXPECT_FALSE(results[3].ok());
   EXPECT_EQ(List(settings_)->size(), 3u);
+}
+
+TEST_F(RegistryTest, PrefetchOfOneUrlForTwoPlansDownloadsItOnce) {
+  std::string art = MakeArtifact("v1", "1");
+  std::atomic<int> gets{0};
+  TestServer server([&](const Request&, int) {
+    ++gets;
+    return Reply{200, art};
+  });
+  std::string info = InlineInfo(server.Url("/1.tar.gz") + "?checksum=" + Sha256Hex(art));
+  auto results = Prefetch({{"a", info}, {"b", info}}, settings_);
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->sha256, Sha256Hex(art));
+  }
+  EXPECT_EQ(gets.load(), 1);
 }
 
 TEST(ParseRangeHeader, Cases) {
