@@ -355,6 +355,8 @@ Next FinishAttempt(Transfer& t, CURLcode rc) {
   };
   if (!t.io_error.empty()) return fail(base::Status::IoError("download " + url + ": " + t.io_error));
   if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+    // Nothing of a download over the limit is worth resuming: it would only fill the store.
+    ::unlink(t.partial.c_str());
     return fail(base::Status::InvalidArgument("download " + url + ": larger than the limit of " +
                                               std::to_string(o.max_bytes) + " bytes"));
   }

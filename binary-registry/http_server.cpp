@@ -19,16 +19,36 @@ HttpExchange::HttpExchange(tcp::socket socket, const HttpServerOptions& options)
     : socket_(std::move(socket)),
       options_(options),
       buffer_(options.max_request_bytes > 0 ? options.max_request_bytes
-                                            : (std::numeric_limits<size_t>::max)()) {}
+                                            : (std::numeric_limits<size_t>::max)()),
+      deadline_(socket_.get_executor()) {}
+
+void HttpExchange::Arm(std::chrono::milliseconds timeout) {
+  deadline_.expires_after(timeout);
+  std::weak_ptr<HttpExchange> weak = weak_from_this();
+  deadline_.async_wait([weak](beast::error_code ec) {
+    if (ec) return;  // re-armed or cancelled
+    if (auto self = weak.lock()) self->Close();
+  });
+}
 
 template <typename Handler>
 void HttpExchange::Read(Handler on_request) {
   auto self = shared_from_this();
+  Arm(options_.read_timeout);  // the whole request, however slowly it trickles in
   http::async_read(socket_, buffer_, request_,
                    [self, on_request = std::move(on_request)](beast::error_code ec, size_t) {
                      if (ec) return self->Close();
+                     self->Arm(self->options_.idle_timeout);
                      on_request(self);
                    });
+}
+
+void HttpExchange::Reject() {
+  auto self = shared_from_this();
+  Arm(options_.idle_timeout);
+  reject_ = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  asio::async_write(socket_, asio::buffer(reject_),
+                    [self](beast::error_code, size_t) { self->Close(); });
 }
 
 void HttpExchange::SendText(http::status status, std::string_view content_type, std::string body) {
@@ -45,6 +65,7 @@ void HttpExchange::SendText(http::status status, std::string_view content_type, 
 
 void HttpExchange::Close() {
   beast::error_code ec;
+  deadline_.cancel();
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   socket_.close(ec);
 }
@@ -62,8 +83,12 @@ struct HttpServer::Impl {
       if (ec) return;  // closed by Stop
       auto x = std::make_shared<HttpExchange>(std::move(socket), options);
       exchanges.remove_if([](const std::weak_ptr<HttpExchange>& w) { return w.expired(); });
-      exchanges.push_back(x);
-      x->Read([this](std::shared_ptr<HttpExchange> y) { handler(std::move(y)); });
+      if (exchanges.size() >= options.max_connections) {
+        x->Reject();  // not tracked: it writes one short line and closes
+      } else {
+        exchanges.push_back(x);
+        x->Read([this](std::shared_ptr<HttpExchange> y) { handler(std::move(y)); });
+      }
       Accept();
     });
   }

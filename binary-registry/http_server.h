@@ -10,6 +10,7 @@
 // Nothing here knows a URL, a file or a metric.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -18,6 +19,7 @@
 #include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -28,6 +30,13 @@ namespace registry {
 struct HttpServerOptions {
   std::string server_name;     // the Server header of SendText's responses
   size_t max_request_bytes = 0;  // bound on one buffered request; 0: only Beast's parser limits
+  // A connection must deliver its whole request within read_timeout, and while it is answered,
+  // make progress at least every idle_timeout (SendText's write; streaming handlers call
+  // KeepAlive on progress); otherwise it is closed. At most max_connections are open at once:
+  // one more is answered 503 without being read. Idle or half-sent connections cannot pile up.
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds idle_timeout{30000};
+  size_t max_connections = 256;
 };
 
 // One connection and its one request. Keep the shared_ptr alive (capture it) across your own
@@ -50,16 +59,23 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
                 std::string body);
   // Shuts down and closes the connection (idempotent).
   void Close();
+  // The answer made progress (a streaming handler wrote more): the idle timeout starts again.
+  void KeepAlive() { Arm(options_.idle_timeout); }
 
  private:
   friend class HttpServer;
   template <typename Handler>
   void Read(Handler on_request);
+  void Reject();  // over max_connections: 503, then close
+  // (Re)arms the deadline; its handler holds a weak reference only.
+  void Arm(std::chrono::milliseconds timeout);
 
   boost::asio::ip::tcp::socket socket_;
   const HttpServerOptions& options_;
   boost::beast::flat_buffer buffer_;
   Request request_;
+  boost::asio::steady_timer deadline_;
+  std::string reject_;
 };
 
 class HttpServer {

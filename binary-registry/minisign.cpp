@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -162,30 +163,61 @@ base::Result<MinisignSignature> ParseMinisignSignature(std::string_view text) {
   return out;
 }
 
-base::Result<std::string> VerifyMinisignFile(const std::string& path, std::string_view sig_text,
-                                             const std::vector<MinisignKey>& trusted) {
+namespace {
+
+// The message a signature covers: the content itself ("Ed") or its BLAKE2b-512 ("ED").
+using MessageFn = std::function<base::Result<std::vector<uint8_t>>(bool prehashed)>;
+
+base::Result<std::string> Verify(const std::string& name, std::string_view sig_text,
+                                 const std::vector<MinisignKey>& trusted, const MessageFn& message_of) {
   ASSIGN_OR_RETURN(MinisignSignature sig, ParseMinisignSignature(sig_text));
   auto key = std::find_if(trusted.begin(), trusted.end(),
                           [&](const MinisignKey& k) { return k.id == sig.key_id; });
   if (key == trusted.end()) {
     std::string ids;
     for (const auto& k : trusted) ids += (ids.empty() ? "" : ", ") + k.IdHex();
-    return base::Status::NotFound("signature of " + path + " is by unknown key " +
+    return base::Status::NotFound("signature of " + name + " is by unknown key " +
                                   IdHex(sig.key_id) + " (trusted: " +
                                   (ids.empty() ? "none" : ids) + ")");
   }
-  ASSIGN_OR_RETURN(std::vector<uint8_t> message, ReadOrBlake2b(path, sig.prehashed));
+  ASSIGN_OR_RETURN(std::vector<uint8_t> message, message_of(sig.prehashed));
   if (!Ed25519Verify(key->public_key, sig.signature.data(), message.data(), message.size())) {
-    return base::Status::Corruption("signature of " + path + " does not verify with key " +
+    return base::Status::Corruption("signature of " + name + " does not verify with key " +
                                     key->IdHex());
   }
   std::vector<uint8_t> global(sig.signature.begin(), sig.signature.end());
   global.insert(global.end(), sig.trusted_comment.begin(), sig.trusted_comment.end());
   if (!Ed25519Verify(key->public_key, sig.global_signature.data(), global.data(), global.size())) {
-    return base::Status::Corruption("trusted comment of the signature of " + path +
+    return base::Status::Corruption("trusted comment of the signature of " + name +
                                     " does not verify with key " + key->IdHex());
   }
   return key->IdHex();
+}
+
+}  // namespace
+
+base::Result<std::string> VerifyMinisignFile(const std::string& path, std::string_view sig_text,
+                                             const std::vector<MinisignKey>& trusted) {
+  return Verify(path, sig_text, trusted,
+                [&](bool prehashed) { return ReadOrBlake2b(path, prehashed); });
+}
+
+base::Result<std::string> VerifyMinisignData(std::string_view data, std::string_view sig_text,
+                                             const std::vector<MinisignKey>& trusted,
+                                             std::string_view name) {
+  return Verify(std::string(name), sig_text, trusted,
+                [&](bool prehashed) -> base::Result<std::vector<uint8_t>> {
+                  if (!prehashed) return std::vector<uint8_t>(data.begin(), data.end());
+                  std::vector<uint8_t> digest(64);
+                  unsigned int len = 0;
+                  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+                  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_blake2b512(), nullptr) != 1 ||
+                      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+                      EVP_DigestFinal_ex(ctx.get(), digest.data(), &len) != 1 || len != 64) {
+                    return base::Status::Internal("BLAKE2b-512 failed");
+                  }
+                  return digest;
+                });
 }
 
 }  // namespace registry

@@ -43,4 +43,9 @@ base::Result<MinisignSignature> ParseMinisignSignature(std::string_view text);
 base::Result<std::string> VerifyMinisignFile(const std::string& path, std::string_view sig_text,
                                              const std::vector<MinisignKey>& trusted);
 
+// The same check on content in memory; `name` stands for the path in messages. Pure.
+base::Result<std::string> VerifyMinisignData(std::string_view data, std::string_view sig_text,
+                                             const std::vector<MinisignKey>& trusted,
+                                             std::string_view name);
+
 }  // namespace registry

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 
@@ -32,12 +33,16 @@ bool IsSha256Hex(std::string_view s) {
          });
 }
 
+}  // namespace
+
 std::string PercentDecode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    int v = 0;
-    if (s[i] == '%' && i + 2 < s.size() &&
-        std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16).ptr == s.data() + i + 3) {
+    // Two hex digits exactly: from_chars alone would also take a sign ("%-1").
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      unsigned v = 0;
+      std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
       out.push_back(static_cast<char>(v));
       i += 2;
     } else {
@@ -62,7 +67,23 @@ std::string PercentEncode(std::string_view s) {
   return out;
 }
 
-}  // namespace
+MirrorRoute RouteRequest(std::string_view method, std::string_view target) {
+  using Kind = MirrorRoute::Kind;
+  if (method != "GET" && method != "HEAD") return {Kind::kMethodNotAllowed, {}, {}};
+  target = target.substr(0, target.find('?'));
+  if (target.rfind("/sha256/", 0) == 0) {
+    std::string_view rest = target.substr(8);
+    std::string_view hex = rest.substr(0, rest.find('/'));
+    if (!IsSha256Hex(hex)) return {Kind::kNotFound, {}, {}};
+    return {Kind::kArtifact, std::string(hex), {}};
+  }
+  if (target.rfind("/plans/", 0) == 0 && target.size() > 12 &&
+      target.compare(target.size() - 5, 5, ".json") == 0) {
+    return {Kind::kPlan, {}, PercentDecode(target.substr(7, target.size() - 12))};
+  }
+  if (target == "/index.json") return {Kind::kIndex, {}, {}};
+  return {Kind::kNotFound, {}, {}};
+}
 
 std::optional<ByteRange> ParseRangeHeader(std::string_view h, uint64_t size) {
   constexpr std::string_view kBytes = "bytes=";
@@ -98,7 +119,7 @@ struct MirrorServer::Impl {
   MirrorOptions options;
   HttpServer http;
 
-  Impl();
+  explicit Impl(const MirrorOptions& o);
 };
 
 // One request to the mirror: the routes, on the connection HttpServer read the request from.
@@ -137,22 +158,20 @@ struct Session : std::enable_shared_from_this<Session> {
   }
 
   void Route() {
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      return SendText(http::status::method_not_allowed, "text/plain", "GET or HEAD only\n");
+    MirrorRoute r = RouteRequest(std::string_view(req.method_string().data(), req.method_string().size()),
+                                 std::string_view(req.target().data(), req.target().size()));
+    switch (r.kind) {
+      case MirrorRoute::Kind::kMethodNotAllowed:
+        return SendText(http::status::method_not_allowed, "text/plain", "GET or HEAD only\n");
+      case MirrorRoute::Kind::kArtifact:
+        return SendFile(server.root + "/sha256/" + r.sha256 + "/artifact");
+      case MirrorRoute::Kind::kPlan:
+        return SendPlan(r.name);
+      case MirrorRoute::Kind::kIndex:
+        return SendIndex();
+      case MirrorRoute::Kind::kNotFound:
+        break;
     }
-    std::string target(req.target());
-    target = target.substr(0, target.find('?'));
-    if (target.rfind("/sha256/", 0) == 0) {
-      std::string rest = target.substr(8);
-      std::string hex = rest.substr(0, rest.find('/'));
-      if (!IsSha256Hex(hex)) return SendText(http::status::not_found, "text/plain", "not found\n");
-      return SendFile(server.root + "/sha256/" + hex + "/artifact");
-    }
-    if (target.rfind("/plans/", 0) == 0 && target.size() > 12 &&
-        target.compare(target.size() - 5, 5, ".json") == 0) {
-      return SendPlan(PercentDecode(target.substr(7, target.size() - 12)));
-    }
-    if (target == "/index.json") return SendIndex();
     SendText(http::status::not_found, "text/plain", "not found\n");
   }
 
@@ -255,6 +274,7 @@ struct Session : std::enable_shared_from_this<Session> {
         auto self = shared_from_this();
         socket.async_wait(tcp::socket::wait_write, [self](beast::error_code ec) {
           if (ec) return self->Close();
+          self->exchange->KeepAlive();  // the client took more: progress
           self->SendBody();
         });
         return;
@@ -265,14 +285,17 @@ struct Session : std::enable_shared_from_this<Session> {
   }
 };
 
-MirrorServer::Impl::Impl()
+MirrorServer::Impl::Impl(const MirrorOptions& o)
     : http([this](std::shared_ptr<HttpExchange> x) {
              std::make_shared<Session>(*this, std::move(x))->Route();
            },
-           HttpServerOptions{.server_name = "replayer-mirror"}) {}
+           HttpServerOptions{.server_name = "replayer-mirror",
+                             .read_timeout = o.read_timeout,
+                             .idle_timeout = o.idle_timeout,
+                             .max_connections = o.max_connections}) {}
 
 MirrorServer::MirrorServer(std::string store_root, CatalogLoader loader, MirrorOptions options)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(options)) {
   impl_->root = std::move(store_root);
   impl_->loader = std::move(loader);
   impl_->options = std::move(options);

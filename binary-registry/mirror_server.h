@@ -12,6 +12,8 @@
 // long. Binds only the address it is given.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -31,6 +33,12 @@ struct MirrorOptions {
   // Base of the URLs written into plan-info documents ("http://mirror.example:8080"); empty
   // uses the request's Host header.
   std::string public_url;
+  // A connection must deliver its whole request within read_timeout, and while the answer is
+  // sent, make progress at least every idle_timeout; otherwise it is closed. At most
+  // max_connections are open at once; one more is answered 503 and closed.
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds idle_timeout{30000};
+  size_t max_connections = 256;
 };
 
 struct MirrorCatalog {
@@ -57,6 +65,20 @@ class MirrorServer {
   std::unique_ptr<Impl> impl_;
   uint16_t port_ = 0;
 };
+
+// What the mirror serves for a request line (method, and target with its query). Pure.
+struct MirrorRoute {
+  enum class Kind { kMethodNotAllowed, kNotFound, kArtifact, kPlan, kIndex };
+  Kind kind = Kind::kNotFound;
+  std::string sha256;  // kArtifact: lower-case hex
+  std::string name;    // kPlan: the name, percent-decoded (never empty)
+};
+MirrorRoute RouteRequest(std::string_view method, std::string_view target);
+
+// %XX (two hex digits) to the byte; anything else, a lone '%' included, stays as it is.
+std::string PercentDecode(std::string_view s);
+// Every byte but [A-Za-z0-9-_.~] as %XX. PercentDecode(PercentEncode(s)) == s.
+std::string PercentEncode(std::string_view s);
 
 // Parses one `bytes=` range against a file size. nullopt: no usable range header (serve all).
 // {start, end} inclusive; start > end means unsatisfiable (416).

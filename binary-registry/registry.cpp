@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -40,6 +41,10 @@ std::string TmpNameFor(const std::string& url) {
   h.Update(url.data(), url.size());
   auto hex = h.FinishHex();
   return "dl-" + (hex.ok() ? hex->substr(0, 24) : std::string("unknown"));
+}
+
+std::string ChecksumText(const std::optional<plans::Checksum>& c) {
+  return c ? plans::FormatChecksum(*c) : std::string("no checksum");
 }
 
 base::Result<std::vector<MinisignKey>> TrustedKeys(const RegistrySettings& s) {
@@ -444,7 +449,8 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
   std::vector<DownloadRequest> requests;
   std::vector<size_t> which;
   std::vector<plans::BinarySpec> specs;
-  std::vector<std::pair<size_t, size_t>> same_as;  // (item, the item whose download it shares)
+  std::map<std::string, size_t> by_url;               // URL -> its request
+  std::vector<std::pair<size_t, size_t>> sharers;     // (item, request of the same URL)
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
     auto resolved = ResolvePlan(it.plan_name, it.plan_info, s);
@@ -468,19 +474,22 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
                                                 "are required");
       continue;
     }
-    // Two plans with the same URL (one binary for two segments) share one download: their
-    // temp names are the same, so fetching both at once would race on one file.
-    const std::string dest = (*store)->TmpDir() + "/" + TmpNameFor(spec.url);
-    bool dup = false;
-    for (size_t k = 0; k < requests.size(); ++k) {
-      if (requests[k].dest == dest) {
-        same_as.push_back({i, which[k]});
-        dup = true;
-        break;
+    // One transfer per URL: the temporary name comes from the URL, so two transfers of it would
+    // write the same `.partial` at once. Later plans naming the URL share the first one's result.
+    if (auto seen = by_url.find(spec.url); seen != by_url.end()) {
+      size_t k = seen->second;
+      if (ChecksumText(spec.checksum) != ChecksumText(specs[k].checksum)) {
+        out[i] = base::Status::FailedPrecondition(
+            "upgrade " + it.plan_name + ": binary URL " + spec.url + " is also the binary of upgrade \"" +
+            items[which[k]].plan_name + "\", with another checksum (" +
+            ChecksumText(spec.checksum) + " here, " + ChecksumText(specs[k].checksum) + " there)");
+      } else {
+        sharers.push_back({i, k});
       }
+      continue;
     }
-    if (dup) continue;
-    requests.push_back({spec.url, spec.checksum, dest});
+    by_url.emplace(spec.url, requests.size());
+    requests.push_back({spec.url, spec.checksum, (*store)->TmpDir() + "/" + TmpNameFor(spec.url)});
     which.push_back(i);
     specs.push_back(spec);
   }
@@ -511,10 +520,22 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
     out[i] = (*store)->Ingest(requests[k].dest, fetched[k]->sha256, fetched[k]->size, info,
                               base::UnixMillis());
   }
-  for (const auto& [i, first] : same_as) {
-    out[i] = out[first].ok() ? out[first]
-                             : base::Result<state::RegistryEntry>(out[first].status().WithContext(
-                                   "upgrade " + items[i].plan_name + " (same URL)"));
+  for (const auto& [i, k] : sharers) {
+    const auto& first = out[which[k]];
+    if (!first.ok()) {
+      out[i] = base::Status(first.status().code(), "upgrade " + items[i].plan_name +
+                                                       ": same binary URL as upgrade \"" +
+                                                       items[which[k]].plan_name + "\": " +
+                                                       first.status().message());
+      continue;
+    }
+    base::Status named = (*store)->index().PutAndName(
+        *first, items[i].plan_name, first->platform.empty() ? "any" : first->platform);
+    if (named.ok()) {
+      out[i] = *first;
+    } else {
+      out[i] = named.WithContext("upgrade " + items[i].plan_name);
+    }
   }
   return out;
 }

@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "upgrade-plans/plan_info.h"
 
@@ -29,16 +31,11 @@ struct ElfId {
   std::string other;  // "Mach-O", "PE (Windows)" ...
 };
 
-ElfId ReadId(const std::string& path, base::Status* err) {
+ElfId ParseId(std::string_view head) {
   ElfId id;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *err = base::Status::IoError("open " + path + ": " + std::strerror(errno));
-    return id;
-  }
-  unsigned char h[64] = {};
-  ssize_t n = ::read(fd, h, sizeof h);
-  ::close(fd);
+  unsigned char h[kHeaderBytes] = {};
+  size_t n = std::min(head.size(), sizeof h);
+  std::memcpy(h, head.data(), n);
   if (n >= 2 && h[0] == '#' && h[1] == '!') {
     id.is_script = true;
   } else if (n >= 20 && h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F') {
@@ -59,6 +56,16 @@ ElfId ReadId(const std::string& path, base::Status* err) {
     id.other = "neither ELF nor a #! script (starts with " + std::string(hex) + ")";
   }
   return id;
+}
+
+// The file's first kHeaderBytes (fewer when it is shorter).
+base::Result<std::string> ReadHead(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::Status::IoError("open " + path + ": " + std::strerror(errno));
+  char h[kHeaderBytes];
+  ssize_t n = ::read(fd, h, sizeof h);
+  ::close(fd);
+  return std::string(h, static_cast<size_t>(std::max<ssize_t>(n, 0)));
 }
 
 std::string MachineName(uint16_t m) {
@@ -111,19 +118,28 @@ base::Status CheckInterpreter(const std::string& path) {
 
 }  // namespace
 
-std::string DetectPlatform(const std::string& path) {
-  base::Status err;
-  ElfId id = ReadId(path, &err);
+std::string DetectPlatformFromHeader(std::string_view head) {
+  ElfId id = ParseId(head);
   if (id.is_script) return "any";
   if (!id.is_elf) return "";
   return "linux/" + MachineName(id.machine);
 }
 
+std::string DetectPlatform(const std::string& path) {
+  auto head = ReadHead(path);
+  return head.ok() ? DetectPlatformFromHeader(*head) : std::string();
+}
+
 base::Status CheckExecutableFormat(const std::string& path, std::string_view platform) {
-  base::Status err;
-  ElfId id = ReadId(path, &err);
-  RETURN_IF_ERROR(err);
-  if (id.is_script) return CheckInterpreter(path);
+  ASSIGN_OR_RETURN(std::string head, ReadHead(path));
+  if (ParseId(head).is_script) return CheckInterpreter(path);
+  return CheckExecutableHeader(head, path, platform);
+}
+
+base::Status CheckExecutableHeader(std::string_view head, const std::string& path,
+                                   std::string_view platform) {
+  ElfId id = ParseId(head);
+  if (id.is_script) return base::Status::Ok();  // CheckExecutableFormat also checks its #! line
   std::string want = platform == "any" ? std::string(plans::HostPlatform()) : std::string(platform);
   if (!id.is_elf) {
     return base::Status::FailedPrecondition(path + " is " + id.other + ", not an executable for " +
@@ -213,9 +229,25 @@ base::Result<std::string> ProbeVersion(const std::string& binary, const ProbeOpt
     if (out.size() < options.max_output) out.append(buf, static_cast<size_t>(n));
   }
   ::close(fds[0]);
-  if (timed_out) ::kill(-pid, SIGKILL);
+  // Output closed is not exit: a binary may close its stdout and stay (or hand the pipe to a
+  // child of its own). Wait for the exit within the same deadline, then kill its group.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool reaped = false;
+  while (!timed_out) {
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      reaped = true;
+      break;
+    }
+    if (r < 0 && errno != EINTR) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (timed_out) ::kill(-pid, SIGKILL);
+  while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   std::string text = Trim(out);
   std::string cmd = binary;

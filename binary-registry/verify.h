@@ -23,6 +23,14 @@ base::Status CheckExecutableFormat(const std::string& path, std::string_view pla
 // The platform key an ELF file is built for ("linux/amd64"), "any" for scripts, "" otherwise.
 std::string DetectPlatform(const std::string& path);
 
+// Both on a file's first bytes (the two above read up to kHeaderBytes); `path` only names the
+// file in messages; a #! script passes here (CheckExecutableFormat also checks its interpreter
+// line, which needs the file). Pure.
+inline constexpr size_t kHeaderBytes = 64;
+base::Status CheckExecutableHeader(std::string_view head, const std::string& path,
+                                   std::string_view platform);
+std::string DetectPlatformFromHeader(std::string_view head);
+
 struct ProbeOptions {
   std::vector<std::string> args{"version"};
   std::chrono::milliseconds timeout{10000};

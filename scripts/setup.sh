@@ -11,6 +11,8 @@ PACKAGES=(
   nlohmann-json3-dev libarchive-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   minisign openssl curl zip xz-utils python3 procps
+  # containers (docker/: image, compose, kube play; docker/systemd: systemd-analyze is in systemd)
+  podman runc podman-compose debootstrap systemd netavark aardvark-dns catatonit iptables
 )
 
 missing=()

@@ -42,7 +42,18 @@ Database::~Database() {
 }
 
 base::Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
+  return OpenWith(path, nullptr);
+}
+
+base::Result<std::unique_ptr<Database>> OpenDatabaseWithEnvForTesting(const std::string& path,
+                                                                      leveldb::Env* env) {
+  return Database::OpenWith(path, env);
+}
+
+base::Result<std::unique_ptr<Database>> Database::OpenWith(const std::string& path,
+                                                           leveldb::Env* env) {
   leveldb::Options options;
+  if (env != nullptr) options.env = env;
   options.create_if_missing = true;
   options.paranoid_checks = true;
   leveldb::DB* raw = nullptr;

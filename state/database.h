@@ -17,7 +17,18 @@
 
 #include "base/status.h"
 
+namespace leveldb {
+class Env;
+}  // namespace leveldb
+
 namespace state {
+
+class Database;
+// Opens `path` like Database::Open, but through `env` (which must outlive the database): for
+// fault-injection tests that drop what was not synced (tests/state/fault_injection_test.cpp).
+// Application code never calls it.
+base::Result<std::unique_ptr<Database>> OpenDatabaseWithEnvForTesting(const std::string& path,
+                                                                      leveldb::Env* env);
 
 class Database {
  public:
@@ -67,10 +78,17 @@ class Database {
                                                                       bool reverse = false) const;
 
   const std::string& path() const { return path_; }
+  // True for OpenForReading's private copy: the live database was locked, so a Replayer is
+  // running on it right now.
+  bool IsPrivateCopy() const { return !remove_on_close_.empty(); }
 
  private:
   struct Impl;
   explicit Database(std::unique_ptr<Impl> impl, std::string path);
+  static base::Result<std::unique_ptr<Database>> OpenWith(const std::string& path,
+                                                          leveldb::Env* env);
+  friend base::Result<std::unique_ptr<Database>> OpenDatabaseWithEnvForTesting(
+      const std::string& path, leveldb::Env* env);
   std::unique_ptr<Impl> impl_;
   std::string path_;
   std::string remove_on_close_;  // a private copy's directory

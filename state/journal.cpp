@@ -1,10 +1,10 @@
 #include "state/journal.h"
 
-#include <nlohmann/json.hpp>
-
 #include <array>
 
 #include "base/redact.h"
+#include "base/result_context.h"
+#include "state/records.h"
 
 namespace state {
 namespace {
@@ -21,37 +21,10 @@ constexpr std::array<std::string_view, 9> kStepNames = {
     "binary-ready",  "custom-preupgrade", "current-switched",   "node-preupgrade",
     "node-restarted"};
 
-using nlohmann::json;
-
-json TxnToJson(const UpgradeTxn& t) {
-  return json{{"id", t.id},
-              {"name", t.name},
-              {"dir", t.dir},
-              {"height", t.height},
-              {"info", base::RedactUrlUserInfo(t.info)},  // never store credentials
-              {"from_dir", t.from_dir},
-              {"last_step", static_cast<int>(t.last_step)},
-              {"snapshot_path", t.snapshot_path},
-              {"started_ms", t.started_ms}};
-}
-
-base::Result<UpgradeTxn> TxnFromJson(std::string_view text) {
-  try {
-    json j = json::parse(text);
-    UpgradeTxn t;
-    t.id = j.at("id").get<uint64_t>();
-    t.name = j.at("name").get<std::string>();
-    t.dir = j.at("dir").get<std::string>();
-    t.height = j.at("height").get<int64_t>();
-    t.info = j.at("info").get<std::string>();
-    t.from_dir = j.at("from_dir").get<std::string>();
-    t.last_step = static_cast<Step>(j.at("last_step").get<int>());
-    t.snapshot_path = j.at("snapshot_path").get<std::string>();
-    t.started_ms = j.at("started_ms").get<int64_t>();
-    return t;
-  } catch (const json::exception& e) {
-    return base::Status::Corruption(std::string("active upgrade transaction record: ") + e.what());
-  }
+// The active record, stored without URL credentials in the plan info (base/redact.h).
+std::string TxnToJson(UpgradeTxn t) {
+  t.info = base::RedactUrlUserInfo(t.info);
+  return FormatUpgradeTxn(t);
 }
 
 }  // namespace
@@ -73,24 +46,20 @@ std::vector<std::string_view> AllStepNames() { return {kStepNames.begin() + 1, k
 base::Result<uint64_t> JournalStore::NextCounter(std::string_view key) const {
   ASSIGN_OR_RETURN(auto v, db_.Get(key));
   if (!v) return uint64_t{1};
-  return std::stoull(*v) + 1;
+  ASSIGN_OR_RETURN(uint64_t n, base::WithContext(ParseCounter(*v), key));
+  return n + 1;
 }
 
 std::string JournalStore::EntryJson(const UpgradeTxn& txn, Step step, bool failed,
                                     int64_t now_ms, std::string_view detail) const {
-  return json{{"txn_id", txn.id},
-              {"upgrade", txn.name},
-              {"step", static_cast<int>(step)},
-              {"failed", failed},
-              {"time_ms", now_ms},
-              {"detail", base::RedactUrlUserInfo(detail)}}
-      .dump();
+  return FormatJournalEntry(JournalEntry{0, txn.id, txn.name, step, failed, now_ms,
+                                         base::RedactUrlUserInfo(detail)});
 }
 
 base::Result<std::optional<UpgradeTxn>> JournalStore::Active() const {
   ASSIGN_OR_RETURN(auto v, db_.Get(kActiveKey));
   if (!v) return std::optional<UpgradeTxn>();
-  ASSIGN_OR_RETURN(auto t, TxnFromJson(*v));
+  ASSIGN_OR_RETURN(auto t, base::WithContext(ParseUpgradeTxn(*v), "active upgrade transaction record"));
   return std::optional<UpgradeTxn>(std::move(t));
 }
 
@@ -109,7 +78,7 @@ base::Result<UpgradeTxn> JournalStore::Begin(UpgradeTxn txn, int64_t now_ms,
   b.Put(kTxnCounter, std::to_string(txn.id));
   b.Put(kEntryCounter, std::to_string(seq));
   b.Put(OrderedKey(kEntryPrefix, seq), EntryJson(txn, Step::kDetected, false, now_ms, detail));
-  b.Put(kActiveKey, TxnToJson(txn).dump());
+  b.Put(kActiveKey, TxnToJson(txn));
   RETURN_IF_ERROR(db_.Write(b));
   return txn;
 }
@@ -126,7 +95,7 @@ base::Status JournalStore::Record(UpgradeTxn& txn, Step step, int64_t now_ms,
   Database::Batch b;
   b.Put(kEntryCounter, std::to_string(seq));
   b.Put(OrderedKey(kEntryPrefix, seq), EntryJson(next, step, false, now_ms, detail));
-  b.Put(kActiveKey, TxnToJson(next).dump());
+  b.Put(kActiveKey, TxnToJson(next));
   RETURN_IF_ERROR(db_.Write(b));
   txn = std::move(next);
   return {};
@@ -150,12 +119,7 @@ base::Status JournalStore::Complete(UpgradeTxn& txn, Step final_step, int64_t no
   b.Put(OrderedKey(kEntryPrefix, seq), EntryJson(txn, final_step, false, now_ms, detail));
   b.Put(kAppliedCounter, std::to_string(applied));
   b.Put(OrderedKey(kAppliedPrefix, applied),
-        json{{"name", txn.name},
-             {"dir", txn.dir},
-             {"height", txn.height},
-             {"applied_ms", now_ms},
-             {"snapshot_path", txn.snapshot_path}}
-            .dump());
+        FormatAppliedUpgrade({txn.name, txn.dir, txn.height, now_ms, txn.snapshot_path}));
   b.Delete(kActiveKey);
   RETURN_IF_ERROR(db_.Write(b));
   txn.last_step = final_step;
@@ -166,20 +130,12 @@ base::Result<std::vector<JournalEntry>> JournalStore::LastEntries(size_t n) cons
   ASSIGN_OR_RETURN(auto rows, db_.Scan(kEntryPrefix, n, /*reverse=*/true));
   std::vector<JournalEntry> out;
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-    try {
-      json j = json::parse(it->second);
-      JournalEntry e;
-      e.seq = std::stoull(it->first.substr(kEntryPrefix.size()));
-      e.txn_id = j.at("txn_id").get<uint64_t>();
-      e.upgrade = j.at("upgrade").get<std::string>();
-      e.step = static_cast<Step>(j.at("step").get<int>());
-      e.failed = j.at("failed").get<bool>();
-      e.time_ms = j.at("time_ms").get<int64_t>();
-      e.detail = j.at("detail").get<std::string>();
-      out.push_back(std::move(e));
-    } catch (const std::exception& e) {
-      return base::Status::Corruption("journal entry " + it->first + ": " + e.what());
-    }
+    const std::string context = "journal entry " + it->first;
+    ASSIGN_OR_RETURN(uint64_t seq,
+                     base::WithContext(ParseCounter(it->first.substr(kEntryPrefix.size())), context));
+    ASSIGN_OR_RETURN(JournalEntry e, base::WithContext(ParseJournalEntry(it->second), context));
+    e.seq = seq;
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -188,14 +144,8 @@ base::Result<std::vector<AppliedUpgrade>> JournalStore::Applied() const {
   ASSIGN_OR_RETURN(auto rows, db_.Scan(kAppliedPrefix));
   std::vector<AppliedUpgrade> out;
   for (const auto& [key, value] : rows) {
-    try {
-      json j = json::parse(value);
-      out.push_back({j.at("name").get<std::string>(), j.at("dir").get<std::string>(),
-                     j.at("height").get<int64_t>(), j.at("applied_ms").get<int64_t>(),
-                     j.value("snapshot_path", "")});
-    } catch (const std::exception& e) {
-      return base::Status::Corruption("applied upgrade " + key + ": " + e.what());
-    }
+    ASSIGN_OR_RETURN(AppliedUpgrade a, base::WithContext(ParseAppliedUpgrade(value), "applied upgrade " + key));
+    out.push_back(std::move(a));
   }
   return out;
 }

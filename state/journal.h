@@ -46,6 +46,7 @@ struct UpgradeTxn {
   Step last_step = Step::kNone;
   std::string snapshot_path;  // set once the snapshot step is done (empty when skipped)
   int64_t started_ms = 0;
+  bool operator==(const UpgradeTxn&) const = default;
 };
 
 struct JournalEntry {
@@ -56,6 +57,7 @@ struct JournalEntry {
   bool failed = false;  // an attempt at `step` failed; the transaction stays where it was
   int64_t time_ms = 0;
   std::string detail;
+  bool operator==(const JournalEntry&) const = default;
 };
 
 struct AppliedUpgrade {
@@ -64,6 +66,7 @@ struct AppliedUpgrade {
   int64_t height = 0;
   int64_t applied_ms = 0;
   std::string snapshot_path;
+  bool operator==(const AppliedUpgrade&) const = default;
 };
 
 class JournalStore {

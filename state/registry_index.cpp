@@ -1,13 +1,11 @@
 #include "state/registry_index.h"
 
-#include <nlohmann/json.hpp>
-
 #include "base/redact.h"
+#include "base/result_context.h"
+#include "state/records.h"
 
 namespace state {
 namespace {
-
-using nlohmann::json;
 
 constexpr std::string_view kBlobPrefix = "registry/blob/";
 constexpr std::string_view kNamePrefix = "registry/name/";
@@ -17,54 +15,18 @@ std::string Key(std::string_view prefix, std::string_view rest) {
   return std::string(prefix) + std::string(rest);
 }
 
-std::string EntryToJson(const RegistryEntry& e) {
-  std::vector<std::string> sources;  // stored without URL credentials (base/redact.h)
-  for (const auto& s : e.sources) sources.push_back(base::RedactUrlUserInfo(s));
-  return json{{"sha256", e.sha256},
-              {"size", e.size},
-              {"sources", sources},
-              {"checksums", e.checksums},
-              {"artifact_name", e.artifact_name},
-              {"platform", e.platform},
-              {"signature", static_cast<int>(e.signature)},
-              {"signer_key_id", e.signer_key_id},
-              {"version_output", e.version_output},
-              {"added_ms", e.added_ms},
-              {"verified_ms", e.verified_ms}}
-      .dump();
+// Stored without URL credentials (base/redact.h).
+std::string EntryToJson(RegistryEntry e) {
+  for (auto& s : e.sources) s = base::RedactUrlUserInfo(s);
+  return FormatRegistryEntry(e);
 }
 
 base::Result<RegistryEntry> EntryFromJson(std::string_view key, std::string_view text) {
-  try {
-    json j = json::parse(text);
-    RegistryEntry e;
-    e.sha256 = j.at("sha256").get<std::string>();
-    e.size = j.at("size").get<uint64_t>();
-    e.sources = j.at("sources").get<std::vector<std::string>>();
-    e.checksums = j.at("checksums").get<std::vector<std::string>>();
-    e.artifact_name = j.at("artifact_name").get<std::string>();
-    e.platform = j.at("platform").get<std::string>();
-    int sig = j.at("signature").get<int>();
-    if (sig != 0 && sig != 1) throw json::other_error::create(501, "bad signature status", &j);
-    e.signature = static_cast<SignatureStatus>(sig);
-    e.signer_key_id = j.at("signer_key_id").get<std::string>();
-    e.version_output = j.at("version_output").get<std::string>();
-    e.added_ms = j.at("added_ms").get<int64_t>();
-    e.verified_ms = j.at("verified_ms").get<int64_t>();
-    return e;
-  } catch (const json::exception& ex) {
-    return base::Status::Corruption("registry index record " + std::string(key) + ": " +
-                                    ex.what());
-  }
+  return base::WithContext(ParseRegistryEntry(text), "registry index record " + std::string(key));
 }
 
 base::Result<NameTargets> TargetsFromJson(std::string_view key, std::string_view text) {
-  try {
-    return json::parse(text).get<NameTargets>();
-  } catch (const json::exception& ex) {
-    return base::Status::Corruption("registry index record " + std::string(key) + ": " +
-                                    ex.what());
-  }
+  return base::WithContext(ParseNameTargets(text), "registry index record " + std::string(key));
 }
 
 void AddEntryOps(Database::Batch& b, const RegistryEntry& e) {
@@ -104,7 +66,7 @@ base::Status RegistryIndex::PutAndName(const RegistryEntry& entry, std::string_v
   targets[std::string(platform)] = entry.sha256;
   Database::Batch b;
   AddEntryOps(b, entry);
-  b.Put(Key(kNamePrefix, name), json(targets).dump());
+  b.Put(Key(kNamePrefix, name), FormatNameTargets(targets));
   return db_.Write(b);
 }
 
@@ -125,7 +87,7 @@ base::Status RegistryIndex::SetName(std::string_view name, std::string_view plat
   if (name.empty()) return base::Status::InvalidArgument("registry name is empty");
   ASSIGN_OR_RETURN(NameTargets targets, GetName(name));
   targets[std::string(platform)] = std::string(sha256);
-  return db_.Put(Key(kNamePrefix, name), json(targets).dump());
+  return db_.Put(Key(kNamePrefix, name), FormatNameTargets(targets));
 }
 
 base::Result<NameTargets> RegistryIndex::GetName(std::string_view name) const {
@@ -178,7 +140,7 @@ base::Status RegistryIndex::Remove(std::string_view sha256) {
     if (targets.empty()) {
       b.Delete(Key(kNamePrefix, name));
     } else {
-      b.Put(Key(kNamePrefix, name), json(targets).dump());
+      b.Put(Key(kNamePrefix, name), FormatNameTargets(targets));
     }
   }
   return db_.Write(b);

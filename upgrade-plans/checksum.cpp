@@ -124,18 +124,18 @@ base::Result<Checksum> ParseChecksum(std::string_view text) {
 
 base::Result<UrlWithChecksum> SplitChecksumFromUrl(std::string_view url) {
   UrlWithChecksum out;
-  size_t q = url.find('?');
+  // RFC 3986 (and Go's url.Parse, which go-getter uses): the fragment starts at the first '#',
+  // and only a '?' before it starts the query; "a#x?checksum=..." carries no checksum.
+  size_t h = url.find('#');
+  std::string_view fragment = h == std::string_view::npos ? std::string_view() : url.substr(h);
+  std::string_view before = url.substr(0, h);
+  size_t q = before.find('?');
   if (q == std::string_view::npos) {
     out.url = std::string(url);
     return out;
   }
-  std::string_view base = url.substr(0, q);
-  std::string_view query = url.substr(q + 1);
-  std::string_view fragment;
-  if (size_t h = query.find('#'); h != std::string_view::npos) {
-    fragment = query.substr(h);
-    query = query.substr(0, h);
-  }
+  std::string_view base = before.substr(0, q);
+  std::string_view query = before.substr(q + 1);
   std::vector<std::string_view> kept;
   while (true) {
     size_t amp = query.find('&');

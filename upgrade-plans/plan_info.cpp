@@ -71,6 +71,11 @@ base::Result<BinaryMap> BinariesFromJson(std::string_view plan_name, const json&
     if (!split.ok()) {
       return split.status().WithContext("plan " + std::string(plan_name) + ": " + key);
     }
+    if (raw.front() == '?' || split->url.empty()) {  // "?", "?checksum=...": only a query
+      return base::Status::InvalidArgument("plan " + std::string(plan_name) + ": " + where +
+                                           ": binary URL for " + key + " has no address: " +
+                                           Quote(raw));
+    }
     out[key] = BinarySpec{key, split->url, split->checksum};
   }
   if (out.empty()) return NoBinary(plan_name, where + " has an empty \"binaries\" map");
@@ -81,8 +86,12 @@ base::Result<BinaryMap> BinariesFromJson(std::string_view plan_name, const json&
 
 std::string BinarySpec::UrlWithChecksum() const {
   if (!checksum) return url;
-  return url + (url.find('?') == std::string::npos ? "?" : "&") +
-         "checksum=" + FormatChecksum(*checksum);
+  // Into the query, before the fragment (the first '#'), where SplitChecksumFromUrl reads it.
+  size_t hash = url.find('#');
+  std::string head = url.substr(0, hash);
+  std::string fragment = hash == std::string::npos ? std::string() : url.substr(hash);
+  return head + (head.find('?') == std::string::npos ? "?" : "&") + "checksum=" +
+         FormatChecksum(*checksum) + fragment;
 }
 
 bool IsValidPlatformKey(std::string_view key) {

@@ -45,6 +45,9 @@ base::Result<UpgradeInfo> ParseUpgradeInfo(std::string_view text) {
     }
     return base::Status::InvalidArgument("upgrade-info.json is not valid JSON (at byte " +
                                          std::to_string(e.byte) + ")");
+  } catch (const json::exception& e) {  // out_of_range 406: a number beyond double, "1E400"
+    return base::Status::InvalidArgument(std::string("upgrade-info.json is not valid JSON: ") +
+                                         e.what());
   }
   if (!j.is_object()) {
     return base::Status::InvalidArgument("upgrade-info.json: expected a JSON object, got " +

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "replayer/chain/url.h"
@@ -11,7 +13,7 @@
 namespace replayer {
 namespace {
 
-constexpr int kMaxRestPages = 1000;  // bound on the proposal pages one import reads
+constexpr int kMaxRestPages = 100;  // 10,000 proposals: far more than any chain has
 
 std::string TrimSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -33,6 +35,7 @@ base::Result<plans::ImportResult> ImportScheduleFromRest(const std::string& base
   for (const char* api : {"v1", "v1beta1"}) {
     plans_found.clear();
     std::string key;
+    std::set<std::string> keys_seen;  // a server that repeats a key would loop for ever
     int pages = 0;
     bool ok = true;
     do {
@@ -49,7 +52,17 @@ base::Result<plans::ImportResult> ImportScheduleFromRest(const std::string& base
       if (!page.ok()) return page.status().WithContext(url);
       plans_found.insert(plans_found.end(), page->plans.begin(), page->plans.end());
       key = page->next_key;
-    } while (!key.empty() && ++pages < kMaxRestPages);
+      if (!key.empty() && !keys_seen.insert(key).second) {
+        return base::Status::InvalidArgument(
+            url + ": the server repeated pagination.next_key \"" + key + "\" (page " +
+            std::to_string(pages + 1) + "); stopped instead of reading the same pages again");
+      }
+      if (!key.empty() && ++pages >= kMaxRestPages) {
+        return base::Status::InvalidArgument(
+            url + ": still more pages after " + std::to_string(kMaxRestPages) +
+            " (pagination.next_key keeps coming); stopped");
+      }
+    } while (!key.empty());
     if (ok) break;
     spdlog::warn("gov {} proposals not available at {} ({}); trying the next API version", api,
                  base, last_error.message());

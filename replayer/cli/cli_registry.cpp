@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdio>
 
 #include "replayer/cli/cli_common.h"
@@ -36,6 +37,18 @@ class RegistryCommands final : public CommandGroup {
         ->capture_default_str();
     serve_->add_option("--public-url", mirror_.public_url,
                        "Base URL written into plan-info documents (default: the Host header)");
+    serve_->add_option("--read-timeout", read_timeout_s_,
+                       "Seconds a connection has to send its whole request")
+        ->capture_default_str()
+        ->check(IntegerIn(1, 86400));
+    serve_->add_option("--idle-timeout", idle_timeout_s_,
+                       "Seconds an answer may make no progress before the connection is closed")
+        ->capture_default_str()
+        ->check(IntegerIn(1, 86400));
+    serve_->add_option("--max-connections", mirror_.max_connections,
+                       "Connections open at once; more are answered 503")
+        ->capture_default_str()
+        ->check(IntegerIn(1, 100000));
   }
 
   std::optional<int> RunIfParsed(const Config& config, const EnvMap& env) override {
@@ -93,6 +106,8 @@ class RegistryCommands final : public CommandGroup {
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+    mirror_.read_timeout = std::chrono::seconds(read_timeout_s_);
+    mirror_.idle_timeout = std::chrono::seconds(idle_timeout_s_);
     auto server = registry::StartMirror(mirror_, settings);
     if (!server.ok()) return Fail(server.status());
     std::printf("serving %s on http://%s:%u (Ctrl-C to stop)\n", settings.store_root.c_str(),
@@ -116,6 +131,8 @@ class RegistryCommands final : public CommandGroup {
   bool list_json_ = false;
   registry::GcOptions gc_opts_;
   registry::MirrorOptions mirror_;
+  int64_t read_timeout_s_ = 10;
+  int64_t idle_timeout_s_ = 30;
 };
 
 }  // namespace

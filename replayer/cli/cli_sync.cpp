@@ -191,6 +191,10 @@ class SyncCommands final : public CommandGroup {
     // A fresh home needs no `replayer init`: the schedule names the genesis binary.
     if (auto st = MakeDirs(layout.CosmovisorDir()); !st.ok()) return Fail(st);
     if (auto st = ValidateHome(config); !st.ok()) return Fail(st, kExitUsage);
+    // The home's lock (the state database) before anything is installed, staged or moved: a
+    // second Replayer on this home is refused here, having touched nothing.
+    auto db = OpenState(layout);
+    if (!db.ok()) return Fail(db.status());
     auto t0 = Clock::now();
     PrepareOptions prepare_options;
     prepare_options.rest_url = rest_url_;
@@ -205,8 +209,6 @@ class SyncCommands final : public CommandGroup {
       if (auto st = layout.SwitchCurrent("genesis"); !st.ok()) return Fail(st);
     }
     auto t_prepared = Clock::now();
-    auto db = OpenState(layout);
-    if (!db.ok()) return Fail(db.status());
 
     SyncProgress progress(schedule->segments.size(), until, t_prepared);
     std::unique_ptr<MetricsServer> metrics;

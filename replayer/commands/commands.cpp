@@ -5,12 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 
 #include "binary-registry/verify.h"
 #include "replayer/config/file_util.h"
+#include "replayer/upgrade/snapshot.h"
 #include "replayer/supervisor/height_gate.h"
 
 namespace replayer {
@@ -131,7 +133,25 @@ base::Result<StatusReport> CollectStatus(const Config& config, size_t journal_en
     auto info = layout.ReadTargetUpgradeInfo(*current);
     if (info.ok() && *info) r.current_upgrade = (*info)->name;
   } else {
+    std::error_code ec;
+    if (current.status().Is(base::Status::Code::kNotFound) &&
+        !fs::exists(layout.TargetBinary("genesis"), ec)) {
+      return base::Status::FailedPrecondition(
+          config.home + " was never initialised: neither " + layout.CurrentLink() + " nor " +
+          layout.TargetBinary("genesis") + " exists (set it up with `replayer init <binary>`)");
+    }
     r.current_error = current.status().message();
+  }
+  ASSIGN_OR_RETURN(auto db, OpenStateForReading(layout));
+  r.replayer_running = db->IsPrivateCopy();
+  state::JournalStore journal(*db);
+  ASSIGN_OR_RETURN(r.applied, journal.Applied());
+  ASSIGN_OR_RETURN(r.in_progress, journal.Active());
+  ASSIGN_OR_RETURN(r.journal, journal.LastEntries(journal_entries));
+  for (const auto& a : r.applied) {
+    if (!a.snapshot_path.empty() && !ReadSnapshotMarker(a.snapshot_path).ok()) {
+      r.pruned_snapshots.push_back(a.snapshot_path);
+    }
   }
   auto text = ReadFile(layout.UpgradeInfoFile());
   if (text.ok()) {
@@ -139,16 +159,16 @@ base::Result<StatusReport> CollectStatus(const Config& config, size_t journal_en
     if (!plan.ok()) {
       r.pending_error = layout.UpgradeInfoFile() + ": " + plan.status().message();
     } else if (!plans::SameUpgradeName(plan->name, r.current_upgrade, config.disable_recase)) {
-      r.pending = *plan;
+      bool applied = false;
+      for (const auto& a : r.applied) {
+        applied = applied || (a.height == plan->height &&
+                              plans::SameUpgradeName(a.name, plan->name, config.disable_recase));
+      }
+      if (!applied) r.pending = *plan;
     }
   } else if (!text.status().Is(base::Status::Code::kNotFound)) {
     r.pending_error = text.status().message();  // a FIFO, a device, a huge file
   }
-  ASSIGN_OR_RETURN(auto db, OpenStateForReading(layout));
-  state::JournalStore journal(*db);
-  ASSIGN_OR_RETURN(r.applied, journal.Applied());
-  ASSIGN_OR_RETURN(r.in_progress, journal.Active());
-  ASSIGN_OR_RETURN(r.journal, journal.LastEntries(journal_entries));
   ASSIGN_OR_RETURN(auto progress, db->Get(kSyncProgressKey));
   if (progress) {
     auto parsed = ParseStoredProgress(*progress);
@@ -156,6 +176,21 @@ base::Result<StatusReport> CollectStatus(const Config& config, size_t journal_en
   }
   return r;
 }
+
+namespace {
+
+bool Pruned(const StatusReport& r, const std::string& path) {
+  return std::find(r.pruned_snapshots.begin(), r.pruned_snapshots.end(), path) !=
+         r.pruned_snapshots.end();
+}
+
+// A sync that did not finish while no Replayer holds the database has stopped (a crash, an
+// error, a signal): its rate and ETA would be stale.
+bool SyncStopped(const StatusReport& r) {
+  return r.sync && !r.sync->progress.finished && !r.replayer_running;
+}
+
+}  // namespace
 
 std::string FormatStatus(const StatusReport& r) {
   std::string out;
@@ -170,7 +205,10 @@ std::string FormatStatus(const StatusReport& r) {
   for (const auto& a : r.applied) {
     out += "  " + a.name + " at height " + std::to_string(a.height) + " (" +
            FormatTimeMs(a.applied_ms) + ")" +
-           (a.snapshot_path.empty() ? "" : ", snapshot " + a.snapshot_path) + "\n";
+           (a.snapshot_path.empty()      ? ""
+            : Pruned(r, a.snapshot_path) ? ", snapshot pruned"
+                                         : ", snapshot " + a.snapshot_path) +
+           "\n";
   }
   if (r.pending) {
     out += "pending:      \"" + r.pending->name + "\" at height " +
@@ -188,7 +226,15 @@ std::string FormatStatus(const StatusReport& r) {
   if (r.sync) {
     const auto& p = r.sync->progress;
     out += "sync:         ";
-    out += FormatProgressLine(p) + " (updated " + FormatTimeMs(r.sync->unix_ms) + ")\n";
+    if (SyncStopped(r)) {
+      out += "not running; the last `replayer sync` stopped at height " +
+             std::to_string(p.height) +
+             (p.target ? " of " + std::to_string(*p.target) : std::string()) + ", segment " +
+             std::to_string(p.segment) + " of " + std::to_string(p.segments) + " (updated " +
+             FormatTimeMs(r.sync->unix_ms) + ")\n";
+    } else {
+      out += FormatProgressLine(p) + " (updated " + FormatTimeMs(r.sync->unix_ms) + ")\n";
+    }
     for (const auto& d : p.downtimes) {
       out += "  switch to " + d.to_label + " (first block " + std::to_string(d.first_height) +
              "): downtime " + std::to_string(static_cast<int64_t>(d.seconds * 1000)) + " ms\n";
@@ -217,7 +263,8 @@ std::string FormatStatusJson(const StatusReport& r) {
                             {"dir", a.dir},
                             {"height", a.height},
                             {"applied_at", FormatTimeMs(a.applied_ms)},
-                            {"snapshot", a.snapshot_path}});
+                            {"snapshot", Pruned(r, a.snapshot_path) ? "" : a.snapshot_path},
+                            {"snapshot_pruned", Pruned(r, a.snapshot_path)}});
   }
   j["pending"] = r.pending ? json{{"name", r.pending->name}, {"height", r.pending->height},
                                   {"info", r.pending->info}}
@@ -238,6 +285,7 @@ std::string FormatStatusJson(const StatusReport& r) {
   }
   j["sync"] = r.sync ? json::parse(ProgressToJson(r.sync->progress, r.sync->unix_ms))
                      : json(nullptr);
+  if (r.sync) j["sync"]["running"] = !r.sync->progress.finished && r.replayer_running;
   return j.dump(2);
 }
 

@@ -60,7 +60,12 @@ struct StatusReport {
   std::optional<state::UpgradeTxn> in_progress;
   std::vector<state::JournalEntry> journal;
   std::optional<StoredProgress> sync;  // the last `replayer sync`'s progress, if any
+  bool replayer_running = false;  // a Replayer holds the state database (so a sync may be live)
+  std::vector<std::string> pruned_snapshots;  // applied upgrades' snapshots no longer there
 };
+// FailedPrecondition for a home that was never initialised (neither `current` nor a genesis
+// binary). `pending` leaves out a plan already applied (after a switch without an on-chain plan
+// the file still names the previous one).
 base::Result<StatusReport> CollectStatus(const Config& config, size_t journal_entries = 10);
 std::string FormatStatus(const StatusReport& report);
 std::string FormatStatusJson(const StatusReport& report);

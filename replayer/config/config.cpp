@@ -275,8 +275,16 @@ base::Result<Config> ParseConfig(const EnvMap& env, const std::optional<std::str
   c.restart_after_upgrade = r.Bool(kRestart, true);
   c.restart_delay = r.Duration(kRestartDelay, nanoseconds(0), false);
   c.shutdown_grace = r.Duration(kShutdownGrace, nanoseconds(0), false);
-  // DIFFERENCE: a zero poll interval in the file is refused (Cosmovisor would panic later).
+  // DIFFERENCE: a zero poll interval in the file is refused (Cosmovisor would panic later), and
+  // one below kMinPollInterval is raised to it (1ns burnt half a core; inotify reports the file
+  // at once anyway, polling is only the fallback).
   c.poll_interval = r.Duration(kPollInterval, std::chrono::milliseconds(300), true);
+  if (c.poll_interval < kMinPollInterval) {
+    c.warnings.push_back(std::string(kPollInterval) + " " + FormatGoDuration(c.poll_interval) +
+                         " is below the floor of " + FormatGoDuration(kMinPollInterval) +
+                         "; using " + FormatGoDuration(kMinPollInterval));
+    c.poll_interval = kMinPollInterval;
+  }
   c.unsafe_skip_backup = r.Bool(kSkipBackup, false);
   // DIFFERENCE: with a config file, a missing key takes the documented default; Cosmovisor's
   // viper leaves Go's zero value (false, 0, "") for every key the file lacks.
@@ -289,6 +297,7 @@ base::Result<Config> ParseConfig(const EnvMap& env, const std::optional<std::str
   c.time_format_logs = r.TimeFormat(kTimeFormat, "kitchen");
   c.grpc_address = r.String(kGrpc, "localhost:9090");
   c.backup_keep = r.NonNegativeInt(kBackupKeep, 2);
+  c.hook_timeout = r.Duration(kHookTimeout, std::chrono::hours(1), true);
   c.ca_bundle = r.String(kCaBundle, "");
   const std::string keys_text = r.String(kTrustedKeys, "");
   for (std::string_view rest = keys_text; !rest.empty();) {
@@ -371,6 +380,24 @@ base::Status ValidateHome(const Config& c) {
                          (fs::exists(st) ? " (it is not a directory)" : " (it does not exist)") +
                          ", or set " + kSkipBackup + "=true");
       }
+    }
+  }
+  if (!c.custom_preupgrade.empty() && !bad_path) {
+    // Checked at start, not only once the node has been stopped at the upgrade. Looked up
+    // inside cosmovisor/, as Cosmovisor joins it to its root.
+    const std::string script = RootDir(c) + "/" + c.custom_preupgrade;
+    std::error_code ec;
+    auto st = fs::status(script, ec);
+    if (!fs::is_regular_file(st)) {
+      std::string why = fs::exists(st) ? " is not a regular file" : " does not exist";
+      // Cosmovisor joins the value to cosmovisor/ whatever it is, so a script named by its own
+      // path is not found there although it exists.
+      if (!fs::exists(st) && fs::is_regular_file(c.custom_preupgrade, ec)) {
+        why += "; " + c.custom_preupgrade + " does, but the value is a path relative to " +
+               RootDir(c) + " and the script must be inside it";
+      }
+      errors.push_back(std::string(kCustomPreupgrade) + " " + Quote(c.custom_preupgrade) +
+                       ": " + script + why);
     }
   }
   if (errors.empty()) return base::Status::Ok();

@@ -52,6 +52,9 @@ struct Config {
   std::string ca_bundle;                        // REPLAYER_CA_BUNDLE
   std::vector<std::string> trusted_keys;        // REPLAYER_TRUSTED_KEYS
   bool require_signature = false;               // REPLAYER_REQUIRE_SIGNATURE
+  // The longest a pre-upgrade hook (the node's `pre-upgrade`, the custom script) may run before
+  // its process group is killed and the upgrade fails (Replayer's own; Cosmovisor waits for ever).
+  std::chrono::nanoseconds hook_timeout{std::chrono::hours(1)};  // REPLAYER_HOOK_TIMEOUT
   std::string config_file;                      // the TOML file used, empty if none
   // Things worth a log line that are not errors: unknown keys in the file (a typo there is
   // otherwise silent, as in Cosmovisor), variables that Cosmovisor v1.x ignores.
@@ -67,10 +70,13 @@ base::Result<Config> ParseConfig(const EnvMap& env,
                                  const std::optional<std::string>& toml_text = std::nullopt,
                                  std::string_view toml_path = "");
 
+// The lowest DAEMON_POLL_INTERVAL used; a lower one is raised to it with a warning.
+inline constexpr std::chrono::milliseconds kMinPollInterval{10};
+
 // File-system checks for commands that need an initialised home: $home/cosmovisor is an
-// existing directory, and unless backups are skipped, data_backup_dir is an existing absolute
-// directory. All problems are collected (kFailedPrecondition, or kInvalidArgument for a bad
-// path).
+// existing directory; unless backups are skipped, data_backup_dir is an existing absolute
+// directory; a COSMOVISOR_CUSTOM_PREUPGRADE script is a regular file in $home/cosmovisor. All
+// problems are collected (kFailedPrecondition, or kInvalidArgument for a bad path).
 base::Status ValidateHome(const Config& config);
 
 // $home/cosmovisor/config.toml, where `replayer init` writes the file and `run` looks for it.

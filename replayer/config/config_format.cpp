@@ -99,6 +99,7 @@ std::vector<Entry> ConfigurableValues(const Config& c) {
       {kCaBundle, c.ca_bundle},
       {kTrustedKeys, JoinKeys(c.trusted_keys)},
       {kRequireSignature, BoolText(c.require_signature)},
+      {kHookTimeout, FormatGoDuration(c.hook_timeout)},
   };
 }
 
@@ -238,6 +239,7 @@ std::string DefaultConfigToml(const Config& c) {
   line(kCaBundle, TomlString(c.ca_bundle));
   line(kTrustedKeys, TomlString(JoinKeys(c.trusted_keys)));
   line(kRequireSignature, BoolText(c.require_signature));
+  line(kHookTimeout, ns(c.hook_timeout));
   return out;
 }
 

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <vector>
 
-#include "binary-registry/beneath.h"
 
 namespace replayer {
 namespace fs = std::filesystem;
@@ -220,13 +219,29 @@ base::Status Layout::CheckExecutable(const std::string& path) {
 base::Result<std::string> Layout::CheckTargetBinary(std::string_view rel_target) const {
   ASSIGN_OR_RETURN(std::string rel, NormaliseTarget(rel_target));
   const std::string path = TargetBinary(rel);
-  struct stat st {};
-  auto fd = registry::OpenRegularBeneath(CosmovisorDir(), rel + "/bin/" + daemon_name_, &st, O_PATH);
-  if (!fd.ok()) {
-    if (fd.status().Is(base::Status::Code::kNotFound)) {
-      return base::Status::NotFound("binary not found: " + path);
+  // One component at a time from cosmovisor/, none of them a symlink (rel has no ".."), the same
+  // guarantee as registry's openat2 RESOLVE_NO_SYMLINKS without this room depending on it.
+  UniqueFd cur(::open(CosmovisorDir().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!cur.valid()) return ErrnoStatus(errno, "cannot open", CosmovisorDir());
+  const std::string walk = rel + "/bin/" + daemon_name_;
+  for (size_t pos = 0; pos < walk.size();) {
+    size_t slash = walk.find('/', pos);
+    if (slash == std::string::npos) slash = walk.size();
+    const std::string part = walk.substr(pos, slash - pos);
+    UniqueFd next(::openat(cur.get(), part.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st {};
+    if (!next.valid()) {
+      if (errno == ENOENT) return base::Status::NotFound("binary not found: " + path);
+      return ErrnoStatus(errno, "cannot open", CosmovisorDir() + "/" + walk.substr(0, slash));
     }
-    return fd.status();
+    if (::fstat(next.get(), &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
+    if (S_ISLNK(st.st_mode)) {
+      return base::Status::InvalidArgument(
+          path + " is a symlink or is reached through one (" + CosmovisorDir() + "/" +
+          walk.substr(0, slash) + "); Replayer only runs a regular file inside its folder");
+    }
+    cur = std::move(next);
+    pos = slash + 1;
   }
   RETURN_IF_ERROR(CheckExecutable(path));
   return path;

@@ -76,7 +76,7 @@ class Layout {
   static base::Status CheckExecutable(const std::string& path);
 
   // The binary Replayer runs for a target: <target>/bin/<daemon> must be a regular file reached
-  // from cosmovisor/ without any symlink (the file itself included; registry/beneath.h), and
+  // from cosmovisor/ without any symlink (the file itself included), and
   // executable as CheckExecutable says. Returns its path. Used before every launch, pre-upgrade
   // and version probe, so a link planted by an archive or by hand is never run.
   base::Result<std::string> CheckTargetBinary(std::string_view rel_target) const;

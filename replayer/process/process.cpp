@@ -159,14 +159,29 @@ ExitInfo PosixProcessLauncher::Wait(pid_t pid) {
 }
 
 base::Result<ExitInfo> RunToCompletion(ProcessLauncher& launcher, const SpawnOptions& options,
-                                       std::optional<std::chrono::milliseconds> timeout) {
+                                       std::optional<std::chrono::milliseconds> timeout,
+                                       const std::function<bool()>& stop_requested) {
   ASSIGN_OR_RETURN(SpawnedProcess p, launcher.Spawn(options));
-  if (!timeout) return launcher.Wait(p.pid);
-  auto deadline = std::chrono::steady_clock::now() + *timeout;
+  if (!timeout && !stop_requested) return launcher.Wait(p.pid);
+  using Clock = std::chrono::steady_clock;
+  auto deadline = timeout ? Clock::now() + *timeout : Clock::time_point::max();
   auto pause = std::chrono::microseconds(200);
   while (true) {
     if (auto e = launcher.TryReap(p.pid, options.new_process_group)) return *e;
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (stop_requested && stop_requested()) {
+      (void)launcher.Signal(p.pid, SIGTERM, options.new_process_group);
+      auto kill_at = Clock::now() + kHookStopGrace;
+      while (!launcher.TryReap(p.pid, options.new_process_group)) {
+        if (Clock::now() >= kill_at) {
+          (void)launcher.Signal(p.pid, SIGKILL, options.new_process_group);
+          launcher.Wait(p.pid);
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      return base::Status::Aborted(options.path + " was stopped: Replayer was asked to stop");
+    }
+    if (Clock::now() >= deadline) {
       (void)launcher.Signal(p.pid, SIGKILL, options.new_process_group);
       launcher.Wait(p.pid);
       return base::Status::Unavailable(options.path + " did not finish within " +

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,8 +67,13 @@ class PosixProcessLauncher final : public ProcessLauncher {
 // Runs a short-lived command to completion with inherited stdout/stderr (hooks, `version`).
 // On timeout the command's group is killed and kUnavailable is returned. A command that cannot
 // start at all (missing, not executable) is kFailedPrecondition naming the path.
+// `stop_requested` (may be empty) is asked every few milliseconds while the command runs; when
+// it answers true the command's group gets SIGTERM, then SIGKILL after kHookStopGrace, and
+// kAborted is returned.
+inline constexpr std::chrono::milliseconds kHookStopGrace{2000};
 base::Result<ExitInfo> RunToCompletion(ProcessLauncher& launcher, const SpawnOptions& options,
-                                       std::optional<std::chrono::milliseconds> timeout = {});
+                                       std::optional<std::chrono::milliseconds> timeout = {},
+                                       const std::function<bool()>& stop_requested = {});
 
 // Like RunToCompletion but captures stdout (up to `max_bytes`) and returns it with the exit.
 struct CapturedRun {

@@ -2,13 +2,12 @@
 
 #include "base/clock.h"
 #include "replayer/supervisor/height_gate.h"
+#include "replayer/supervisor/node_pid.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
-
-#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -16,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace replayer {
 namespace {
@@ -33,6 +33,24 @@ constexpr auto kPollBusy = std::chrono::milliseconds(10);
 constexpr auto kPollIdle = std::chrono::milliseconds(80);
 constexpr int kMaxReadsPerPoll = 64;  // 4 MiB, then the loop serves others first
 
+std::string ReadProcStat(pid_t pid, bool* exists) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  *exists = static_cast<bool>(in);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Field 22 of /proc/<pid>/stat: start time in clock ticks; tells a reused pid apart.
+std::optional<uint64_t> ProcessStartTime(pid_t pid) {
+  bool exists = false;
+  return ParseProcStatStartTime(ReadProcStat(pid, &exists));
+}
+
+bool ProcessGone(pid_t pid) {
+  bool exists = false;
+  std::string stat = ReadProcStat(pid, &exists);
+  return !exists || ProcStatIsZombie(stat);
+}
+
 // The fields of /proc/<pid>/stat after the command name: [0] is field 3 (state), [2] field 5
 // (process group), [19] field 22 (start time in clock ticks, which tells a reused pid apart).
 std::vector<std::string> StatFields(pid_t pid) {
@@ -44,17 +62,6 @@ std::vector<std::string> StatFields(pid_t pid) {
   std::istringstream rest(text.substr(close + 2));
   for (std::string f; rest >> f;) fields.push_back(f);
   return fields;
-}
-
-std::optional<uint64_t> ProcessStartTime(pid_t pid) {
-  auto f = StatFields(pid);
-  if (f.size() < 20) return std::nullopt;
-  return std::stoull(f[19]);
-}
-
-bool ProcessGone(pid_t pid) {
-  auto f = StatFields(pid);
-  return f.empty() || f[0] == "Z";
 }
 
 // Live processes in group `pgid` that started no earlier than `start` (the group's leader):
@@ -97,24 +104,24 @@ Supervisor::Supervisor(Deps deps)
       signals_(io_),
       kill_timer_(io_),
       drain_timer_(io_),
-      line_timer_(io_) {}
+      line_timer_(io_),
+      retry_timer_(io_) {
+  // Hooks run outside the event loop: let a stop signal that arrives meanwhile reach OnSignal.
+  txn_runner_.set_stop_requested([this] {
+    io_.poll();
+    return terminate_requested_;
+  });
+}
 
 Supervisor::~Supervisor() = default;
 
 base::Status Supervisor::KillStaleNode() {
   ASSIGN_OR_RETURN(auto rec, d_.db.Get(kNodePidKey));
   if (!rec) return {};
-  pid_t pid = 0;
-  pid_t pgid = 0;
-  uint64_t start = 0;
-  try {
-    auto j = nlohmann::json::parse(*rec);
-    pid = j.at("pid").get<pid_t>();
-    start = j.at("start").get<uint64_t>();
-    pgid = j.value("pgid", pid_t{0});
-  } catch (const std::exception&) {
-    pid = 0;
-  }
+  std::optional<NodePidRecord> node = ParseNodePidRecord(*rec);  // "{}": none; corrupt: none
+  pid_t pid = node ? node->pid : 0;
+  pid_t pgid = node ? node->pgid : 0;
+  uint64_t start = node ? node->start : 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   if (pid > 0 && ProcessStartTime(pid) == start && !ProcessGone(pid)) {
     spdlog::warn("a node (pid {}) left running by an earlier Replayer is still up; stopping it",
@@ -155,10 +162,10 @@ base::Status Supervisor::KillStaleNode() {
 void Supervisor::RecordNodePid(pid_t pid) {
   // The node leads its own group (new_process_group): pgid == pid. Recorded apart, so a group
   // whose leader died can still be found and ended by the next start.
-  nlohmann::json j{{"pid", pid}, {"pgid", pid}, {"start", ProcessStartTime(pid).value_or(0)}};
+  std::string record = FormatNodePidRecord({pid, pid, ProcessStartTime(pid).value_or(0)});
   // Not synced: the record only matters if Replayer dies while the machine (and so the node)
   // stays up, and then the OS still has the write.
-  if (auto st = d_.db.PutVolatile(kNodePidKey, j.dump()); !st.ok()) {
+  if (auto st = d_.db.PutVolatile(kNodePidKey, record); !st.ok()) {
     spdlog::warn("recording node pid: {}", st.message());
   }
 }
@@ -225,6 +232,7 @@ base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,
   t.from_dir = from_target;
   ++txn_ordinal_;
   txn_runner_.set_ordinal(txn_ordinal_);
+  d_.crash.BeforeRecord(state::Step::kDetected, txn_ordinal_);
   ASSIGN_OR_RETURN(auto begun, journal_.Begin(t, base::UnixMillis(),
                                                "from " + from_target + " to upgrades/" + t.dir));
   spdlog::info("upgrade \"{}\" needed at height {}: switching from {} to upgrades/{}", t.name,
@@ -255,7 +263,13 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
         RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
                                            "node not running (Replayer restarted)"));
       }
-      RETURN_IF_ERROR(txn_runner_.AdvanceToPreUpgrade(*txn_));
+      if (auto st = txn_runner_.AdvanceToPreUpgrade(*txn_); !st.ok()) {
+        if (!terminate_requested_) return st;
+        spdlog::info("stopped by {} during upgrade \"{}\" (after step {}); it resumes there next "
+                     "run",
+                     strsignal(terminate_signal_), txn_->name, state::StepName(txn_->last_step));
+        return 128 + terminate_signal_;
+      }
       if (!d_.config.restart_after_upgrade) {
         RETURN_IF_ERROR(txn_runner_.Complete(*txn_, /*restarted=*/false));
         spdlog::info("upgrade applied; DAEMON_RESTART_AFTER_UPGRADE is off, exiting");
@@ -394,6 +408,7 @@ base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
   line_plan_.reset();
   last_file_key_ = {};
   last_invalid_message_.clear();
+  detect_failures_ = 0;
   for (int i = 0; i < 2; ++i) {
     streams_[i] = std::make_unique<Stream>(io_);
     streams_[i]->fd = i == 0 ? p.stdout_fd : p.stderr_fd;
@@ -421,6 +436,7 @@ Supervisor::Outcome Supervisor::WatchNode() {
   kill_timer_.cancel();
   drain_timer_.cancel();
   line_timer_.cancel();
+  retry_timer_.cancel();
   for (auto& s : streams_) {
     if (s) s->timer.cancel();
   }

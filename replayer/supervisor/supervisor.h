@@ -82,6 +82,10 @@ class Supervisor {
   // Writes data/upgrade-info.json from the UPGRADE line the node logged (line_plan_).
   base::Status WriteLinePlan();
   void Detect(const plans::UpgradeInfo& plan);
+  // Recording a due upgrade failed (the journal, or upgrade-info.json written from the log
+  // line): retries with back-off, saying so each time; after the last attempt stops the node
+  // and ends the run with `failure`. Never leaves the node waiting at its height in silence.
+  void RetryDetection(const plans::UpgradeInfo& plan, const base::Status& failure);
   void StopNodeForUpgrade();
   void MaybeFinishRun();
   bool IsNewUpgrade(const plans::UpgradeInfo& plan) const;
@@ -97,6 +101,7 @@ class Supervisor {
   boost::asio::steady_timer kill_timer_;
   boost::asio::steady_timer drain_timer_;
   boost::asio::steady_timer line_timer_;
+  boost::asio::steady_timer retry_timer_;  // RetryDetection's back-off
   std::unique_ptr<FileWatcher> watcher_;
 
   // Per node run.
@@ -134,6 +139,7 @@ class Supervisor {
   };
   FileKey last_file_key_;
   std::string last_invalid_message_;
+  int detect_failures_ = 0;  // consecutive failures to record the due upgrade (this node run)
   int txn_ordinal_ = 0;
   std::string last_gate_message_;
   std::optional<base::Status> fatal_;  // the run must end with this error once the node is down

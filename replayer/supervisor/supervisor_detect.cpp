@@ -1,8 +1,11 @@
 // Supervisor, the detection half: how a run learns that an upgrade is due. Three sources, any
 // one enough: data/upgrade-info.json (inotify and polling, half-written files read again), the
 // node's `UPGRADE "<name>" NEEDED` log line (written to the file after kLinePlanWait if the node
-// leaves none, or at once when the node exits first), and for manual plans (`add-upgrade --upgrade-height`) the node's height. A run
-// policy (sync) may refuse a reported plan or stop a node that logged its halt. The rest of the
+// leaves none, or at once when the node exits first), and for manual plans (`add-upgrade
+// --upgrade-height`) the node's height. A run policy (sync) may refuse a reported plan or stop a
+// node that logged its halt. A due plan that cannot be recorded (journal or upgrade-info.json
+// not writable) is retried with back-off, then the node is stopped and the run fails: never a
+// silent wait. The rest of the
 // event loop (launch, output, signals, the transaction) is in supervisor.cpp.
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -20,6 +23,11 @@ namespace {
 // How long after an `UPGRADE ... NEEDED` log line we wait for upgrade-info.json before acting on
 // the line alone (SDK <= 0.44.2 wrote no info; some nodes never write the file).
 constexpr auto kLinePlanWait = std::chrono::seconds(2);
+
+// A due upgrade that cannot be recorded is tried again after 0.5, 1 and 2 s, then the node is
+// stopped and the run fails.
+constexpr int kDetectRetries = 3;
+constexpr auto kDetectBackoff = std::chrono::milliseconds(500);
 
 }  // namespace
 
@@ -145,7 +153,7 @@ void Supervisor::OnLinePlanTimeout() {
   OnMaybeUpgradeFile();
   if (stopping_for_upgrade_) return;
   if (auto st = WriteLinePlan(); !st.ok()) {
-    spdlog::error("{}", st.message());
+    RetryDetection(*line_plan_, st);
     return;
   }
   Detect(*line_plan_);
@@ -158,7 +166,7 @@ base::Status Supervisor::WriteLinePlan() {
                line_plan_->name, line_plan_->height, d_.layout.UpgradeInfoFile());
   if (auto st = WriteFileAtomic(d_.layout.UpgradeInfoFile(), plans::FormatUpgradeInfo(*line_plan_));
       !st.ok()) {
-    return st.WithContext("writing " + d_.layout.UpgradeInfoFile());
+    return st.WithContext("cannot write " + d_.layout.UpgradeInfoFile());
   }
   return {};
 }
@@ -176,12 +184,44 @@ void Supervisor::Detect(const plans::UpgradeInfo& plan) {
     }
   }
   if (auto st = BeginTransaction(plan, current_target_); !st.ok()) {
-    spdlog::error("cannot start the upgrade transaction: {}", st.message());
+    RetryDetection(plan, st.WithContext("cannot record upgrade \"" + plan.name +
+                                        "\" in the journal"));
     return;
   }
   stopping_for_upgrade_ = true;
   line_timer_.cancel();
   StopNodeForUpgrade();
+}
+
+void Supervisor::RetryDetection(const plans::UpgradeInfo& plan, const base::Status& failure) {
+  if (stopping_for_upgrade_ || node_exit_) return;
+  ++detect_failures_;
+  if (detect_failures_ > kDetectRetries) {
+    spdlog::error("{}; giving up after {} attempts: stopping the node (it is at the height of "
+                  "upgrade \"{}\") and exiting; fix the cause and start Replayer again",
+                  failure.message(), detect_failures_, plan.name);
+    fatal_ = failure.WithContext("upgrade \"" + plan.name + "\" at height " +
+                                 std::to_string(plan.height) + " could not be recorded");
+    stopping_for_upgrade_ = true;
+    line_timer_.cancel();
+    StopNodeForUpgrade();
+    return;
+  }
+  auto wait = kDetectBackoff * (1 << (detect_failures_ - 1));
+  spdlog::error("{}; upgrade \"{}\" at height {} is due but not recorded: retrying in {} ms "
+                "(attempt {} of {})",
+                failure.message(), plan.name, plan.height, wait.count(), detect_failures_ + 1,
+                kDetectRetries + 1);
+  retry_timer_.expires_after(wait);
+  retry_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_for_upgrade_ || node_exit_) return;
+    last_file_key_ = {};  // read the file again even if it did not change
+    if (line_plan_) {
+      OnLinePlanTimeout();
+    } else {
+      OnMaybeUpgradeFile();
+    }
+  });
 }
 
 }  // namespace replayer

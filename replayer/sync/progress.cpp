@@ -6,6 +6,9 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+
+#include "base/json_int.h"
 
 namespace replayer {
 namespace {
@@ -68,7 +71,9 @@ std::optional<int64_t> HeightField(std::string_view s) {
 }
 
 std::string Thousands(int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
+  // The magnitude as unsigned: -INT64_MIN does not fit an int64_t.
+  uint64_t magnitude = v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  std::string digits = std::to_string(magnitude);
   std::string out;
   for (size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
@@ -77,8 +82,16 @@ std::string Thousands(int64_t v) {
   return v < 0 ? "-" + out : out;
 }
 
+// A rate rounded for display; beyond int64 (only a corrupt stored record) it is clamped.
+int64_t RoundedRate(double v) {
+  if (std::isnan(v)) return 0;
+  if (v < -9.2e18) return std::numeric_limits<int64_t>::min();
+  if (v > 9.2e18) return std::numeric_limits<int64_t>::max();
+  return std::llround(v);
+}
+
 std::string Duration(double s) {
-  if (!std::isfinite(s) || s < 0) return "?";
+  if (!std::isfinite(s) || s < 0 || s > 1e15) return "?";  // 1e15 s: beyond any real sync
   auto total = static_cast<int64_t>(std::llround(s));
   char buf[32];
   if (total < 60) {
@@ -215,7 +228,7 @@ std::string FormatProgressLine(const ProgressSnapshot& p) {
   if (p.finished) {
     out += " | finished in " + Duration(p.elapsed_seconds);
   } else {
-    out += " | " + Thousands(std::llround(p.blocks_per_second)) + " blocks/s";
+    out += " | " + Thousands(RoundedRate(p.blocks_per_second)) + " blocks/s";
     if (p.eta_seconds) out += " | ETA " + Duration(*p.eta_seconds);
   }
   out += " | segment " + std::to_string(p.segment) + " of " + std::to_string(p.segments);
@@ -301,10 +314,13 @@ base::Result<StoredProgress> ParseStoredProgress(std::string_view json) {
   StoredProgress out;
   auto& p = out.progress;
   try {
-    p.height = j.value("height", int64_t{0});
-    if (j.contains("target") && j["target"].is_number_integer()) p.target = j["target"].get<int64_t>();
-    p.segment = j.value("segment", size_t{0});
-    p.segments = j.value("segments", size_t{0});
+    // Integers through base::JsonIntOr: a cast of a huge JSON number is undefined behaviour.
+    p.height = base::JsonIntOr<int64_t>(j, "height", 0);
+    if (j.contains("target") && !j["target"].is_null()) {
+      p.target = base::JsonIntAt<int64_t>(j, "target");
+    }
+    p.segment = base::JsonIntOr<size_t>(j, "segment", 0);
+    p.segments = base::JsonIntOr<size_t>(j, "segments", 0);
     p.segment_label = j.value("segment_label", std::string());
     p.blocks_per_second = j.value("blocks_per_second", 0.0);
     if (j.contains("eta_seconds") && j["eta_seconds"].is_number()) {
@@ -315,11 +331,12 @@ base::Result<StoredProgress> ParseStoredProgress(std::string_view json) {
     if (j.contains("downtimes") && j["downtimes"].is_array()) {
       for (const auto& d : j["downtimes"]) {
         if (!d.is_object()) continue;
-        p.downtimes.push_back({d.value("segment", std::string()), d.value("first_height", int64_t{0}),
+        p.downtimes.push_back({d.value("segment", std::string()),
+                               base::JsonIntOr<int64_t>(d, "first_height", 0),
                                d.value("seconds", 0.0)});
       }
     }
-    out.unix_ms = j.value("unix_ms", int64_t{0});
+    out.unix_ms = base::JsonIntOr<int64_t>(j, "unix_ms", 0);
   } catch (const nlohmann::json::exception& e) {
     return base::Status::InvalidArgument(std::string("sync progress: ") + e.what());
   }

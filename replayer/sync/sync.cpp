@@ -1,6 +1,9 @@
 #include "replayer/sync/sync.h"
 
 #include <spdlog/spdlog.h>
+#include <stdlib.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <atomic>
@@ -138,6 +141,29 @@ base::Status MoveIntoPlace(const std::string& staged, const std::string& target,
   return FsyncDir(fs::path(target).parent_path().string());
 }
 
+// Each sync stages into a folder of its own, `cosmovisor/.replayer-sync-staging-XXXXXX`.
+constexpr const char* kStagingPrefix = ".replayer-sync-staging";
+
+base::Result<std::string> MakeStagingRoot(const Layout& layout) {
+  std::string tmpl = layout.CosmovisorDir() + "/" + kStagingPrefix + "-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    return ErrnoStatus(errno, "cannot create a staging folder", tmpl);
+  }
+  return tmpl;
+}
+
+// Staging folders of syncs that crashed. Only called with the home's lock held, so no other
+// sync can be using one.
+void RemoveStaleStaging(const Layout& layout) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (const auto& e : fs::directory_iterator(layout.CosmovisorDir(), ec)) {
+    if (e.path().filename().string().rfind(kStagingPrefix, 0) == 0) stale.push_back(e.path());
+  }
+  for (const auto& p : stale) fs::remove_all(p, ec);
+}
+
 }  // namespace
 
 base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const Config& config,
@@ -217,13 +243,14 @@ base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const C
     std::string target;  // final folder in the layout
   };
   std::vector<Staged> staged;
-  const std::string staging_root = layout.CosmovisorDir() + "/.replayer-sync-staging";
+  RemoveStaleStaging(layout);  // leftovers of a crashed sync (the caller holds the home's lock)
+  std::string staging_root;    // this run's own, made when there is something to stage
   auto remove_staging = [&] {
     std::error_code ec;
-    fs::remove_all(staging_root, ec);
+    if (!staging_root.empty()) fs::remove_all(staging_root, ec);
   };
-  remove_staging();  // leftovers of a crashed sync
   if (!items.empty()) {
+    ASSIGN_OR_RETURN(staging_root, MakeStagingRoot(layout));
     spdlog::info("fetching {} binaries in parallel", items.size());
     auto fetched = registry::Prefetch(items, settings);
     auto store = registry::Store::Open(settings.store_root, settings.lock_wait);
@@ -246,7 +273,6 @@ base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const C
       req.unpack = settings.unpack;
       if (!seg.version.empty()) req.expected_version = seg.version;
       req.probe_timeout = settings.probe_timeout;
-      if (auto st = MakeDirs(staging_root); !st.ok()) return st;
       auto installed = registry::InstallArtifact(req);
       if (!installed.ok()) {
         report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " +
@@ -435,6 +461,14 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
     ASSIGN_OR_RETURN(h, NodeHeight(current_target));
   }
   const std::string label = plans::SegmentLabel(schedule_, k);
+  if (refused_halt_height_ && NextHaltSwitch(k) && h + 1 == NextHaltSwitch(k)->height) {
+    return base::Status::Aborted(
+        "the node (" + label + ") committed its --halt-height " + std::to_string(h) +
+        " and then refused the next block with \"halt per configuration\" instead of exiting, "
+        "as Cosmos SDK 0.50.0-0.50.9 binaries do. Give " + label +
+        " \"halt_semantics\": \"commit-then-stall\" in the schedule and run sync again; "
+        "nothing was switched");
+  }
   if (refused_halt_height_) {
     return base::Status::Aborted(
         "the node (" + label + ") committed height " + std::to_string(h) +
@@ -501,7 +535,11 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
   const bool refused = line.find("halt per configuration") != std::string_view::npos;
   const bool halting = line.find("halting node per configuration") != std::string_view::npos;
   if (!refused && !halting) return false;
-  if (schedule_.segments[*running_].halt_semantics == plans::HaltSemantics::kStopBefore) {
+  // Both SDK 0.50 lines stay up after refusing a block: 0.50.10+ refuses its --halt-height
+  // (stop-before), 0.50.0-0.50.9 the block after it (commit-then-stall).
+  const plans::HaltSemantics semantics = schedule_.segments[*running_].halt_semantics;
+  if (semantics == plans::HaltSemantics::kStopBefore ||
+      semantics == plans::HaltSemantics::kCommitThenStall) {
     halted_by_config_ = true;
     return true;
   }

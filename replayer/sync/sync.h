@@ -45,7 +45,8 @@ struct PrepareOptions {
 // unpacked and probed in a staging folder, and only when every segment passed are they moved
 // into the layout. Non-OK (listing every problem) when anything is missing or wrong; then the
 // layout, `current` and the data are as they were (the registry store may keep artefacts that
-// matched their checksums, as a cache).
+// matched their checksums, as a cache). The caller holds the home's lock (its state database):
+// each run stages into a folder of its own and removes the staging folders of crashed runs.
 base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const Config& config,
                                         const Layout& layout,
                                         const registry::RegistrySettings& settings,

@@ -16,6 +16,8 @@
 #include <optional>
 
 #include "base/clock.h"
+#include "base/json_int.h"
+#include "base/result_context.h"
 #include "replayer/config/file_util.h"
 
 namespace replayer {
@@ -219,47 +221,10 @@ class TreeCopier {
   bool hardlink_ok_ = true;
 };
 
-nlohmann::json StatsToJson(const SnapshotStats& s) {
-  return {{"files", s.files},     {"reflinked", s.reflinked}, {"hardlinked", s.hardlinked},
-          {"copied", s.copied},   {"dirs", s.dirs},           {"symlinks", s.symlinks},
-          {"skipped", s.skipped}, {"bytes", s.bytes},         {"bytes_copied", s.bytes_copied},
-          {"seconds", s.seconds}};
-}
-
 base::Result<SnapshotInfo> ReadMarker(const std::string& dir) {
   const std::string path = dir + "/" + std::string(kSnapshotMarker);
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  try {
-    nlohmann::json j = nlohmann::json::parse(text);
-    if (j.value("format", 0) != kMarkerFormat) {
-      return base::Status::Corruption(path + ": unknown snapshot marker format");
-    }
-    SnapshotInfo info;
-    info.path = dir;
-    info.created_ms = j.at("created_ms").get<int64_t>();
-    info.source = j.at("source").get<std::string>();
-    const nlohmann::json& s = j.at("stats");
-    SnapshotStats& st = info.stats;
-    st.files = s.at("files").get<uint64_t>();
-    st.reflinked = s.at("reflinked").get<uint64_t>();
-    st.hardlinked = s.at("hardlinked").get<uint64_t>();
-    st.copied = s.at("copied").get<uint64_t>();
-    st.dirs = s.at("dirs").get<uint64_t>();
-    st.symlinks = s.at("symlinks").get<uint64_t>();
-    st.skipped = s.value("skipped", uint64_t{0});
-    st.bytes = s.at("bytes").get<uint64_t>();
-    st.bytes_copied = s.at("bytes_copied").get<uint64_t>();
-    st.seconds = s.at("seconds").get<double>();
-    if (auto o = j.find("owner"); o != j.end()) {
-      info.owner = SnapshotOwner{o->at("home").get<std::string>(),
-                                 o->at("upgrade").get<std::string>(),
-                                 o->at("height").get<int64_t>(), o->at("txn_id").get<uint64_t>(),
-                                 o->at("txn_started_ms").get<int64_t>()};
-    }
-    return info;
-  } catch (const nlohmann::json::exception& e) {
-    return base::Status::Corruption(path + ": not a snapshot marker: " + e.what());
-  }
+  return base::WithContext(ParseSnapshotMarker(text, dir), path);
 }
 
 // Deletes a directory being pruned: everything but the marker, then the marker, then the
@@ -356,19 +321,8 @@ base::Result<SnapshotStats> TakeSnapshot(const std::string& data_dir, const std:
   SnapshotStats stats = copier.stats();
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  nlohmann::json marker = {{"format", kMarkerFormat},
-                           {"created_ms", base::UnixMillis()},
-                           {"source", data_dir},
-                           {"stats", StatsToJson(stats)}};
-  if (owner) {
-    marker["owner"] = {{"home", owner->home},
-                       {"upgrade", owner->upgrade},
-                       {"height", owner->height},
-                       {"txn_id", owner->txn_id},
-                       {"txn_started_ms", owner->txn_started_ms}};
-  }
-  RETURN_IF_ERROR(
-      WriteFileAtomic(partial + "/" + std::string(kSnapshotMarker), marker.dump(2) + "\n"));
+  RETURN_IF_ERROR(WriteFileAtomic(partial + "/" + std::string(kSnapshotMarker),
+                                  FormatSnapshotMarker(base::UnixMillis(), data_dir, stats, owner)));
   RETURN_IF_ERROR(copier.FinishInode(dst.get(), src_st, ""));  // root mode and mtime
   if (::fsync(dst.get()) != 0) return ErrnoStatus(errno, "cannot fsync", partial);
   if (::rename(partial.c_str(), dest.c_str()) != 0) {
@@ -461,6 +415,58 @@ base::Result<bool> ReflinkSupported(const std::string& dir) {
   ::unlink(b.c_str());
   if (!wrote) return base::Status::IoError("cannot write a probe file in " + dir);
   return ok;
+}
+
+std::string FormatSnapshotMarker(int64_t created_ms, const std::string& source,
+                                 const SnapshotStats& s, const std::optional<SnapshotOwner>& owner) {
+  nlohmann::json stats = {{"files", s.files},     {"reflinked", s.reflinked}, {"hardlinked", s.hardlinked},
+                          {"copied", s.copied},   {"dirs", s.dirs},           {"symlinks", s.symlinks},
+                          {"skipped", s.skipped}, {"bytes", s.bytes},         {"bytes_copied", s.bytes_copied},
+                          {"seconds", s.seconds}};
+  nlohmann::json marker = {
+      {"format", kMarkerFormat}, {"created_ms", created_ms}, {"source", source}, {"stats", stats}};
+  if (owner) {
+    marker["owner"] = {{"home", owner->home},
+                       {"upgrade", owner->upgrade},
+                       {"height", owner->height},
+                       {"txn_id", owner->txn_id},
+                       {"txn_started_ms", owner->txn_started_ms}};
+  }
+  return marker.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+base::Result<SnapshotInfo> ParseSnapshotMarker(std::string_view text, const std::string& dir) {
+  try {
+    nlohmann::json j = nlohmann::json::parse(text);
+    std::optional<int> format;
+    if (j.is_object() && j.contains("format")) format = base::JsonInt<int>(j["format"]);
+    if (format != kMarkerFormat) return base::Status::Corruption("unknown snapshot marker format");
+    SnapshotInfo info;
+    info.path = dir;
+    info.created_ms = base::JsonIntAt<int64_t>(j, "created_ms");
+    info.source = j.at("source").get<std::string>();
+    const nlohmann::json& s = j.at("stats");
+    SnapshotStats& st = info.stats;
+    st.files = base::JsonIntAt<uint64_t>(s, "files");
+    st.reflinked = base::JsonIntAt<uint64_t>(s, "reflinked");
+    st.hardlinked = base::JsonIntAt<uint64_t>(s, "hardlinked");
+    st.copied = base::JsonIntAt<uint64_t>(s, "copied");
+    st.dirs = base::JsonIntAt<uint64_t>(s, "dirs");
+    st.symlinks = base::JsonIntAt<uint64_t>(s, "symlinks");
+    st.skipped = base::JsonIntOr<uint64_t>(s, "skipped", 0);  // older markers have none
+    st.bytes = base::JsonIntAt<uint64_t>(s, "bytes");
+    st.bytes_copied = base::JsonIntAt<uint64_t>(s, "bytes_copied");
+    st.seconds = s.at("seconds").get<double>();
+    if (auto o = j.find("owner"); o != j.end()) {
+      info.owner = SnapshotOwner{o->at("home").get<std::string>(), o->at("upgrade").get<std::string>(),
+                                 base::JsonIntAt<int64_t>(*o, "height"),
+                                 base::JsonIntAt<uint64_t>(*o, "txn_id"),
+                                 base::JsonIntAt<int64_t>(*o, "txn_started_ms")};
+    }
+    return info;
+  } catch (const nlohmann::json::exception& e) {
+    return base::Status::Corruption(std::string("not a snapshot marker: ") + e.what());
+  }
 }
 
 }  // namespace replayer

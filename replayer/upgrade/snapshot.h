@@ -90,6 +90,14 @@ base::Result<std::vector<SnapshotInfo>> ListSnapshots(const std::string& backup_
 // deleted last, so a crash mid-way is finished by the next call.
 base::Status PruneSnapshots(const std::string& backup_dir, int keep);
 
+// The marker's text (JSON: format, created time ms, source, stats, owner) and its parser, which
+// leaves `dir` in info.path (info.name is the caller's). Errors are kCorruption without the
+// path. Pure.
+std::string FormatSnapshotMarker(int64_t created_ms, const std::string& source,
+                                 const SnapshotStats& stats,
+                                 const std::optional<SnapshotOwner>& owner = {});
+base::Result<SnapshotInfo> ParseSnapshotMarker(std::string_view text, const std::string& dir);
+
 // The snapshot folder name for an upgrade: "data-backup-<dir_name>-<height>".
 std::string SnapshotName(std::string_view upgrade_dir, int64_t height);
 

@@ -28,6 +28,10 @@ UpgradeTransaction::UpgradeTransaction(const Config& config, const Layout& layou
       now_ms_(std::move(now_ms)),
       fetcher_(std::move(fetcher)) {}
 
+std::chrono::milliseconds UpgradeTransaction::HookTimeout() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(config_.hook_timeout);
+}
+
 base::Status UpgradeTransaction::Record(state::UpgradeTxn& txn, Step step,
                                         const std::string& detail) {
   crash_.BeforeRecord(step, ordinal_);
@@ -90,6 +94,7 @@ base::Status UpgradeTransaction::TakeSnapshot(state::UpgradeTxn& txn) {
 }
 
 base::Status UpgradeTransaction::EnsureBinary(state::UpgradeTxn& txn) {
+  UseCorrectedInfo(txn);
   std::string target = Layout::UpgradeTarget(txn.dir);
   std::string bin = layout_.TargetBinary(target);
   base::Status st = layout_.CheckTargetBinary(target).status();
@@ -97,7 +102,14 @@ base::Status UpgradeTransaction::EnsureBinary(state::UpgradeTxn& txn) {
     spdlog::info("binary for upgrade \"{}\" is not in place; fetching it from the plan info",
                  txn.name);
     base::Status fetched = fetcher_(txn);
-    if (!fetched.ok()) return Fail(txn, Step::kBinaryReady, fetched);
+    if (!fetched.ok()) {
+      return Fail(txn, Step::kBinaryReady,
+                  base::Status(fetched.code(),
+                               fetched.message() + " (to recover: place a verified binary at " +
+                                   bin + ", or correct the plan's info in " +
+                                   layout_.UpgradeInfoFile() +
+                                   " keeping its name and height, and run again)"));
+    }
     st = layout_.CheckTargetBinary(target).status();
   }
   // A binary placed by hand gets the download path's checks too, before `current` moves.
@@ -119,6 +131,22 @@ base::Status UpgradeTransaction::EnsureBinary(state::UpgradeTxn& txn) {
     return Fail(txn, Step::kBinaryReady, st);
   }
   return Record(txn, Step::kBinaryReady, bin);
+}
+
+void UpgradeTransaction::UseCorrectedInfo(state::UpgradeTxn& txn) {
+  // Until the binary is ready the plan's info may still be corrected in data/upgrade-info.json
+  // (same name and height): a wrong checksum or URL there is fixed by the operator, not by us.
+  auto text = ReadFile(layout_.UpgradeInfoFile());
+  if (!text.ok()) return;
+  auto plan = plans::ParseUpgradeInfo(*text);
+  if (!plan.ok() || plan->height != txn.height || plan->info == txn.info ||
+      !plans::SameUpgradeName(plan->name, txn.name, config_.disable_recase)) {
+    return;
+  }
+  spdlog::info("{} gives new info for upgrade \"{}\" at height {}; using it (the binary is not "
+               "ready yet)",
+               layout_.UpgradeInfoFile(), txn.name, txn.height);
+  txn.info = plan->info;
 }
 
 base::Status UpgradeTransaction::RunCustomPreUpgrade(state::UpgradeTxn& txn) {
@@ -151,7 +179,7 @@ base::Status UpgradeTransaction::RunCustomPreUpgrade(state::UpgradeTxn& txn) {
   opts.path = script;
   opts.args = {txn.name, std::to_string(txn.height)};
   opts.cwd = layout_.home();
-  auto exit = RunToCompletion(launcher_, opts);
+  auto exit = RunToCompletion(launcher_, opts, HookTimeout(), stop_requested_);
   if (!exit.ok()) return Fail(txn, Step::kCustomPreUpgradeDone, exit.status());
   if (exit->exit_code != 0) {
     return Fail(txn, Step::kCustomPreUpgradeDone,
@@ -184,7 +212,7 @@ base::Status UpgradeTransaction::RunNodePreUpgrade(state::UpgradeTxn& txn) {
     SpawnOptions opts;
     opts.path = bin;
     opts.args = {"pre-upgrade"};
-    auto exit = RunToCompletion(launcher_, opts);
+    auto exit = RunToCompletion(launcher_, opts, HookTimeout(), stop_requested_);
     if (!exit.ok()) return Fail(txn, Step::kNodePreUpgradeDone, exit.status());
     int code = exit->exit_code;
     if (code == 0) {

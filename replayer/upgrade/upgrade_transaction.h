@@ -11,6 +11,7 @@
 // last completed step, so `current` and the data stay as the last completed step left them.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -44,14 +45,20 @@ class UpgradeTransaction {
   base::Status Complete(state::UpgradeTxn& txn, bool restarted);
 
   void set_ordinal(int ordinal) { ordinal_ = ordinal; }
+  // Asked while a hook runs (the supervisor's stop signals); true stops the hook and fails the
+  // step, leaving the transaction open at the last completed step for the next run.
+  void set_stop_requested(std::function<bool()> f) { stop_requested_ = std::move(f); }
 
  private:
   base::Status TakeSnapshot(state::UpgradeTxn& txn);
   base::Status EnsureBinary(state::UpgradeTxn& txn);
+  // Takes the info of a corrected data/upgrade-info.json (same name and height) into txn.
+  void UseCorrectedInfo(state::UpgradeTxn& txn);
   base::Status RunCustomPreUpgrade(state::UpgradeTxn& txn);
   base::Status SwitchCurrent(state::UpgradeTxn& txn);
   base::Status RunNodePreUpgrade(state::UpgradeTxn& txn);
   base::Status Fail(const state::UpgradeTxn& txn, state::Step step, base::Status status);
+  std::chrono::milliseconds HookTimeout() const;  // REPLAYER_HOOK_TIMEOUT
 
   const Config& config_;
   const Layout& layout_;
@@ -61,6 +68,7 @@ class UpgradeTransaction {
   std::function<int64_t()> now_ms_;
   BinaryFetcher fetcher_;
   int ordinal_ = 1;
+  std::function<bool()> stop_requested_;
 };
 
 }  // namespace replayer

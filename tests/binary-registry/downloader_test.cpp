@@ -239,6 +239,24 @@ TEST_F(DownloaderTest, MaximumSizeIsEnforced) {
   EXPECT_NE(r.status().message().find("larger than the limit"), std::string::npos)
       << r.status().message();
   EXPECT_EQ(server.requests(), 1);
+  EXPECT_FALSE(fs::exists(Dest() + ".partial"));
+}
+
+// Issue 10, item 5: a .partial left by an earlier attempt is removed too once the download
+// turns out to be over the limit (it used to stay: up to 4 GiB in the store's tmp/).
+TEST_F(DownloaderTest, OverTheLimitRemovesTheResumedPartial) {
+  std::string body = Payload(100000);
+  TestServer server([&](const Request&, int) { return Reply{200, body}; });
+  registry_test::WriteFile(Dest() + ".partial", body.substr(0, 30000));
+  DownloadOptions o = Fast();
+  o.max_bytes = 50000;
+  Downloader d(o);
+  auto r = d.Fetch({server.Url("/appd"), Sha(body), Dest()});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("larger than the limit"), std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(fs::exists(Dest() + ".partial"));
+  EXPECT_FALSE(fs::exists(Dest()));
 }
 
 TEST_F(DownloaderTest, LocalPathsAndFileUrls) {

@@ -426,21 +426,49 @@ TEST_F(RegistryTest, PrefetchDownloadsManyPlansIntoTheStore) {
   EXPECT_EQ(List(settings_)->size(), 3u);
 }
 
-TEST_F(RegistryTest, PrefetchOfOneUrlForTwoPlansDownloadsItOnce) {
-  std::string art = MakeArtifact("v1", "1");
-  std::atomic<int> gets{0};
-  TestServer server([&](const Request&, int) {
-    ++gets;
-    return Reply{200, art};
+// Two plans whose binary is the same URL (a chain re-using a release for two upgrades): before,
+// both went to the same `.partial` at once (its name comes from the URL); now the artefact is
+// fetched once and both names are bound to it. A plan that gives the same URL another checksum
+// fails on its own line, naming the other plan; the others are unaffected.
+TEST_F(RegistryTest, PrefetchFetchesAUrlSharedByTwoPlansOnce) {
+  std::string art = MakeArtifact("v2");
+  std::atomic<int> artefact_requests{0};
+  TestServer server([&](const Request& q, int) {
+    if (q.path == "/shared.tar.gz") ++artefact_requests;
+    Reply r{200, art};
+    r.header_delay_ms = 300;  // both transfers would be in flight at once
+    return r;
   });
-  std::string info = InlineInfo(server.Url("/1.tar.gz") + "?checksum=" + Sha256Hex(art));
-  auto results = Prefetch({{"a", info}, {"b", info}}, settings_);
-  ASSERT_EQ(results.size(), 2u);
-  for (const auto& r : results) {
-    ASSERT_TRUE(r.ok()) << r.status().message();
-    EXPECT_EQ(r->sha256, Sha256Hex(art));
+  std::string url = server.Url("/shared.tar.gz");
+  std::vector<PrefetchItem> items = {
+      {"v2", InlineInfo(url + "?checksum=sha256:" + Sha256Hex(art))},
+      {"v2-again", InlineInfo(url + "?checksum=sha256:" + Sha256Hex(art))},
+      {"v2-other", InlineInfo(url + "?checksum=sha256:" + Sha256Hex("something else"))},
+  };
+  auto results = Prefetch(items, settings_);
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results[0].ok()) << results[0].status().message();
+  ASSERT_TRUE(results[1].ok()) << results[1].status().message();
+  EXPECT_EQ(results[0]->sha256, Sha256Hex(art));
+  EXPECT_EQ(results[1]->sha256, Sha256Hex(art));
+  ASSERT_FALSE(results[2].ok());
+  EXPECT_NE(results[2].status().message().find("v2-other"), std::string::npos)
+      << results[2].status().message();
+  EXPECT_NE(results[2].status().message().find("\"v2\""), std::string::npos)
+      << results[2].status().message();
+  EXPECT_EQ(artefact_requests.load(), 1);
+  auto listed = List(settings_);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  std::string names;
+  for (const auto& n : (*listed)[0].names) names += n + ";";
+  EXPECT_NE(names.find("v2 ("), std::string::npos) << names;
+  EXPECT_NE(names.find("v2-again ("), std::string::npos) << names;
+  // Nothing is left in the store's temporary folder.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(settings_.store_root + "/tmp", ec)) {
+    ADD_FAILURE() << "left behind: " << e.path();
   }
-  EXPECT_EQ(gets.load(), 1);
 }
 
 TEST(ParseRangeHeader, Cases) {

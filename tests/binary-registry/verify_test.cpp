@@ -96,6 +96,18 @@ TEST_F(VerifyTest, VersionProbeTimesOut) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+// A binary that closes its output and stays: end of output is not an exit, and the probe must
+// not wait for one (waitpid) beyond its timeout. Before, this returned only when the sleep
+// ended, with success.
+TEST_F(VerifyTest, VersionProbeOfABinaryThatClosesItsOutputAndStaysTimesOut) {
+  WriteFile(dir_ / "stays", "#!/bin/sh\necho v1\nexec >/dev/null 2>&1\nsleep 20\n", 0755);
+  ProbeOptions o;
+  o.timeout = std::chrono::milliseconds(300);
+  auto r = ProbeVersion(dir_ / "stays", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Status::Code::kUnavailable) << r.status().message();
+}
+
 TEST_F(VerifyTest, VersionProbeSeesTheLibraryDir) {
   WriteFile(dir_ / "appd", "#!/bin/sh\necho \"$LD_LIBRARY_PATH\"\n", 0755);
   ProbeOptions o;

@@ -153,7 +153,7 @@ TEST(Heights, OutOfRangeIsRefusedNotClampedOrWrapped) {
   std::string bin = h.home() + "/../v2-binary";
   h.WriteNode(bin, NodeSpec{"v2"});
   auto add = h.Run({"add-upgrade", "v2", bin, "--upgrade-height", "99999999999999999999"});
-  EXPECT_NE(add.exit_code, 0);
+  EXPECT_EQ(add.exit_code, 2);
   EXPECT_NE(add.err.find("99999999999999999999 is out of range"), std::string::npos) << add.err;
   EXPECT_FALSE(h.Exists("data/upgrade-info.json"));
   EXPECT_FALSE(h.Exists("cosmovisor/upgrades/v2"));
@@ -165,7 +165,7 @@ TEST(Heights, OutOfRangeIsRefusedNotClampedOrWrapped) {
            {"sync", "--plans", "p.json", "--progress-interval", "inf"},
            {"status", "-n", "99999999999999999999999"}}) {
     auto r = h.Run(args);
-    EXPECT_NE(r.exit_code, 0) << args.back();
+    EXPECT_EQ(r.exit_code, 2) << args.back();
     EXPECT_NE(r.err.find(args.back() + " is "), std::string::npos) << r.err;
   }
   WriteText(h.home() + "/data/upgrade-info.json", "{\"name\":\"v2\",\"height\":9223372036854775808}");
@@ -248,6 +248,35 @@ TEST(Messages, SayWhatIsWrong) {
     EXPECT_NE(add.err.find(c.expect), std::string::npos) << add.err;
     EXPECT_EQ(add.err.find("starts with 00 00 00 00"), std::string::npos) << add.err;
     EXPECT_EQ(add.err.find("no such file"), std::string::npos) << add.err;
+  }
+}
+
+// Item 6: `plans import --rest` stops on a repeated pagination.next_key and after a page
+// limit, with an error naming the URL, instead of looping for ever.
+TEST(RestPagination, RepeatedKeyAndEndlessPagesStop) {
+  TestHome h;
+  for (bool repeat : {true, false}) {
+    SCOPED_TRACE(repeat ? "repeated key" : "endless pages");
+    TestServer server([&](const Request&, int n) {
+      std::string key = repeat ? "QUFBQQ==" : "page" + std::to_string(n);
+      return Reply{200, "{\"proposals\":[],\"pagination\":{\"next_key\":\"" + key +
+                            "\",\"total\":\"0\"}}"};
+    });
+    std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+    auto r = h.Run({"plans", "import", "--rest", base, "--chain-id", "test-1"}, {},
+                   std::chrono::seconds(120));
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find(base + "/cosmos/gov/v1/proposals?"), std::string::npos) << r.err;
+    if (repeat) {
+      EXPECT_NE(r.err.find("the server repeated pagination.next_key \"QUFBQQ==\" (page 2)"),
+                std::string::npos)
+          << r.err;
+      EXPECT_EQ(server.requests(), 2);
+    } else {
+      EXPECT_NE(r.err.find("still more pages after 100 "), std::string::npos) << r.err;
+      EXPECT_EQ(server.requests(), 100);
+    }
   }
 }
 

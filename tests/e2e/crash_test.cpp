@@ -110,8 +110,8 @@ TEST(CrashedReplayer, NextStartEndsTheNodesWholeGroup) {
 }
 
 std::vector<std::string> AllCrashPoints() {
-  std::vector<std::string> out = {"detected"};
-  for (const char* s : {"node-stopped", "snapshot-taken", "binary-ready", "custom-preupgrade",
+  std::vector<std::string> out;
+  for (const char* s : {"detected", "node-stopped", "snapshot-taken", "binary-ready", "custom-preupgrade",
                         "current-switched", "node-preupgrade", "node-restarted"}) {
     out.push_back(s);
     out.push_back(std::string(s) + ":unrecorded");

@@ -172,20 +172,31 @@ std::string DemoChain::CachedHistory(const HistoryOptions& options) {
   for (const char* v : kVersions) hash_cmd.push_back(Binary(v));
   ProcResult sums = RunProgram(hash_cmd, BaseEnv(), work(), 30s);
   if (sums.exit_code != 0) throw Failure("sha256sum of the demochain binaries", sums);
+  // Entry name: "<releases key>-<arguments key>".
   std::string key_text = sums.out;
   for (const auto& a : args) key_text += " " + a;
-  char key[32];
-  std::snprintf(key, sizeof key, "%016zx", std::hash<std::string>{}(key_text));
+  char key[40];
+  std::snprintf(key, sizeof key, "%016zx-%016zx", std::hash<std::string>{}(sums.out),
+                std::hash<std::string>{}(key_text));
+  const std::string releases_prefix = std::string(key, 17);  // "<releases key>-"
   std::string cache = DEMOCHAIN_HISTORY_CACHE;
   std::string entry = cache + "/" + key;
   if (fs::exists(entry + "/summary.json")) return entry;
 
   fs::create_directories(cache);
-  // Histories for binaries that have since changed are of no use any more.
+  // Histories made with other releases are of no use any more, and no test process of this
+  // build copies them; histories of these releases (other arguments) may be being copied by
+  // another test process right now, so they are never removed. Half-made histories (tmp-*) of
+  // a crashed run go once they are older than make-history's own time limit many times over.
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(cache, ec)) {
-    auto age = fs::file_time_type::clock::now() - fs::last_write_time(e.path(), ec);
-    if (!ec && e.path() != entry && age > 30min) fs::remove_all(e.path(), ec);
+    std::string name = e.path().filename().string();
+    if (name.rfind("tmp-", 0) == 0) {
+      auto age = fs::file_time_type::clock::now() - fs::last_write_time(e.path(), ec);
+      if (!ec && age > 30min) fs::remove_all(e.path(), ec);
+    } else if (name.rfind(releases_prefix, 0) != 0) {
+      fs::remove_all(e.path(), ec);
+    }
   }
   std::string tmpl = cache + "/tmp-XXXXXX";
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp in " + cache);

@@ -127,6 +127,39 @@ TEST(CustomPreUpgrade, FailureStopsTheSwitch) {
   EXPECT_EQ(h.Current(), "genesis");
 }
 
+// A missing script is reported at start, before the node runs, not once it has been stopped at
+// the upgrade height.
+TEST(CustomPreUpgrade, MissingScriptIsRefusedAtStart) {
+  TestHome h;
+  SetUpUpgrade(h, "0");
+  auto env = kFast;
+  env["COSMOVISOR_CUSTOM_PREUPGRADE"] = "missing.sh";
+  auto r = h.Run({"run", "start"}, env);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("COSMOVISOR_CUSTOM_PREUPGRADE \"missing.sh\": " + h.home() +
+                       "/cosmovisor/missing.sh does not exist"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(h.CountInLog("v1 start"), 0);
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
+// DAEMON_POLL_INTERVAL=1ns is raised to the floor (it burnt half a core), with a warning.
+TEST(PollInterval, BelowTheFloorIsRaisedWithAWarning) {
+  TestHome h;
+  SetUpUpgrade(h, "0");
+  auto env = kFast;
+  env["DAEMON_POLL_INTERVAL"] = "1ns";
+  auto r = h.Run({"run", "start"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("DAEMON_POLL_INTERVAL 1ns is below the floor of 10ms; using 10ms"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  auto config = h.Run({"config"}, {{"DAEMON_POLL_INTERVAL", "1ns"}});
+  EXPECT_NE(config.out.find("DAEMON_POLL_INTERVAL: 10ms"), std::string::npos) << config.out;
+}
+
 // Issue 10, item 19: a script that exists outside cosmovisor/ is not called "missing".
 TEST(CustomPreUpgrade, ScriptOutsideCosmovisorIsNamedNotCalledMissing) {
   TestHome h;
@@ -139,7 +172,7 @@ TEST(CustomPreUpgrade, ScriptOutsideCosmovisorIsNamedNotCalledMissing) {
   auto env = kFast;
   env["COSMOVISOR_CUSTOM_PREUPGRADE"] = outside;
   auto r = h.Run({"run", "start"}, env);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);  // found at start (item 17), before the node runs
   EXPECT_EQ(r.err.find("is missing"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(outside + " does, but the value is a path relative to " + h.home() +
                        "/cosmovisor and the script must be inside it"),
@@ -164,7 +197,9 @@ TEST(Shutdown, GraceExceededKillsTheNode) {
   TestHome h;
   SetUpUpgrade(h, "0", "30");
   auto env = kFast;
-  env["DAEMON_SHUTDOWN_GRACE"] = "200ms";
+  // The node outlives any grace (it sleeps 30 s after SIGINT); 2 s leaves its trap ample time
+  // to log got-sigint on a loaded machine (200 ms did not always).
+  env["DAEMON_SHUTDOWN_GRACE"] = "2s";
   auto r = h.Run({"run", "start"}, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(h.CountInLog("v1 got-sigint"), 1);
@@ -227,6 +262,73 @@ TEST(Signals, IntIsForwardedToANodeThatHandlesIt) {
   auto r = h.Wait(pid);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(h.CountInLog("v1 exiting-after-sigint"), 1);
+}
+
+// A custom pre-upgrade script that never ends: the hook sits in its own process group, which
+// is signalled and reaped here by pid file.
+void WriteHangingCustomScript(const TestHome& h) {
+  std::ofstream s(h.home() + "/cosmovisor/hang.sh");
+  s << "#!/bin/sh\necho $$ > \"$DAEMON_HOME/hook.pid.tmp\"\n"
+       "mv \"$DAEMON_HOME/hook.pid.tmp\" \"$DAEMON_HOME/hook.pid\"\nsleep 60\n";
+}
+
+pid_t WaitForHookPid(const TestHome& h) {
+  for (int i = 0; i < 2000 && !h.Exists("hook.pid"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!h.Exists("hook.pid")) return -1;
+  return static_cast<pid_t>(std::stol(h.ReadFile("hook.pid")));
+}
+
+bool Alive(pid_t pid) { return pid > 0 && kill(pid, 0) == 0; }
+
+// REPLAYER_HOOK_TIMEOUT bounds the custom script (and the node's pre-upgrade): past it the
+// hook's group is killed and the upgrade fails with exit 1, `current` unchanged.
+TEST(Hooks, ACustomScriptPastTheHookTimeoutIsKilledAndTheUpgradeFails) {
+  TestHome h;
+  SetUpUpgrade(h, "0");
+  WriteHangingCustomScript(h);
+  auto env = kFast;
+  env["COSMOVISOR_CUSTOM_PREUPGRADE"] = "hang.sh";
+  env["REPLAYER_HOOK_TIMEOUT"] = "1s";
+  auto r = h.Run({"run", "start"}, env, std::chrono::seconds(40));
+  EXPECT_FALSE(r.timed_out) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("did not finish within 1000 ms"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+  EXPECT_FALSE(Alive(WaitForHookPid(h))) << "the hanging script was left running";
+}
+
+// SIGTERM while a hook runs ends Replayer cleanly (128 + SIGTERM) at once: the hook's group is
+// stopped, the transaction stays open at its last completed step, and the next run resumes it.
+TEST(Hooks, TermWhileTheCustomScriptRunsStopsItAndTheNextRunResumes) {
+  TestHome h;
+  SetUpUpgrade(h, "0");
+  WriteHangingCustomScript(h);
+  auto env = kFast;
+  env["COSMOVISOR_CUSTOM_PREUPGRADE"] = "hang.sh";
+  pid_t pid = h.Start({"run", "start"}, env);
+  pid_t hook = WaitForHookPid(h);
+  ASSERT_GT(hook, 0) << "the custom script never ran";
+  kill(pid, SIGTERM);
+  auto r = h.Wait(pid, std::chrono::seconds(20));
+  EXPECT_FALSE(r.timed_out) << "SIGTERM was ignored while the hook ran\n" << r.err;
+  EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.err;
+  EXPECT_NE(r.err.find("resumes there next run"), std::string::npos) << r.err;
+  EXPECT_FALSE(Alive(hook)) << "the custom script was left running";
+  EXPECT_EQ(h.Current(), "genesis");
+  EXPECT_EQ(h.CountInLog("v2 start"), 0);
+
+  {
+    std::ofstream s(h.home() + "/cosmovisor/hang.sh");
+    s << "#!/bin/sh\nexit 0\n";
+  }
+  auto next = h.Run({"run", "start"}, env);
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_NE(next.err.find("resuming upgrade \"v2\""), std::string::npos) << next.err;
+  EXPECT_EQ(h.Current(), "upgrades/v2");
+  EXPECT_EQ(h.CountInLog("v1 start"), 1);
+  EXPECT_EQ(h.CountInLog("v2 start"), 1);
 }
 
 TEST(Signals, NodesOwnExitCodeIsReturned) {

@@ -3,8 +3,13 @@
 // sdk50` refuses the switch height itself (`CONSENSUS FAILURE!!! err="halt per configuration
 // height H time 0"`, last committed block H-1) and stays alive, so Replayer must stop it, check
 // the height and switch. A schedule that says stop-before for a binary that commits the halt
-// height and exits (SDK <= 0.47) must be refused, never switched.
+// height and exits (SDK <= 0.47) must be refused, never switched. With `--halt-behavior
+// sdk50early` (SDK 0.50.0-0.50.9, `halt_semantics: commit-then-stall`) the binary commits its
+// halt height and refuses the next block: Replayer passes switch height - 1 and stops it there.
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
 
 #include <string>
 #include <vector>
@@ -99,6 +104,24 @@ class SyncHaltTest : public ::testing::Test {
 };
 SharedChain SyncHaltTest::chain_;
 
+// After the halt-height switch (no on-chain plan) data/upgrade-info.json still names "v2",
+// applied at the switch before: status must not call it pending.
+TEST_F(SyncHaltTest, StatusDoesNotShowAnAppliedPlanAsPending) {
+  std::string plans = chain().WriteSchedule(chain().OperatorSchedule(), "operator-status");
+  SyncHome h(chain());
+  ProcResult r = h.Sync(plans, SwitchHeight() + 3);
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(h.Current(), "upgrades/v2.1.0");
+  // The premise: the file still names the plan applied at the switch before.
+  std::ifstream in(h.home() + "/data/upgrade-info.json");
+  std::string info((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_NE(info.find("\"v2\""), std::string::npos) << info;
+  ProcResult st = h.Replayer({"status", "--json"});
+  ASSERT_EQ(st.exit_code, 0) << st.all();
+  EXPECT_NE(st.out.find("\"pending\": null"), std::string::npos) << st.out;
+  EXPECT_EQ(Applied(h), (std::vector<std::string>{"v2", "v2.1.0"}));
+}
+
 TEST_F(SyncHaltTest, Sdk50BinaryIsStoppedByReplayerAndTheSyncReachesTheTip) {
   std::string plans = StopBeforeSchedule(/*sdk50=*/true, "stop-before");
   // What the schedule asks for: --halt-height at the switch height itself, plus the flag.
@@ -156,7 +179,7 @@ TEST_F(SyncHaltTest, StopBeforeForACommitThenExitBinaryIsRefusedNotSwitched) {
   std::string plans = StopBeforeSchedule(/*sdk50=*/false, "stop-before-mismatch");
   SyncHome h(chain());
   ProcResult r = h.Sync(plans);
-  EXPECT_NE(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.exit_code, 1) << r.all();
   EXPECT_FALSE(r.timed_out);
   std::string all = r.all();
   // v2.0.0 committed F and halted the SDK 0.47 way.
@@ -177,7 +200,7 @@ TEST_F(SyncHaltTest, StopBeforeForACommitThenExitBinaryIsRefusedNotSwitched) {
 
   // Run again: refused before anything is started.
   ProcResult again = h.Sync(plans);
-  EXPECT_NE(again.exit_code, 0) << again.all();
+  EXPECT_EQ(again.exit_code, 1) << again.all();
   EXPECT_NE(again.err.find("refusing to guess"), std::string::npos) << again.err;
   EXPECT_EQ(CountOf(again.all(), "starting demochaind"), 0) << again.all();
   EXPECT_EQ(h.Current(), "upgrades/v2");
@@ -194,15 +217,46 @@ TEST_F(SyncHaltTest, Sdk50BinaryInACommitThenExitSegmentIsRefusedNotWaitedForFor
   s.at("segments")[1]["args"] = {{"add", {"--halt-behavior", "sdk50"}}};
   std::string plans = chain().WriteSchedule(s, "sdk50-commit-then-exit");
   SyncHome h(chain());
-  ProcResult r = h.Sync(plans, 0, {}, 20s);
+  // The default bound (90 s), not 20 s: "for ever" still times out, a slow machine does not.
+  ProcResult r = h.Sync(plans);
   EXPECT_FALSE(r.timed_out) << "Replayer waited for ever for a node that will not exit";
-  EXPECT_NE(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.exit_code, 1) << r.all();
   EXPECT_EQ(CountOf(r.all(), HaltLine(f - 1)), 1) << r.all();
   EXPECT_EQ(CountOf(r.all(), "starting demochaind v2.1.0"), 0);
   EXPECT_EQ(h.Current(), "upgrades/v2");
   EXPECT_EQ(Applied(h), (std::vector<std::string>{"v2"}));
   EXPECT_TRUE(h.ProcessesUsingHome().empty());
   EXPECT_EQ(h.Status().height, f - 2);
+}
+
+// SDK 0.50.0-0.50.9 (commit-then-stall): v2.0.0 started with --halt-behavior sdk50early commits
+// its --halt-height (the switch height - 1), refuses the next block and stays up; Replayer gives
+// it switch height - 1, stops it on the halt line and switches at the switch height.
+TEST_F(SyncHaltTest, CommitThenStallBinaryCommitsItsHaltHeightAndIsStoppedThere) {
+  json s = chain().OperatorSchedule();
+  json& segments = s.at("segments");
+  ASSERT_EQ(segments[1].at("version"), "v2.0.0");
+  segments[1]["halt_semantics"] = "commit-then-stall";
+  s["format_version"] = 2;  // commit-then-stall is format 2
+  segments[1]["args"] = {{"add", {"--halt-behavior", "sdk50early"}}};
+  std::string plans = chain().WriteSchedule(s, "commit-then-stall");
+  const int64_t f = SwitchHeight();
+  ProcResult explain = chain().Replayer(
+      {"plans", "explain", "--plans", plans, "--height", std::to_string(f - 1), "--", "start"});
+  ASSERT_EQ(explain.exit_code, 0) << explain.all();
+  EXPECT_NE(explain.out.find("--halt-height " + std::to_string(f - 1)), std::string::npos)
+      << explain.out;
+
+  SyncHome h(chain());
+  ProcResult r = h.Sync(plans);
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  ExpectAtTip(h);
+  const std::string all = r.all();
+  EXPECT_EQ(CountOf(all, HaltLine(f - 1)), 1) << all;  // names its halt height, refuses f
+  EXPECT_EQ(CountOf(r.err, "node halted at height " + std::to_string(f - 1) + ";"), 1) << r.err;
+  EXPECT_EQ(CountOf(all, Committed(f - 1)), 1);
+  EXPECT_EQ(CountOf(all, Committed(f)), 1) << "only v2.1.0 may commit the switch height";
+  EXPECT_LT(all.find(HaltLine(f - 1)), all.find("starting demochaind v2.1.0"));
 }
 
 }  // namespace

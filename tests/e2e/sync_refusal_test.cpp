@@ -4,15 +4,18 @@
 // chain's (checked with `sync --rest` against the chain's applied plans; without --rest the
 // node's own plan report stops the sync at the real height, before any switch).
 //
-// A refusal exits non-zero naming the segment and the problem, starts no node, installs nothing
+// A refusal exits 1 naming the segment and the problem, starts no node, installs nothing
 // (no data/, no `current`, no genesis/ or upgrades/<dir> in a fresh home), and leaves a home that
 // had already synced part way as it was: every file and link with the same size, mode and mtime
-// (the registry's download cache, cosmovisor/registry, is left out of that comparison, and
+// (the registry's download cache, cosmovisor/registry, and the state database, whose journal is
+// compared through `replayer status --json`, are left out of that comparison, and
 // folders are compared without their mtimes: Replayer may stage work and remove it again).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 
+#include "state/database.h"
 #include "tests/e2e/demochain_fixture.h"
 
 namespace e2e {
@@ -44,7 +47,7 @@ class SyncRefusal : public ::testing::Test {
   // The sync is refused up front, every one of `problem` on the segment's line; nothing ran.
   static void ExpectRefused(const ProcResult& r, size_t index,
                             const std::vector<std::string>& problem) {
-    EXPECT_NE(r.exit_code, 0) << r.all();
+    EXPECT_EQ(r.exit_code, 1) << r.all();
     EXPECT_FALSE(r.timed_out);
     std::string line = LineWith(r.err, Label(index));
     EXPECT_NE(line, "") << "no line names " << Label(index) << ":\n" << r.err;
@@ -112,9 +115,11 @@ class SyncRefusal : public ::testing::Test {
       int64_t until = chain().switches()[0].at("height").get<int64_t>() + 10;  // inside "v2"
       ASSERT_NO_FATAL_FAILURE(SyncPartWay(part, 2, until));
       std::string before = part.Listing(kCache);
+      std::string journal = part.Journal().out;
       ProcResult r = part.Replayer(part.SyncArgs(plans, 0, sync_extra));
       ExpectRefused(r, index, problem);
       EXPECT_EQ(part.Listing(kCache), before) << "the refused sync changed the home";
+      EXPECT_EQ(part.Journal().out, journal) << "the refused sync changed the journal";
       EXPECT_EQ(part.Current(), "upgrades/v2");
       EXPECT_EQ(part.Status().height, until);
     }
@@ -122,7 +127,10 @@ class SyncRefusal : public ::testing::Test {
   }
 };
 SharedChain SyncRefusal::chain_;
-const std::vector<std::string> SyncRefusal::kCache = {"cosmovisor/registry"};
+// The registry's download cache, and Replayer's state database: the refused sync takes the
+// home's lock (opening the database) before anything else, and LevelDB rewrites its files when
+// opened; its content (the journal) is compared instead.
+const std::vector<std::string> SyncRefusal::kCache = {"cosmovisor/registry", "cosmovisor/.replayer"};
 
 // The URL of segment `seg`'s one binary, edited by `edit`.
 void EditUrl(json& seg, const std::function<void(std::string&)>& edit) {
@@ -153,9 +161,11 @@ TEST_F(SyncRefusal, WrongChecksumOfABinaryAlreadyInPlace) {
   int64_t until = chain().switches()[0].at("height").get<int64_t>() + 10;
   ASSERT_NO_FATAL_FAILURE(SyncPartWay(part, 2, until));
   std::string before = part.Listing(kCache);
+  std::string journal = part.Journal().out;
   ProcResult r = part.Sync(plans);
   ExpectRefused(r, 1, {wrong});
   EXPECT_EQ(part.Listing(kCache), before) << "the refused sync changed the home";
+  EXPECT_EQ(part.Journal().out, journal) << "the refused sync changed the journal";
   ExpectAuditFails(plans, 1);
 }
 
@@ -186,6 +196,31 @@ TEST_F(SyncRefusal, WrongGovernanceHeightWithRest) {
                {"--rest", chain().peer_url()}, {"--rest", chain().peer_url()});
 }
 
+// Another Replayer holds the home (here the test process holds its state database, the lock
+// every Replayer takes) while its sync stages binaries: a second `sync` must be refused before it
+// installs a binary, creates `current` or deletes anything, the other run's staging included.
+TEST_F(SyncRefusal, ASecondReplayerOnTheHomeIsRefusedBeforeItTouchesAnything) {
+  SyncHome h(chain());
+  std::string state_dir = h.home() + "/cosmovisor/.replayer";
+  std::filesystem::create_directories(state_dir);
+  auto held = state::Database::Open(state_dir + "/state");
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  std::string other_staging = h.home() + "/cosmovisor/.replayer-sync-staging/0";
+  std::filesystem::create_directories(other_staging);
+  testing_util::WriteText(other_staging + "/in-use", "another run's staged binary\n");
+  // The state database itself is left out: LevelDB rotates its LOG file when an opener fails
+  // to get the lock.
+  const std::vector<std::string> held_db = {"cosmovisor/.replayer"};
+  std::string before = h.Listing(held_db);
+  ProcResult r = h.Sync(chain().WriteSchedule(chain().OperatorSchedule(), "second-replayer"));
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_NE(r.err.find("in use by another process"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Listing(held_db), before) << "the refused sync changed the home";
+  EXPECT_EQ(h.Current(), "");
+  EXPECT_EQ(CountOf(r.all(), "starting demochaind"), 0) << r.all();
+}
+
 TEST_F(SyncRefusal, WrongGovernanceHeightWithoutRestStopsAtTheNodesPlan) {
   // Plan "v2" scheduled 5 blocks late: the genesis node reports it at its real height, and the
   // sync stops there without switching anything.
@@ -194,7 +229,7 @@ TEST_F(SyncRefusal, WrongGovernanceHeightWithoutRestStopsAtTheNodesPlan) {
                                "wrong-gov-height-no-rest");
   SyncHome h(chain());
   ProcResult r = h.Sync(plans);
-  EXPECT_NE(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.exit_code, 1) << r.all();
   EXPECT_FALSE(r.timed_out);
   std::string line = LineWith(r.err, "the node reports upgrade");
   EXPECT_NE(line.find("\"v2\" at height " + std::to_string(real)), std::string::npos) << r.err;

@@ -58,19 +58,22 @@ SharedChain SyncTest::chain_;
 // ---- 1. the schedule from the peer's REST API ----
 
 // The operator's view of the switches as a chain-registry versions.json: names, heights,
-// versions, a proposal number for governance plans, and the mirror's binaries for the releases
-// no plan names (genesis, the halt-height patch); the governance plans' binaries come from the
-// chain.
+// versions, a proposal number for governance plans, the mirror's binaries for the releases no
+// plan names (genesis, the halt-height patch), and an SDK version: demochain halts like SDK
+// 0.47 (commit-then-exit, its default --halt-behavior); the governance plans' binaries come from
+// the chain.
 json OperatorVersionsJson(const DemoChain& chain, int64_t v3_height_shift = 0) {
   json versions = json::array();
   versions.push_back({{"name", "genesis"},
                       {"height", 1},
                       {"recommended_version", "v1.0.0"},
+                      {"sdk", {{"type", "cosmos"}, {"version", "v0.47.5"}}},
                       {"binaries", chain.MirrorBinaries("v1.0.0")}});
   for (const auto& w : chain.switches()) {
     json v = {{"name", w.at("name")},
               {"height", w.at("height").get<int64_t>()},
-              {"recommended_version", w.at("version")}};
+              {"recommended_version", w.at("version")},
+              {"sdk", {{"type", "cosmos"}, {"version", "v0.47.5"}}}};
     if (w.at("kind") == "gov") {
       v["proposal"] = w.at("proposal_id");
     } else {
@@ -86,7 +89,9 @@ TEST_F(SyncTest, RestImportYieldsExactlyTheGovernanceSwitches) {
   std::string out = chain().work() + "/rest.json";
   ProcResult r = chain().Replayer({"plans", "import", "--rest", chain().peer_url(), "--chain-id",
                                    chain().chain_id(), "-o", out});
-  ASSERT_EQ(r.exit_code, 0) << r.all();
+  // Written, but REST alone names no genesis binary: import says it cannot run (exit 1).
+  ASSERT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.err.find("cannot be replayed as it stands"), std::string::npos) << r.err;
   json s = ReadJson(out);
   EXPECT_EQ(s.at("chain_id"), chain().chain_id());
   std::vector<std::pair<std::string, int64_t>> imported, expected;
@@ -136,7 +141,7 @@ TEST_F(SyncTest, RestImportMergesWithTheOperatorsScheduleAndReportsDisagreement)
   std::string refused = chain().work() + "/refused.json";
   r = chain().Replayer({"plans", "import", "--chain-registry", versions, "--rest",
                         chain().peer_url(), "--chain-id", chain().chain_id(), "-o", refused});
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   int64_t h3 = chain().switches()[2].at("height");
   EXPECT_NE(r.err.find("first_height"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(std::to_string(h3 + 1)), std::string::npos) << r.err;
@@ -218,8 +223,9 @@ TEST_F(SyncKillTest, ReplayerKilledMidSyncResumesAndKillsTheNodeItLeft) {
   int64_t v2 = chain().switches()[0].at("height");
   SyncHome h(chain());
   auto first = h.StartReplayer(h.SyncArgs(plans), {});
-  // The v2.0.0 node has committed blocks of its segment (demochain logs each commit).
-  ASSERT_TRUE(WaitForOutput(*first, "committed block height=" + std::to_string(v2 + 20), 60s))
+  // The v2.0.0 node has committed a block of its segment (demochain logs each commit): freeze
+  // it at the first one, leaving the whole segment as the window before SIGSTOP lands.
+  ASSERT_TRUE(WaitForOutput(*first, "committed block height=" + std::to_string(v2 + 1), 60s))
       << first->Err();
   // Freeze the node where it is (so that it is still there, mid-segment, holding its
   // databases, when Replayer comes back), then kill Replayer alone: the node is orphaned.
@@ -232,6 +238,13 @@ TEST_F(SyncKillTest, ReplayerKilledMidSyncResumesAndKillsTheNodeItLeft) {
   ASSERT_TRUE(WaitForState(node, 'T', 5s)) << "the node finished its segment before it stopped";
   first->KillProcessOnly();
   ASSERT_TRUE(WaitForState(node, 'T', 1s)) << "the orphaned node did not stay";
+  // No Replayer runs now: status must not show the dead sync's rate and ETA as if it ran on.
+  ProcResult shown = h.Replayer({"status"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.all();
+  EXPECT_NE(shown.out.find("sync:         not running; the last `replayer sync` stopped at"),
+            std::string::npos)
+      << shown.out;
+  EXPECT_EQ(shown.out.find("blocks/s"), std::string::npos) << shown.out;
 
   ProcResult second = h.Sync(plans);
   ASSERT_EQ(second.exit_code, 0) << second.all();

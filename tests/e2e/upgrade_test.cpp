@@ -157,6 +157,27 @@ TEST(Upgrade, LogLineAloneTriggersAndWritesTheFile) {
   EXPECT_NE(info.find("from v1"), std::string::npos) << info;
 }
 
+// The node logs its UPGRADE line but writes no upgrade-info.json, and Replayer cannot write it
+// either (here a folder stands in its way, as a full or read-only disk would): Replayer must
+// not wait silently for ever beside a node parked at its upgrade height. It says so loudly,
+// retries, then stops the node and exits 1; nothing is switched.
+TEST(Upgrade, UpgradeInfoThatCannotBeWrittenStopsTheNodeAndFails) {
+  TestHome h;
+  NodeSpec g = Genesis("v2", 4);
+  g.on_upgrade = "log-only-blocked";  // and leaves a folder where the file goes
+  h.InitGenesis(g);
+  h.PlaceUpgrade("v2", Final("v2"));
+  auto r = h.Run({"run", "start"}, {{"UNSAFE_SKIP_BACKUP", "true"}}, std::chrono::seconds(25));
+  EXPECT_FALSE(r.timed_out) << "Replayer waited for ever:\n" << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("retrying"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("upgrade-info.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stopping the node"), std::string::npos) << r.err;
+  EXPECT_EQ(h.Current(), "genesis");
+  EXPECT_EQ(h.CountInLog("v2 start"), 0);
+  EXPECT_EQ(h.CountInLog("v1 height 4"), 0);
+}
+
 // SDK <= 0.44 nodes log the line and panic at once: no file, and no 2 s to wait for one.
 TEST(Upgrade, LogLineThenImmediateExitStillUpgrades) {
   TestHome h;
@@ -261,7 +282,7 @@ TEST(Upgrade, MissingCurrentNeverFallsBackToGenesis) {
   ASSERT_EQ(h.Run({"run", "start"}, {{"STOP_AT", "4"}, {"UNSAFE_SKIP_BACKUP", "true"}}).exit_code, 0);
   std::filesystem::remove(h.home() + "/cosmovisor/current");
   auto r = h.Run({"run", "start"}, {{"STOP_AT", "6"}});
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("refusing to guess"), std::string::npos) << r.err;
   EXPECT_EQ(h.Current(), "");
   EXPECT_EQ(h.Height(), 4);

@@ -145,6 +145,50 @@ TEST(PlanInfo, FormatRoundTrips) {
   EXPECT_EQ(p->binaries, m);
 }
 
+// Fuzz finding (issue 18): "?" passed the empty-URL check (which ran before the query was
+// stripped) and came out as an empty URL that the round trip then refused.
+TEST(PlanInfo, UrlThatIsOnlyAQueryIsRefused) {
+  for (std::string url : {std::string("?"), std::string("  ?  "), "?checksum=sha256:" + kSha256,
+                          std::string("?a=b&c"), std::string("?#frag")}) {
+    auto p = ParsePlanInfo("p", R"({"binaries":{"x/a":")" + url + R"("}})");
+    ASSERT_FALSE(p.ok()) << url;
+    EXPECT_NE(p.status().message().find("binary URL for x/a has no address"), std::string::npos)
+        << p.status().message();
+  }
+}
+
+// A checksum joins the query before the URL's fragment, where SplitChecksumFromUrl reads it.
+TEST(PlanInfo, ChecksumOfUrlWithQueryAndFragmentRoundTrips) {
+  auto p = ParsePlanInfo("p", R"({"binaries":{"linux/amd64":"https://e.org/a?v=1&checksum=sha256:)" +
+                                  kSha256 + R"(#part"}})");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  const BinarySpec& b = p->binaries.at("linux/amd64");
+  EXPECT_EQ(b.url, "https://e.org/a?v=1#part");
+  EXPECT_EQ(b.UrlWithChecksum(), "https://e.org/a?v=1&checksum=sha256:" + kSha256 + "#part");
+  auto again = ParsePlanInfo("p", FormatPlanInfo(p->binaries));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->binaries, p->binaries);
+}
+
+// Fuzz finding (issue 18 campaign, fuzz_chain_registry): "a?#b?checksum=X" split its checksum
+// out of the fragment only on the second parse, so an imported schedule did not round-trip.
+// The fragment starts at the first '#'; a '?' inside it starts no query.
+TEST(Checksum, QueryEndsAtTheFirstHash) {
+  auto in_fragment = SplitChecksumFromUrl("https://e.org/a?#b?checksum=sha256:" + kSha256);
+  ASSERT_TRUE(in_fragment.ok());
+  EXPECT_FALSE(in_fragment->checksum);
+  EXPECT_EQ(in_fragment->url, "https://e.org/a#b?checksum=sha256:" + kSha256);
+  auto again = SplitChecksumFromUrl(in_fragment->url);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->checksum);
+  EXPECT_EQ(again->url, in_fragment->url);
+  BinarySpec b{"linux/amd64", "https://e.org/a#b", ParseChecksum(kSha256).value()};
+  EXPECT_EQ(b.UrlWithChecksum(), "https://e.org/a?checksum=sha256:" + kSha256 + "#b");
+  auto back = SplitChecksumFromUrl(b.UrlWithChecksum());
+  ASSERT_TRUE(back.ok() && back->checksum);
+  EXPECT_EQ(back->url, "https://e.org/a#b");
+}
+
 TEST(PlanInfo, HostPlatformIsAValidKey) { EXPECT_TRUE(IsValidPlatformKey(HostPlatform())); }
 
 }  // namespace

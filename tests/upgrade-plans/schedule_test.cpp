@@ -63,6 +63,18 @@ TEST(Schedule, FormatParseRoundTrip) {
   EXPECT_EQ(FormatSchedule(*parsed), text);
 }
 
+// A segment whose version is unknown leaves the key out ("version": "" read as an expected
+// empty version output).
+TEST(Schedule, UnknownVersionIsLeftOut) {
+  Schedule s = ThreeSegments();
+  s.segments[1].version.clear();
+  std::string text = FormatSchedule(s);
+  EXPECT_EQ(text.find("\"version\": \"\""), std::string::npos) << text;
+  auto parsed = ParseSchedule(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(*parsed, s);
+}
+
 TEST(Schedule, ChecksumBeforeFragmentSurvivesRoundTrip) {
   Schedule s = ThreeSegments();
   s.segments[1].binaries["any"] = {"any", "https://e.org/a?x=1#frag",
@@ -138,7 +150,7 @@ TEST(Schedule, TopLevelErrors) {
   ExpectError("", "not valid JSON");
   ExpectError("[]", "must be a JSON object");
   ExpectError(R"({"segments":[]})", "format_version: missing");
-  ExpectError(R"({"format_version":2,"segments":[]})", "only knows version 1");
+  ExpectError(R"({"format_version":3,"segments":[]})", "only knows versions 1 and 2");
   ExpectError(R"({"format_version":1})", "segments: missing");
   ExpectError(R"({"format_version":1,"segments":{}})", "segments: must be an array");
   ExpectError(R"({"format_version":1,"segments":[],"chain":"x"})", "chain: unknown field");

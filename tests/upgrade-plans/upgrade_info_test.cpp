@@ -117,6 +117,19 @@ TEST(UpgradeInfo, CompleteButInvalidJsonIsNotHalfWritten) {
   EXPECT_TRUE(ParseUpgradeInfo(R"({"name":"v2","height":3)").status().Is(Code::kUnavailable));
 }
 
+// Fuzz finding (issue 18, the README's fuzz recipe run on fuzz_upgrade_info): a number beyond
+// double ("3333333333E333") makes nlohmann throw out_of_range, not parse_error; it escaped the
+// parser and terminated Replayer on a node-written file.
+TEST(UpgradeInfo, NumberBeyondDoubleIsInvalidNotACrash) {
+  for (const char* text : {"3333333333E333", R"({"name":"v2","height":1E400})"}) {
+    auto r = ParseUpgradeInfo(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), base::Status::Code::kInvalidArgument) << text;
+    EXPECT_NE(r.status().message().find("not valid JSON"), std::string::npos)
+        << r.status().message();
+  }
+}
+
 TEST(CheckPlanName, RefusesWhatWouldForgeLinesOrEscapeUpgrades) {
   EXPECT_TRUE(CheckPlanName("v2.1.0-rc1 Théta/x").ok());
   EXPECT_EQ(CheckPlanName("").message(), "plan name is empty");

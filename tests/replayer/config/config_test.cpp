@@ -145,6 +145,29 @@ TEST(ParseConfig, EnvironmentDurationsMustBePositive) {
   }
 }
 
+TEST(ParseConfig, PollIntervalHasAFloor) {
+  Config c = MustParse(With(Minimal(), "DAEMON_POLL_INTERVAL", "1ns"));
+  EXPECT_EQ(c.poll_interval, kMinPollInterval);
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_TRUE(Contains(c.warnings[0], "DAEMON_POLL_INTERVAL 1ns is below the floor of 10ms"))
+      << c.warnings[0];
+  EXPECT_EQ(MustParse(With(Minimal(), "DAEMON_POLL_INTERVAL", "10ms")).warnings.size(), 0u);
+}
+
+// Zero in the file means "none" for the delay and the grace (`cosmovisor init` writes 0 there);
+// only the poll interval must be above zero, and no duration may be negative.
+TEST(ParseConfig, ZeroDurationsInTheFileMeanNone) {
+  const std::string toml = R"(
+daemon_home = "/h"
+daemon_name = "d"
+daemon_restart_delay = 0
+daemon_shutdown_grace = "0s"
+)";
+  Config c = MustParse({}, toml, "c.toml");
+  EXPECT_EQ(c.restart_delay.count(), 0);
+  EXPECT_EQ(c.shutdown_grace.count(), 0);
+}
+
 TEST(ParseConfig, BareNumberDurationRefusedWithHint) {
   std::string m = MustFail(With(Minimal(), "DAEMON_POLL_INTERVAL", "300"));
   EXPECT_TRUE(Contains(m, "DAEMON_POLL_INTERVAL")) << m;
@@ -345,7 +368,7 @@ TEST(ParseConfig, DefaultConfigTomlRoundTrips) {
   odd.restart_after_upgrade = false;
   odd.restart_delay = 1500ms;
   odd.shutdown_grace = 3s;
-  odd.poll_interval = 1ns;
+  odd.poll_interval = 15ms;
   odd.unsafe_skip_backup = true;
   odd.preupgrade_max_retries = 4;
   odd.custom_preupgrade = "pre.sh";
@@ -458,4 +481,23 @@ TEST(FormatConfigJson, HasTypedValuesAndDerivedObject) {
 }
 
 }  // namespace
+TEST(ValidateHome, CustomPreUpgradeScriptMustExistAtStart) {
+  TempDir home;
+  fs::create_directories(home / "cosmovisor");
+  EnvMap env = {{"DAEMON_HOME", home.path()},
+                {"DAEMON_NAME", "d"},
+                {"COSMOVISOR_CUSTOM_PREUPGRADE", "pre.sh"}};
+  Status st = ValidateHome(MustParse(env));
+  EXPECT_TRUE(st.Is(Status::Code::kFailedPrecondition)) << st.ToString();
+  EXPECT_TRUE(Contains(st.message(), "COSMOVISOR_CUSTOM_PREUPGRADE \"pre.sh\": " +
+                                         (home / "cosmovisor/pre.sh") +
+                                         " does not exist"))
+      << st.message();
+  fs::create_directories(home / "cosmovisor/pre.sh");
+  EXPECT_TRUE(Contains(ValidateHome(MustParse(env)).message(), "is not a regular file"));
+  fs::remove(home / "cosmovisor/pre.sh");
+  std::ofstream(home / "cosmovisor/pre.sh") << "#!/bin/sh\n";
+  EXPECT_TRUE(ValidateHome(MustParse(env)).ok());
+}
+
 }  // namespace replayer

@@ -226,5 +226,38 @@ TEST(StoredProgress, BadInputIsAnErrorNotACrash) {
   EXPECT_TRUE(ParseStoredProgress(R"({"downtimes":[1,{"seconds":2}]})").ok());
 }
 
+// Fuzz finding (issue 18): a number beyond the integer's range was cast (undefined behaviour; on
+// x86 it became INT64_MIN); now it is an error naming the field.
+TEST(StoredProgress, HugeNumbersInIntegerFieldsAreErrors) {
+  for (const char* text :
+       {R"({"height":1e300})", R"({"unix_ms":-1e19})", R"({"target":9.3e18})",
+        R"({"segment":-1})", R"({"segments":1e20})", R"({"height":18446744073709551615})",
+        R"({"downtimes":[{"first_height":1e300}]})"}) {
+    auto p = ParseStoredProgress(text);
+    ASSERT_FALSE(p.ok()) << text;
+    EXPECT_NE(p.status().message().find("must be an integer in range"), std::string::npos)
+        << p.status().message();
+  }
+  auto ok = ParseStoredProgress(R"({"height":9223372036854775807,"unix_ms":-5})");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->progress.height, INT64_MAX);
+  EXPECT_EQ(ok->unix_ms, -5);
+}
+
+// Fuzz finding (issue 18): Thousands() negated INT64_MIN, reached by a huge blocks_per_second
+// (rounded to INT64_MIN) and by {"height":-9223372036854775808}.
+TEST(StoredProgress, ExtremeValuesFormat) {
+  auto p = ParseStoredProgress(R"({"height":-9223372036854775808,"blocks_per_second":-1e300})");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  std::string line = FormatProgressLine(p->progress);
+  EXPECT_EQ(line.rfind("height -9,223,372,036,854,775,808 | -9,223,372,036,854,775,808 blocks/s", 0),
+            0u)
+      << line;
+  auto fast = ParseStoredProgress(R"({"height":1,"blocks_per_second":1e300,"eta_seconds":1e300})");
+  ASSERT_TRUE(fast.ok());
+  line = FormatProgressLine(fast->progress);
+  EXPECT_NE(line.find("| 9,223,372,036,854,775,807 blocks/s | ETA ?"), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace replayer

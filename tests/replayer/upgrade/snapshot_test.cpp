@@ -387,3 +387,31 @@ TEST(SnapshotTest, ReflinkProbeIsHonest) {
 
 }  // namespace
 }  // namespace replayer
+
+namespace replayer {
+namespace {
+
+TEST(SnapshotMarker, ParsesWhatItWritesAndRefusesNumbersOutOfRange) {
+  SnapshotStats stats;
+  stats.files = 1204;
+  stats.reflinked = 1204;
+  stats.bytes = UINT64_MAX;
+  stats.seconds = 0.0312;
+  auto info = ParseSnapshotMarker(FormatSnapshotMarker(1764623901040, "/home/node/data", stats), "/b/s");
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(info->path, "/b/s");
+  EXPECT_EQ(info->created_ms, 1764623901040);
+  EXPECT_EQ(info->source, "/home/node/data");
+  EXPECT_EQ(info->stats, stats);
+  for (const char* bad : {R"({"format":2,"created_ms":1})", R"({"format":1e300})", "[1]", "x",
+                          R"({"format":1,"created_ms":1e19,"source":"/d","stats":{}})"}) {
+    auto r = ParseSnapshotMarker(bad, "/b/s");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), base::Status::Code::kCorruption) << bad;
+  }
+  // A source path that is not UTF-8 no longer makes the marker's writer throw.
+  EXPECT_TRUE(ParseSnapshotMarker(FormatSnapshotMarker(1, "/data/\xff", stats), "/b/s").ok());
+}
+
+}  // namespace
+}  // namespace replayer
