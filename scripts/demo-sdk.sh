@@ -17,7 +17,9 @@
 #     (the app_hash of the header of the next block, CometBFT RPC); `replayer audit`.
 # With SDK_DEMO_CHECKS=1 (the ctest test sdkchain_demo_sdk) it also SIGKILLs Replayer mid-segment
 # and during the switch and reruns the same command, and audits three wrong schedules, each of
-# which must give a FAIL row naming what is wrong. Every process it started is stopped on exit.
+# which must give a FAIL row naming what is wrong, and syncs with two wrong binaries (v0.53.8 from
+# genesis, v0.50.15 past the plan), each refused within seconds with the node's own complaint.
+# Every process it started is stopped on exit.
 #
 # Usage: scripts/demo-sdk.sh   (env: BUILD=build/ci, SDK_DEMO_NO_BUILD=1, SDK_DEMO_CHECKS=1)
 set -euo pipefail
@@ -213,5 +215,38 @@ PYEOF
     grep -q "$want" "$WORK/audit-$wrong.txt" || { cat "$WORK/audit-$wrong.txt"; fail "no failure naming the wrong $wrong"; }
     grep -m1 "$want" "$WORK/audit-$wrong.txt" | sed "s/^ */   FAIL (wrong $wrong): /" | cut -c1-200
   done
+fi
+if [ -n "$CHECKS" ]; then
+  echo "== wrong binaries: each refused within seconds, naming the segment and the node's complaint"
+  wrong_sync() {  # wrong_sync <label> <schedule edit: v053-from-genesis | v050-past-plan>
+    local w=$WORK/wrong-$2 rc=0 t0 t1
+    $LOCALNET init "$w" "$S050" >/dev/null
+    cp "$VAL/config/genesis.json" "$w/config/genesis.json"
+    sed -i "s|^persistent_peers = .*|persistent_peers = \"$VID@127.0.0.1:$VP2P\"|" "$w/config/config.toml"
+    rm -rf "$w/cosmovisor"
+    python3 - "$WORK/schedule.json" "$2" "$w.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1])); what = sys.argv[2]; g, gov = d["segments"][0], d["segments"][1]
+if what == "v053-from-genesis":
+    g["binaries"], g["version"] = gov["binaries"], gov["version"]
+    d["segments"] = [g]
+if what == "v050-past-plan":
+    gov["first_height"] += 5
+    d["segments"] = [g, gov]
+json.dump(d, open(sys.argv[3], "w"), indent=2)
+PYEOF
+    t0=$(date +%s.%N)
+    DAEMON_HOME=$w timeout 90 "$REPLAYER" sync --plans "$w.json" --until "$TARGET" --progress-interval 0 \
+      -- start --home "$w" --log_no_color >"$w.log" 2>&1 || rc=$?
+    t1=$(date +%s.%N)
+    for p in $(node_pids "$w"); do kill -9 "$p" 2>/dev/null || true; done
+    [ "$rc" != 0 ] && [ "$rc" != 124 ] || { tail -n 20 "$w.log"; fail "$1: exit $rc"; }
+    echo "   $1: exit $rc after $(python3 -c "print(f'{$t1-$t0:.1f}')") s:"
+    grep "^replayer: error" "$w.log" | cut -c1-400 | sed 's/^/     /'
+    grep -q "^replayer: error: .*$3" "$w.log" || fail "$1: the error does not say '$3'"
+  }
+  wrong_sync "v0.53.8 from genesis" v053-from-genesis 'segments\[0\] "genesis".*wrong Block.Header.AppHash'
+  wrong_sync "v0.50.15 past the plan height" v050-past-plan 'the node reports upgrade "v050-to-v053" at height .*schedule expects segments\[1\]'
+
 fi
 echo "== done"

@@ -448,6 +448,13 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
     const std::string& current_target, const ExitInfo& exit) {
   ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
   timings_[k].ended = std::chrono::steady_clock::now();
+  if (!app_hash_complaint_.empty()) {
+    return base::Status::Aborted(
+        "the node (" + plans::SegmentLabel(schedule_, k) + ") refuses the chain's blocks: \"" +
+        app_hash_complaint_ + "\": its binary computes another app hash than the chain did, so " +
+        plans::SegmentLabel(schedule_, k) + " has the wrong binary for these heights; stopped it, "
+        "nothing was switched");
+  }
   if (exit.exit_code != 0 && !halted_by_config_) {
     return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
                                  ") stopped with " + exit.Describe() + "; see its output above");
@@ -509,6 +516,7 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   running_ = *k;
   halted_by_config_ = false;
   refused_halt_height_ = false;
+  app_hash_complaint_.clear();
   if (!timings_[*k].started) timings_[*k].started = now;
   std::string label = plans::SegmentLabel(schedule_, *k);
   spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(), label);
@@ -531,6 +539,18 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
   // wording ("halting node per configuration") for that. A commit-then-exit binary that logs the
   // 0.50 wording refused a block it should have executed and will not exit either: it is
   // stopped too, and OnNodeExit explains the mismatch.
+  // CometBFT's block sync refuses the peer's next block when this binary computed another app
+  // hash for the previous one ("wrong Block.Header.AppHash. Expected X, got Y"), drops the peer
+  // and retries forever: a wrong binary for this segment. It is stopped, never left hanging.
+  if (running_ && !halted_by_config_) {
+    if (size_t at = line.find("wrong Block.Header.AppHash"); at != std::string_view::npos) {
+      std::string_view rest = line.substr(at);
+      rest = rest.substr(0, std::min(rest.find('"'), rest.find('\x1b')));
+      app_hash_complaint_ = std::string(rest.substr(0, 200));
+      halted_by_config_ = true;
+      return true;
+    }
+  }
   if (!running_ || halted_by_config_ || !HaltHeight(*running_)) return false;
   const bool refused = line.find("halt per configuration") != std::string_view::npos;
   const bool halting = line.find("halting node per configuration") != std::string_view::npos;
