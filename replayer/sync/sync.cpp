@@ -16,6 +16,7 @@
 #include "replayer/chain/chain_query.h"
 #include "replayer/config/file_util.h"
 #include "replayer/supervisor/height_gate.h"
+#include "state/cometbft_store.h"
 
 namespace replayer {
 namespace {
@@ -349,6 +350,18 @@ std::optional<plans::UpgradeInfo> SyncPolicy::NextHaltSwitch(size_t index) const
 
 base::Result<int64_t> SyncPolicy::NodeHeight(const std::string& target) {
   ASSIGN_OR_RETURN(std::string bin, layout_.CheckTargetBinary(target));
+  // First the node's own data (no binary runs): the state store's last executed height, or
+  // the block store's height when the state store holds none yet.
+  auto stored = state::ReadNodeStoreHeights(layout_.DataDir());
+  if (stored.ok()) {
+    int64_t h = stored->last_executed.value_or(stored->block_store.height);
+    spdlog::info("the node's own data says height {} (block store {}..{}{})", h,
+                 stored->block_store.base, stored->block_store.height,
+                 stored->last_executed ? ", state store " + std::to_string(*stored->last_executed)
+                                       : std::string());
+    return h;
+  }
+  spdlog::info("{}; asking the node instead ({} status)", stored.status().message(), bin);
   return ProbeNodeHeight(launcher_, bin, layout_.home());
 }
 
@@ -435,6 +448,13 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
     const std::string& current_target, const ExitInfo& exit) {
   ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
   timings_[k].ended = std::chrono::steady_clock::now();
+  if (!app_hash_complaint_.empty()) {
+    return base::Status::Aborted(
+        "the node (" + plans::SegmentLabel(schedule_, k) + ") refuses the chain's blocks: \"" +
+        app_hash_complaint_ + "\": its binary computes another app hash than the chain did, so " +
+        plans::SegmentLabel(schedule_, k) + " has the wrong binary for these heights; stopped it, "
+        "nothing was switched");
+  }
   if (exit.exit_code != 0 && !halted_by_config_) {
     return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
                                  ") stopped with " + exit.Describe() + "; see its output above");
@@ -496,6 +516,7 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   running_ = *k;
   halted_by_config_ = false;
   refused_halt_height_ = false;
+  app_hash_complaint_.clear();
   if (!timings_[*k].started) timings_[*k].started = now;
   std::string label = plans::SegmentLabel(schedule_, *k);
   spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(), label);
@@ -518,6 +539,18 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
   // wording ("halting node per configuration") for that. A commit-then-exit binary that logs the
   // 0.50 wording refused a block it should have executed and will not exit either: it is
   // stopped too, and OnNodeExit explains the mismatch.
+  // CometBFT's block sync refuses the peer's next block when this binary computed another app
+  // hash for the previous one ("wrong Block.Header.AppHash. Expected X, got Y"), drops the peer
+  // and retries forever: a wrong binary for this segment. It is stopped, never left hanging.
+  if (running_ && !halted_by_config_) {
+    if (size_t at = line.find("wrong Block.Header.AppHash"); at != std::string_view::npos) {
+      std::string_view rest = line.substr(at);
+      rest = rest.substr(0, std::min(rest.find('"'), rest.find('\x1b')));
+      app_hash_complaint_ = std::string(rest.substr(0, 200));
+      halted_by_config_ = true;
+      return true;
+    }
+  }
   if (!running_ || halted_by_config_ || !HaltHeight(*running_)) return false;
   const bool refused = line.find("halt per configuration") != std::string_view::npos;
   const bool halting = line.find("halting node per configuration") != std::string_view::npos;

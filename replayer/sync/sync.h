@@ -96,6 +96,7 @@ class SyncPolicy final : public RunPolicy {
   std::optional<size_t> running_;  // segment of the binary running now
   bool halted_by_config_ = false;     // it logged its halt and is being stopped
   bool refused_halt_height_ = false;  // ... before its --halt-height (wrong halt_semantics)
+  std::string app_hash_complaint_;    // CometBFT refused the chain's blocks: another app hash
   SyncProgress* progress_;
   std::function<void()> tick_;
 };
