@@ -201,11 +201,14 @@ ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
   s.chain_id = std::string(chain_id);
   s.daemon_name = std::string(daemon_name);
   Segment genesis;
-  genesis.first_height = 1;
+  genesis.first_height = kUnknownHeight;
   genesis.kind = SwitchKind::kGenesis;
   genesis.name = "genesis";
-  genesis.sources = {{"first_height", "assumed: REST does not tell the chain's initial height"},
-                     {"name", "assumed: placeholder"}};
+  genesis.halt_semantics = HaltSemantics::kUnknown;
+  genesis.sources = {{"first_height", "unknown: REST does not tell the chain's initial height"},
+                     {"name", "assumed: placeholder"},
+                     {"binaries", "unknown: governance does not tell the genesis binary"},
+                     {"halt_semantics", "unknown: governance does not tell SDK versions"}};
   s.segments.push_back(std::move(genesis));
   out.notes.push_back({"segments[0]",
                        "the genesis binary and the initial height cannot be "
@@ -268,6 +271,8 @@ ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
     std::string from = "gov proposal " + std::to_string(plan->proposal_id);
     seg.sources["name"] = from;
     seg.sources["kind"] = from;
+    seg.halt_semantics = HaltSemantics::kUnknown;
+    seg.sources["halt_semantics"] = "unknown: a governance plan does not tell the SDK version";
     auto info = ParsePlanInfo(name, plan->info);
     if (!info.ok()) {
       out.notes.push_back({where, info.status().message()});
@@ -299,6 +304,7 @@ ImportResult ScheduleFromGovPlans(const std::vector<GovPlan>& plans,
   std::stable_sort(
       s.segments.begin() + 1, s.segments.end(),
       [](const Segment& a, const Segment& b) { return a.first_height < b.first_height; });
+  s.format_version = RequiredFormatVersion(s);
   return out;
 }
 

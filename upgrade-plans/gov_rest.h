@@ -54,8 +54,9 @@ base::Result<std::optional<GovPlan>> ParseCurrentPlan(std::string_view text);
 
 // Builds a schedule from passed plans and their applied heights (plan name -> height, as
 // queried; a name missing from the map was not queried):
-//  - segments[0] is a genesis placeholder (first_height 1, name "genesis", no binaries) whose
-//    fields are marked "assumed" in sources, so a merge with a registry import replaces them;
+//  - segments[0] is a genesis placeholder (first_height unknown, name "genesis" marked
+//    "assumed", no binaries), so a merge with a registry import fills it; every segment's
+//    halt_semantics is unknown (a plan does not tell the SDK version);
 //  - a plan with applied height 0 was cancelled, replaced or is still pending: left out, noted;
 //  - a plan whose applied height differs from its plan height takes the applied height, noted;
 //  - a plan not in the map keeps its plan height, noted as unconfirmed;

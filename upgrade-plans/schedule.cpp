@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 
 #include "upgrade-plans/upgrade_info.h"
@@ -56,7 +57,7 @@ base::Result<std::map<std::string, std::string>> GetStringMap(const json& object
   std::map<std::string, std::string> out;
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return out;
-  std::string field = where + "." + key;
+  std::string field = where.empty() ? std::string(key) : where + "." + key;
   if (!it->is_object()) {
     return Invalid(field, std::string("must be an object, got ") + it->type_name(), segment_name);
   }
@@ -103,12 +104,16 @@ base::Result<Segment> ParseSegment(const json& j, size_t index) {
   const std::string& n = seg.name;
   RETURN_IF_ERROR(CheckKeys(
       j, {"first_height", "kind", "name", "version", "binaries", "signatures", "args",
-          "halt_semantics", "sources"},
+          "halt_semantics", "sources", "next_name", "previous_name"},
       where, n));
 
   auto h = j.find("first_height");
-  if (h == j.end()) return Invalid(where + ".first_height", "missing (an integer above 0)", n);
-  if (h->is_number_unsigned()) {
+  if (h == j.end()) {
+    return Invalid(where + ".first_height", "missing (an integer above 0, or null: unknown)", n);
+  }
+  if (h->is_null()) {
+    seg.first_height = kUnknownHeight;  // format 2 (checked by the caller)
+  } else if (h->is_number_unsigned()) {
     if (h->get<uint64_t>() == 0 ||
         h->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       return Invalid(where + ".first_height", "must be an integer above 0", n);
@@ -162,11 +167,20 @@ base::Result<Segment> ParseSegment(const json& j, size_t index) {
     if (!parsed) {
       return Invalid(where + ".halt_semantics",
                      "\"" + halt + "\" is not one of \"commit-then-exit\" (SDK <= 0.47), "
-                     "\"stop-before\" (SDK 0.50+)", n);
+                     "\"commit-then-stall\" (SDK 0.50.0-0.50.9), \"stop-before\" (SDK "
+                     "0.50.10+, 0.53), \"unknown\"", n);
     }
     seg.halt_semantics = *parsed;
   }
   ASSIGN_OR_RETURN(seg.sources, GetStringMap(j, "sources", where, n));
+  for (const char* key : {"next_name", "previous_name"}) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) continue;
+    if (!it->is_string()) {
+      return Invalid(where + "." + key, std::string("must be a string, got ") + it->type_name(), n);
+    }
+    (std::string(key) == "next_name" ? seg.next_name : seg.previous_name) = it->get<std::string>();
+  }
   return seg;
 }
 
@@ -175,15 +189,19 @@ base::Result<Schedule> ParseScheduleJson(const json& j) {
     return base::Status::InvalidArgument(std::string("schedule must be a JSON object, got ") +
                                          j.type_name());
   }
-  RETURN_IF_ERROR(CheckKeys(j, {"format_version", "chain_id", "daemon_name", "segments"}, ""));
+  RETURN_IF_ERROR(
+      CheckKeys(j, {"format_version", "chain_id", "daemon_name", "sources", "segments"}, ""));
   Schedule out;
   auto v = j.find("format_version");
-  if (v == j.end()) return Invalid("format_version", "missing (this reader knows version 1)");
-  if (!v->is_number_integer() || v->get<int64_t>() != kScheduleFormatVersion) {
+  if (v == j.end()) return Invalid("format_version", "missing (this reader knows versions 1, 2)");
+  if (!v->is_number_integer() || v->get<int64_t>() < 1 ||
+      v->get<int64_t>() > kScheduleFormatVersion) {
     return Invalid("format_version", "is " + v->dump() +
-                                         ", this reader only knows version 1 (a newer Replayer "
-                                         "may have written it)");
+                                         ", this reader only knows versions 1 and 2 (a newer "
+                                         "Replayer may have written it)");
   }
+  out.format_version = static_cast<int>(v->get<int64_t>());
+  ASSIGN_OR_RETURN(out.sources, GetStringMap(j, "sources", "", ""));
   ASSIGN_OR_RETURN(out.chain_id, GetString(j, "chain_id", "", /*required=*/false));
   ASSIGN_OR_RETURN(out.daemon_name, GetString(j, "daemon_name", "", /*required=*/false));
   auto s = j.find("segments");
@@ -194,6 +212,12 @@ base::Result<Schedule> ParseScheduleJson(const json& j) {
   for (size_t i = 0; i < s->size(); ++i) {
     ASSIGN_OR_RETURN(Segment seg, ParseSegment((*s)[i], i));
     out.segments.push_back(std::move(seg));
+  }
+  if (out.format_version < RequiredFormatVersion(out)) {
+    return Invalid("format_version",
+                   "is 1, but the file uses format 2 (a null first_height, halt_semantics "
+                   "\"commit-then-stall\" or \"unknown\", next_name, previous_name or "
+                   "top-level sources): set format_version to 2");
   }
   return out;
 }
@@ -243,14 +267,105 @@ std::string_view SwitchKindName(SwitchKind kind) {
 }
 
 std::string_view HaltSemanticsName(HaltSemantics semantics) {
-  return semantics == HaltSemantics::kStopBefore ? "stop-before" : "commit-then-exit";
+  switch (semantics) {
+    case HaltSemantics::kCommitThenExit:
+      return "commit-then-exit";
+    case HaltSemantics::kStopBefore:
+      return "stop-before";
+    case HaltSemantics::kCommitThenStall:
+      return "commit-then-stall";
+    case HaltSemantics::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
 }
 
 std::optional<HaltSemantics> HaltSemanticsFromName(std::string_view name) {
   if (name == "commit-then-exit") return HaltSemantics::kCommitThenExit;
   if (name == "stop-before") return HaltSemantics::kStopBefore;
+  if (name == "commit-then-stall") return HaltSemantics::kCommitThenStall;
+  if (name == "unknown") return HaltSemantics::kUnknown;
   return std::nullopt;
 }
+
+HaltSemantics HaltSemanticsFromSdkVersion(std::string_view v) {
+  if (!v.empty() && (v[0] == 'v' || v[0] == 'V')) v.remove_prefix(1);
+  long parts[3] = {-1, -1, -1};
+  size_t p = 0;
+  for (int k = 0; k < 3; ++k) {
+    size_t start = p;
+    long n = 0;
+    while (p < v.size() && p - start < 6 && std::isdigit(static_cast<unsigned char>(v[p]))) {
+      n = n * 10 + (v[p] - '0');
+      ++p;
+    }
+    if (p == start) return HaltSemantics::kUnknown;
+    parts[k] = n;
+    if (k < 2) {
+      if (p >= v.size() || v[p] != '.') return HaltSemantics::kUnknown;
+      ++p;
+    }
+  }
+  // After the patch number only a pre-release or fork suffix ("-lsm", "-rc.1", "+meta").
+  if (p < v.size() && v[p] != '-' && v[p] != '+') return HaltSemantics::kUnknown;
+  if (parts[0] != 0) return HaltSemantics::kUnknown;
+  if (parts[1] <= 47) return HaltSemantics::kCommitThenExit;
+  if (parts[1] == 50) {
+    return parts[2] <= 9 ? HaltSemantics::kCommitThenStall : HaltSemantics::kStopBefore;
+  }
+  if (parts[1] == 53) return HaltSemantics::kStopBefore;
+  return HaltSemantics::kUnknown;
+}
+
+namespace {
+// The version token starting at `pos`: up to whitespace, quote, comma or a closing bracket.
+std::string VersionToken(std::string_view text, size_t pos) {
+  while (pos < text.size() && (text[pos] == ' ' || text[pos] == '"' || text[pos] == ':')) ++pos;
+  size_t end = pos;
+  while (end < text.size() && end - pos < 100 &&
+         !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != '"' &&
+         text[end] != ',' && text[end] != ']' && text[end] != '}') {
+    ++end;
+  }
+  return std::string(text.substr(pos, end - pos));
+}
+}  // namespace
+
+std::string SdkVersionFromVersionOutput(std::string_view text) {
+  constexpr std::string_view kKey = "cosmos_sdk_version";
+  if (size_t k = text.find(kKey); k != std::string_view::npos) {
+    std::string token = VersionToken(text, k + kKey.size());
+    if (!token.empty()) return token;
+  }
+  // build_deps: "github.com/cosmos/cosmos-sdk@v0.50.10" and, when replaced,
+  // "github.com/cosmos/cosmos-sdk@v0.50.10 => github.com/osmosis-labs/cosmos-sdk@v0.50.14-v30-osmo".
+  constexpr std::string_view kModule = "github.com/cosmos/cosmos-sdk@";
+  size_t m = text.find(kModule);
+  if (m == std::string_view::npos) return "";
+  std::string version = VersionToken(text, m + kModule.size());
+  size_t line_end = text.find('\n', m);
+  std::string_view line =
+      text.substr(m, line_end == std::string_view::npos ? std::string_view::npos : line_end - m);
+  if (size_t arrow = line.find("=>"); arrow != std::string_view::npos) {
+    if (size_t at = line.find('@', arrow); at != std::string_view::npos) {
+      std::string replaced = VersionToken(line, at + 1);
+      if (!replaced.empty()) version = replaced;
+    }
+  }
+  return version;
+}
+
+int RequiredFormatVersion(const Schedule& schedule) {
+  bool v2 = !schedule.sources.empty();
+  for (const Segment& seg : schedule.segments) {
+    v2 = v2 || seg.first_height == kUnknownHeight || seg.next_name || seg.previous_name ||
+         seg.halt_semantics == HaltSemantics::kCommitThenStall ||
+         seg.halt_semantics == HaltSemantics::kUnknown;
+  }
+  return v2 ? 2 : std::clamp(schedule.format_version, 1, kScheduleFormatVersion);
+}
+
+bool HeightKnown(const Segment& segment) { return segment.first_height != kUnknownHeight; }
 
 int64_t HaltHeightFlagValue(HaltSemantics semantics, int64_t last_height) {
   return semantics == HaltSemantics::kStopBefore ? last_height + 1 : last_height;
@@ -284,13 +399,18 @@ std::string BinaryUrlForSchedule(const BinarySpec& spec) {
 
 std::string FormatSchedule(const Schedule& schedule) {
   ordered_json root = ordered_json::object();
-  root["format_version"] = schedule.format_version;
+  root["format_version"] = RequiredFormatVersion(schedule);
   root["chain_id"] = schedule.chain_id;
   root["daemon_name"] = schedule.daemon_name;
+  if (!schedule.sources.empty()) root["sources"] = schedule.sources;
   ordered_json segments = ordered_json::array();
   for (const Segment& seg : schedule.segments) {
     ordered_json s = ordered_json::object();
-    s["first_height"] = seg.first_height;
+    if (HeightKnown(seg)) {
+      s["first_height"] = seg.first_height;
+    } else {
+      s["first_height"] = nullptr;
+    }
     s["kind"] = std::string(SwitchKindName(seg.kind));
     s["name"] = seg.name;
     if (!seg.version.empty()) s["version"] = seg.version;  // optional; never "version": ""
@@ -308,6 +428,8 @@ std::string FormatSchedule(const Schedule& schedule) {
       s["halt_semantics"] = std::string(HaltSemanticsName(seg.halt_semantics));
     }
     if (!seg.sources.empty()) s["sources"] = seg.sources;
+    if (seg.previous_name) s["previous_name"] = *seg.previous_name;
+    if (seg.next_name) s["next_name"] = *seg.next_name;
     segments.push_back(std::move(s));
   }
   root["segments"] = std::move(segments);
@@ -317,6 +439,7 @@ std::string FormatSchedule(const Schedule& schedule) {
 
 std::optional<int64_t> LastHeight(const Schedule& schedule, size_t segment_index) {
   if (segment_index + 1 >= schedule.segments.size()) return std::nullopt;
+  if (!HeightKnown(schedule.segments[segment_index + 1])) return std::nullopt;
   return schedule.segments[segment_index + 1].first_height - 1;
 }
 
@@ -330,7 +453,7 @@ std::vector<std::string> StartArgs(const Schedule& schedule, size_t segment_inde
   }
   if (segment_index + 1 < schedule.segments.size()) {
     const Segment& next = schedule.segments[segment_index + 1];
-    if (next.kind == SwitchKind::kHaltHeight) {
+    if (next.kind == SwitchKind::kHaltHeight && HeightKnown(next)) {
       RemoveFlag(args, "--halt-height");
       args.push_back("--halt-height");
       args.push_back(
@@ -344,6 +467,8 @@ std::vector<std::string> StartArgs(const Schedule& schedule, size_t segment_inde
 std::optional<size_t> SegmentForHeight(const Schedule& schedule, int64_t height) {
   std::optional<size_t> found;
   for (size_t i = 0; i < schedule.segments.size(); ++i) {
+    const Segment& seg = schedule.segments[i];
+    if (!HeightKnown(seg) && !(i == 0 && seg.kind == SwitchKind::kGenesis)) continue;
     if (schedule.segments[i].first_height <= height &&
         (!found || schedule.segments[i].first_height >= schedule.segments[*found].first_height)) {
       found = i;

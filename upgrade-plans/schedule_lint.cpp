@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "upgrade-plans/upgrade_info.h"
 
@@ -43,6 +46,8 @@ class Linter {
       }
     }
     CheckVersionJumps();
+    CheckHaltSemantics();
+    CheckLinks();
     return std::move(out_);
   }
 
@@ -56,11 +61,30 @@ class Linter {
     const std::string& n = s_.segments[i].name;
     return n.empty() ? "segment " + std::to_string(i) : "\"" + n + "\"";
   }
-  void Error(std::string where, std::string msg) {
-    out_.push_back({Severity::kError, std::move(where), std::move(msg)});
-  }
-  void Warn(std::string where, std::string msg) {
-    out_.push_back({Severity::kWarning, std::move(where), std::move(msg)});
+  void Error(std::string where, std::string msg) { Add(Severity::kError, where, msg); }
+  void Warn(std::string where, std::string msg) { Add(Severity::kWarning, where, msg); }
+  // Fills the segment's name and the source of the field `where` points at
+  // ("segments[3].binaries.linux/amd64" -> sources["binaries"], else sources["name"]).
+  void Add(Severity sev, const std::string& where, const std::string& msg) {
+    Finding f{sev, where, msg, "", ""};
+    if (where.starts_with("segments[")) {
+      size_t close = where.find(']');
+      size_t i = std::stoul(where.substr(9, close - 9));
+      if (i < s_.segments.size()) {
+        const Segment& seg = s_.segments[i];
+        f.segment = seg.name;
+        std::string field = close + 2 < where.size() ? where.substr(close + 2) : "";
+        field = field.substr(0, field.find('.'));
+        if (auto it = seg.sources.find(field); it != seg.sources.end()) {
+          f.source = it->second;
+        } else if (auto n = seg.sources.find("name"); n != seg.sources.end()) {
+          f.source = n->second;
+        }
+      }
+    } else if (auto it = s_.sources.find(where); it != s_.sources.end()) {
+      f.source = it->second;
+    }
+    out_.push_back(std::move(f));
   }
 
   static bool UrlLooksFetchable(const std::string& url) {
@@ -82,23 +106,49 @@ class Linter {
     if (i > 0 && seg.kind == SwitchKind::kGenesis) {
       Error(Where(i, "kind"), label + ": only segments[0] can be the genesis segment");
     }
-    if (seg.first_height <= 0) {
+    if (!HeightKnown(seg)) {
+      if (seg.kind == SwitchKind::kGenesis) {
+        Warn(Where(i, "first_height"),
+             label + ": the chain's initial height is not stated; the node's genesis.json "
+                     "decides where this segment starts");
+      } else {
+        Error(Where(i, "first_height"),
+              label + ": first height unknown: the segment cannot be placed, and nothing can "
+                      "be replayed through it; set first_height from the chain (applied_plan, "
+                      "release notes) or remove the segment if it never ran");
+      }
+    } else if (seg.first_height < 0) {
       Error(Where(i, "first_height"), label + ": first_height must be above 0");
     }
-    if (i > 0) {
-      const Segment& prev = s_.segments[i - 1];
+    // Order against the last segment before it with a known height.
+    std::optional<size_t> prev_known;
+    for (size_t k = i; k-- > 0;) {
+      if (HeightKnown(s_.segments[k])) {
+        prev_known = k;
+        break;
+      }
+    }
+    if (HeightKnown(seg) && prev_known) {
+      const Segment& prev = s_.segments[*prev_known];
       if (seg.first_height == prev.first_height) {
         Error(Where(i, "first_height"),
               label + ": first_height " + std::to_string(seg.first_height) + " is the same as " +
-                  SegmentLabel(s_, i - 1) + "'s: one of them would run no block");
+                  SegmentLabel(s_, *prev_known) + "'s: one of them would run no block");
       } else if (seg.first_height < prev.first_height) {
         Error(Where(i, "first_height"),
               label + ": first_height " + std::to_string(seg.first_height) + " is below " +
-                  SegmentLabel(s_, i - 1) + "'s " + std::to_string(prev.first_height) +
-                  ": segments must be in height order");
+                  SegmentLabel(s_, *prev_known) + "'s " + std::to_string(prev.first_height) +
+                  ": segments must be in height order (not re-sorted: which one is wrong is "
+                  "for a person to decide)");
       }
     }
-    if (seg.kind == SwitchKind::kHaltHeight && seg.first_height <= 1) {
+    if (auto k = seg.sources.find("kind");
+        k != seg.sources.end() && k->second.starts_with("assumed") && i > 0) {
+      Warn(Where(i, "kind"), label + ": kind " + std::string(SwitchKindName(seg.kind)) +
+                                 " is assumed, not stated; if an on-chain plan started it, set "
+                                 "kind to gov-plan");
+    }
+    if (seg.kind == SwitchKind::kHaltHeight && HeightKnown(seg) && seg.first_height <= 1) {
       Error(Where(i, "first_height"),
             label + ": a halt-height switch at first_height " + std::to_string(seg.first_height) +
                 " would need the previous binary to halt at height " +
@@ -140,9 +190,11 @@ class Linter {
              label + ": a signature for " + platform + " but no binary for it");
       }
     }
+    CheckReleaseFolders(i);
     if (seg.binaries.empty()) {
-      Error(Where(i, "binaries"), label + ": no binaries at all; add one for " +
-                                      std::string(platform_) + " (or place it by hand)");
+      Error(Where(i, "binaries"), label + ": no binaries at all (the binary is unknown); add "
+                                          "one for " + std::string(platform_) +
+                                          " (or place it by hand)");
       return;
     }
     auto chosen = seg.binaries.find(std::string(platform_));
@@ -224,69 +276,158 @@ class Linter {
     }
   }
 
+  // A path component that is a version ("v25.0.0", "27.0.0-rc1"), without its leading v.
+  static std::optional<std::string> VersionComponent(std::string_view c) {
+    if (!c.empty() && (c[0] == 'v' || c[0] == 'V')) c.remove_prefix(1);
+    size_t dots = 0, p = 0;
+    while (p < c.size() && (std::isdigit(static_cast<unsigned char>(c[p])) || c[p] == '.')) {
+      dots += c[p] == '.';
+      ++p;
+    }
+    if (p == 0 || dots < 1 || !std::isdigit(static_cast<unsigned char>(c[0]))) return std::nullopt;
+    if (p < c.size() && c[p] != '-' && c[p] != '+') return std::nullopt;
+    return std::string(c.substr(0, p));  // the numbers only
+  }
+  static std::string Numbers(const std::string& version) {
+    auto v = VersionComponent(version);
+    return v ? *v : std::string();
+  }
+
+  // Osmosis v27's URL sits in the v25.0.0 release folder: a binary of another version?
+  void CheckReleaseFolders(size_t i) {
+    const Segment& seg = s_.segments[i];
+    std::string want = Numbers(seg.version);
+    if (want.empty()) return;
+    for (const auto& [platform, spec] : seg.binaries) {
+      std::string path = spec.url.substr(0, spec.url.find('?'));
+      size_t start = path.find("://");
+      start = start == std::string::npos ? 0 : path.find('/', start + 3);
+      std::vector<std::string> dirs;
+      while (start != std::string::npos && start < path.size()) {
+        size_t next = path.find('/', start + 1);
+        if (next == std::string::npos) break;  // the file name is not a folder
+        dirs.push_back(path.substr(start + 1, next - start - 1));
+        start = next;
+      }
+      for (const std::string& d : dirs) {
+        auto v = VersionComponent(d);
+        if (!v || *v == want) continue;
+        Warn(Where(i, "binaries." + platform),
+             Label(i) + ": the " + platform + " URL lies in release folder \"" + d +
+                 "\", but the segment's version is " + seg.version +
+                 ": is it the binary of another release?");
+        break;
+      }
+    }
+  }
+
+  // halt_semantics matters where the next segment is a halt-height switch.
+  void CheckHaltSemantics() {
+    for (size_t i = 0; i + 1 < s_.segments.size(); ++i) {
+      const Segment& seg = s_.segments[i];
+      const Segment& next = s_.segments[i + 1];
+      if (next.kind != SwitchKind::kHaltHeight) continue;
+      if (seg.halt_semantics != HaltSemantics::kUnknown) continue;
+      Error(Where(i, "halt_semantics"),
+            Label(i) + ": how its binary treats --halt-height is unknown (no SDK version known), "
+                       "so the halt-height switch to " + SegmentLabel(s_, i + 1) +
+                (HeightKnown(next) ? " at " + std::to_string(next.first_height) : std::string()) +
+                " cannot be replayed: set halt_semantics (commit-then-exit for SDK <= 0.47, "
+                "commit-then-stall for 0.50.0-0.50.9, stop-before for 0.50.10+ and 0.53)");
+    }
+  }
+
+  // next_name / previous_name (what the source said the neighbours are) against the order.
+  void CheckLinks() {
+    const auto& segs = s_.segments;
+    auto dir = [](const std::string& n) { return UpgradeDirName(n, false); };
+    auto index_of = [&](const std::string& n) -> std::optional<size_t> {
+      for (size_t k = 0; k < segs.size(); ++k) {
+        if (dir(segs[k].name) == dir(n)) return k;
+      }
+      return std::nullopt;
+    };
+    for (size_t i = 0; i < segs.size(); ++i) {
+      const Segment& seg = segs[i];
+      const bool last = i + 1 == segs.size();
+      if (seg.next_name) {
+        const std::string& next = *seg.next_name;
+        if (next.empty()) {
+          if (!last) {
+            Warn(Where(i, "next_name"), Label(i) + ": the source names no next version, but " +
+                                            SegmentLabel(s_, i + 1) + " follows it");
+          }
+        } else if (dir(next) == dir(seg.name)) {
+          Warn(Where(i, "next_name"), Label(i) + ": names itself as its next version");
+        } else if (auto k = index_of(next); !k) {
+          Warn(Where(i, "next_name"), Label(i) + ": the next version \"" + next +
+                                          "\" is no segment: an upgrade is missing");
+        } else if (*k != i + 1) {
+          Warn(Where(i, "next_name"),
+               Label(i) + ": names \"" + next + "\" as its next version, but " +
+                   (i + 1 < segs.size() ? SegmentLabel(s_, i + 1) + " follows it"
+                                        : std::string("it is the last segment")) +
+                   (*k > i + 1 ? " (skipped)" : " (\"" + next + "\" comes before it)"));
+        }
+      }
+      if (seg.previous_name && !seg.previous_name->empty()) {
+        const std::string& prev = *seg.previous_name;
+        if (i == 0 || dir(segs[i - 1].name) != dir(prev)) {
+          Warn(Where(i, "previous_name"),
+               Label(i) + ": names \"" + prev + "\" as its previous version, but " +
+                   (i == 0 ? std::string("it is the first segment")
+                           : SegmentLabel(s_, i - 1) + " comes before it"));
+        }
+      }
+      CheckNameAgainstVersion(i);
+      CheckMixedSources(i);
+    }
+  }
+
+  // Juno "v19" recommends v20.0.0: a later release replaced it, or the entry is wrong.
+  void CheckNameAgainstVersion(size_t i) {
+    const Segment& seg = s_.segments[i];
+    if (seg.kind == SwitchKind::kGenesis) return;
+    std::string_view n = seg.name;
+    if (n.size() < 2 || (n[0] != 'v' && n[0] != 'V') ||
+        !std::all_of(n.begin() + 1, n.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c));
+        })) {
+      return;
+    }
+    auto name_major = Major(seg.name);
+    auto version_major = Major(seg.version);
+    if (!name_major || !version_major || *name_major == *version_major) return;
+    Warn(Where(i, "version"), Label(i) + ": version " + seg.version +
+                                  " is of another major than the upgrade's name: the binary "
+                                  "that ran from " + (HeightKnown(seg) ? std::to_string(seg.first_height)
+                                                                       : std::string("its height")) +
+                                  " may have been a v" + std::to_string(*name_major) + " release");
+  }
+
+  // "(file)" in a source names the file; version and binaries from two files are halves of two.
+  void CheckMixedSources(size_t i) {
+    const Segment& seg = s_.segments[i];
+    auto file = [&](const char* field) -> std::string {
+      auto it = seg.sources.find(field);
+      if (it == seg.sources.end() || it->second.starts_with("unknown")) return "";
+      size_t open = it->second.find(" (");
+      size_t close = it->second.find(')', open == std::string::npos ? 0 : open);
+      if (open == std::string::npos || close == std::string::npos) return "";
+      return it->second.substr(open + 2, close - open - 2);
+    };
+    std::string v = file("version"), b = file("binaries");
+    if (v.empty() || b.empty() || v == b) return;
+    Warn(Where(i, "binaries"), Label(i) + ": its version comes from " + v +
+                                   " and its binaries from " + b +
+                                   ": check that they are the same release");
+  }
+
   const Schedule& s_;
   std::string_view platform_;
   bool must_have_checksum_;
   std::vector<Finding> out_;
 };
-
-std::string ShortChecksum(const BinarySpec& spec) {
-  if (!spec.checksum) return "-";
-  return std::string(HashAlgoName(spec.checksum->algo)) + ":" + spec.checksum->hex.substr(0, 12) +
-         "...";
-}
-
-std::string Join(const std::vector<std::string>& args) {
-  std::string out;
-  for (const std::string& a : args) {
-    if (!out.empty()) out += ' ';
-    bool quote = a.empty() || a.find_first_of(" \t\"'") != std::string::npos;
-    out += quote ? "'" + a + "'" : a;
-  }
-  return out;
-}
-
-std::string HeightsText(const Schedule& s, size_t i) {
-  auto last = LastHeight(s, i);
-  return std::to_string(s.segments[i].first_height) + "-" +
-         (last ? std::to_string(*last) : std::string("tip"));
-}
-
-const BinarySpec* Chosen(const Segment& seg, std::string_view platform) {
-  auto it = seg.binaries.find(std::string(platform));
-  if (it == seg.binaries.end()) it = seg.binaries.find("any");
-  return it == seg.binaries.end() ? nullptr : &it->second;
-}
-
-std::string WhyItStarts(const Schedule& s, size_t i) {
-  const Segment& seg = s.segments[i];
-  switch (seg.kind) {
-    case SwitchKind::kGenesis:
-      return "it is the genesis segment: its binary runs from the chain's first block";
-    case SwitchKind::kGovernancePlan:
-      return "governance plan \"" + seg.name + "\" halts the previous binary at height " +
-             std::to_string(seg.first_height) + " (the previous binary commits " +
-             std::to_string(seg.first_height - 1) + " and writes upgrade-info.json)";
-    case SwitchKind::kHaltHeight:
-      return "a coordinated halt-height switch (no on-chain plan): the previous binary is "
-             "started with --halt-height " +
-             std::to_string(seg.first_height - 1) + " and this one takes over at " +
-             std::to_string(seg.first_height);
-  }
-  return "";
-}
-
-std::string HowItEnds(const Schedule& s, size_t i) {
-  if (i + 1 >= s.segments.size()) return "it runs to the tip (the last segment)";
-  const Segment& next = s.segments[i + 1];
-  std::string end = std::to_string(next.first_height - 1);
-  if (next.kind == SwitchKind::kHaltHeight) {
-    return "it is started with --halt-height " + end + " so it commits " + end + " and exits; \"" +
-           next.name + "\" continues at " + std::to_string(next.first_height);
-  }
-  return "the node halts itself at governance plan \"" + next.name + "\" (height " +
-         std::to_string(next.first_height) + "), after committing " + end;
-}
 
 }  // namespace
 
@@ -309,84 +450,29 @@ std::string FormatFindings(const std::vector<Finding>& findings) {
   for (const Finding& f : findings) {
     std::string sev(SeverityName(f.severity));
     sev.resize(8, ' ');
-    out += sev + f.where + ": " + f.message + "\n";
+    out += sev + f.where + ": " + f.message;
+    if (!f.source.empty()) out += " [source: " + f.source + "]";
+    out += "\n";
   }
   return out;
 }
 
-std::string ExplainSchedule(const Schedule& schedule, std::string_view platform,
-                            const std::vector<std::string>& base_args,
-                            std::optional<int64_t> height) {
-  const Schedule& s = schedule;
-  std::ostringstream out;
-  std::string chain = s.chain_id.empty() ? std::string("(chain id not set)") : s.chain_id;
-  if (height) {
-    auto idx = SegmentForHeight(s, *height);
-    if (!idx) {
-      out << "Height " << *height << " is before the schedule's first segment"
-          << (s.segments.empty()
-                  ? std::string(" (the schedule is empty)")
-                  : " (which starts at " + std::to_string(s.segments[0].first_height) + ")")
-          << ".\n";
-      return out.str();
-    }
-    size_t i = *idx;
-    const Segment& seg = s.segments[i];
-    const BinarySpec* bin = Chosen(seg, platform);
-    out << chain << ": height " << *height << " is executed by segment " << i + 1 << " of "
-        << s.segments.size() << ", \"" << seg.name << "\" (" << SwitchKindName(seg.kind)
-        << ", heights " << HeightsText(s, i) << ").\n";
-    out << "  version:  " << (seg.version.empty() ? "(not checked)" : seg.version) << "\n";
-    out << "  binary:   "
-        << (bin ? bin->url + " [" + bin->platform + "]"
-                : "(none for " + std::string(platform) + ")")
-        << "\n";
-    out << "  checksum: " << (bin && bin->checksum ? FormatChecksum(*bin->checksum) : "-") << "\n";
-    out << "  start:    " << Join(StartArgs(s, i, base_args)) << "\n";
-    out << "  starts:   " << WhyItStarts(s, i) << "\n";
-    out << "  ends:     " << HowItEnds(s, i) << "\n";
-    for (const auto& [field, source] : seg.sources) {
-      out << "  source:   " << field << " from " << source << "\n";
-    }
-    return out.str();
+std::string FormatFindingsJson(const std::vector<Finding>& findings) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  size_t errors = 0;
+  for (const Finding& f : findings) {
+    errors += f.severity == Severity::kError;
+    list.push_back({{"severity", std::string(SeverityName(f.severity))},
+                    {"where", f.where},
+                    {"segment", f.segment},
+                    {"source", f.source},
+                    {"message", f.message}});
   }
-  out << chain << " (" << (s.daemon_name.empty() ? "daemon not set" : s.daemon_name) << "), "
-      << s.segments.size() << " segment" << (s.segments.size() == 1 ? "" : "s") << ", platform "
-      << platform << "\n";
-  struct Row {
-    std::string cells[7];
-  };
-  std::vector<Row> rows;
-  rows.push_back({{"#", "HEIGHTS", "KIND", "NAME", "VERSION", "CHECKSUM", ""}});
-  for (size_t i = 0; i < s.segments.size(); ++i) {
-    const Segment& seg = s.segments[i];
-    const BinarySpec* bin = Chosen(seg, platform);
-    rows.push_back(
-        {{std::to_string(i), HeightsText(s, i), std::string(SwitchKindName(seg.kind)), seg.name,
-          seg.version.empty() ? "-" : seg.version, bin ? ShortChecksum(*bin) : "-", ""}});
-  }
-  size_t width[6] = {};
-  for (const Row& r : rows) {
-    for (size_t c = 0; c < 6; ++c) width[c] = std::max(width[c], r.cells[c].size());
-  }
-  for (size_t r = 0; r < rows.size(); ++r) {
-    std::string line;
-    for (size_t c = 0; c < 6; ++c) {
-      std::string cell = rows[r].cells[c];
-      if (c + 1 < 6) cell.resize(width[c] + 2, ' ');
-      line += cell;
-    }
-    out << line << "\n";
-    if (r == 0) continue;
-    size_t i = r - 1;
-    const Segment& seg = s.segments[i];
-    const BinarySpec* bin = Chosen(seg, platform);
-    std::string indent(width[0] + 2, ' ');
-    out << indent << "binary: " << (bin ? bin->url : "(none for " + std::string(platform) + ")")
-        << "\n";
-    out << indent << "start:  " << Join(StartArgs(s, i, base_args)) << "\n";
-  }
-  return out.str();
+  nlohmann::ordered_json root = {{"ok", errors == 0},
+                                 {"errors", errors},
+                                 {"warnings", findings.size() - errors},
+                                 {"findings", std::move(list)}};
+  return root.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace plans

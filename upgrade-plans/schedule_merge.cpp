@@ -29,20 +29,40 @@ class Merger {
   Merger(const Schedule& a, std::vector<Conflict>& conflicts) : out_(a), conflicts_(conflicts) {}
 
   Schedule Merge(const Schedule& b) {
-    MergeText("chain_id", out_.chain_id, b.chain_id);
-    MergeText("daemon_name", out_.daemon_name, b.daemon_name);
+    MergeText("chain_id", out_.chain_id, b.chain_id, b);
+    MergeText("daemon_name", out_.daemon_name, b.daemon_name, b);
+    // matched[i]: out_.segments[i] is b's too (matched, or inserted from b).
     std::vector<bool> matched(out_.segments.size(), false);
-    std::vector<Segment> only_in_b;
+    std::optional<size_t> prev;  // where b's previous segment is in out_
     for (const Segment& theirs : b.segments) {
       std::optional<size_t> match = Find(theirs, matched);
-      if (!match) {
-        only_in_b.push_back(theirs);
+      if (match) {
+        matched[*match] = true;
+        // Merged on a copy: a pair that disagrees anywhere keeps a's whole entry (never a's
+        // version with b's binary), and every disagreement is reported.
+        Segment merged = out_.segments[*match];
+        size_t before = conflicts_.size();
+        MergeSegment(merged, theirs);
+        if (conflicts_.size() == before) out_.segments[*match] = std::move(merged);
+        prev = match;
         continue;
       }
-      matched[*match] = true;
-      MergeSegment(out_.segments[*match], theirs);
+      // Only in b: after b's previous segment (b's order is kept, never re-sorted), past a's own
+      // segments that lie below it.
+      auto& segs = out_.segments;
+      size_t pos = 0;
+      if (theirs.kind != SwitchKind::kGenesis) {
+        pos = prev ? *prev + 1
+                   : (!segs.empty() && segs[0].kind == SwitchKind::kGenesis ? 1 : 0);
+        while (pos < segs.size() && !matched[pos] && HeightKnown(theirs) &&
+               HeightKnown(segs[pos]) && segs[pos].first_height < theirs.first_height) {
+          ++pos;
+        }
+      }
+      segs.insert(segs.begin() + static_cast<long>(pos), theirs);
+      matched.insert(matched.begin() + static_cast<long>(pos), true);
+      prev = pos;
     }
-    for (Segment& seg : only_in_b) Insert(std::move(seg));
     return std::move(out_);
   }
 
@@ -61,26 +81,17 @@ class Merger {
     return std::nullopt;
   }
 
-  void Insert(Segment seg) {
-    auto& segs = out_.segments;
-    auto pos = segs.end();
-    if (seg.kind == SwitchKind::kGenesis) {
-      pos = segs.begin();
-    } else {
-      pos = std::find_if(segs.begin(), segs.end(), [&](const Segment& s) {
-        return s.kind != SwitchKind::kGenesis && s.first_height > seg.first_height;
-      });
-    }
-    segs.insert(pos, std::move(seg));
-  }
-
   void Record(const std::string& name, std::string field, std::string left, std::string right) {
     conflicts_.push_back({name, std::move(field), std::move(left), std::move(right)});
   }
 
-  void MergeText(const char* field, std::string& ours, const std::string& theirs) {
+  void MergeText(const char* field, std::string& ours, const std::string& theirs,
+                 const Schedule& b) {
     if (ours.empty()) {
       ours = theirs;
+      if (auto it = b.sources.find(field); it != b.sources.end() && !theirs.empty()) {
+        out_.sources[field] = it->second;
+      }
     } else if (!theirs.empty() && ours != theirs) {
       Record("", field, ours, theirs);
     }
@@ -131,8 +142,8 @@ class Merger {
     auto itos = [](int64_t v) { return std::to_string(v); };
     auto kind = [](SwitchKind k) { return std::string(SwitchKindName(k)); };
     auto same = [](const std::string& s) { return s; };
-    MergeScalar(ours, theirs, "first_height", &Segment::first_height, ours.first_height <= 0,
-                theirs.first_height <= 0, itos);
+    MergeScalar(ours, theirs, "first_height", &Segment::first_height, !HeightKnown(ours),
+                !HeightKnown(theirs), itos);
     MergeScalar(ours, theirs, "kind", &Segment::kind, false, false, kind);
     MergeScalar(ours, theirs, "name", &Segment::name, ours.name.empty(), theirs.name.empty(), same);
     MergeScalar(ours, theirs, "version", &Segment::version, ours.version.empty(),
@@ -176,11 +187,13 @@ class Merger {
     } else if (!theirs.args.empty() && ours.args != theirs.args) {
       Record(label, "args", ArgsText(ours.args), ArgsText(theirs.args));
     }
-    // The default (commit-then-exit) is also what an import that cannot know says, so a source
-    // that states stop-before is taken (there are only the two values: no conflict possible).
-    if (theirs.halt_semantics != HaltSemantics::kCommitThenExit) {
-      ours.halt_semantics = theirs.halt_semantics;
-    }
+    // kUnknown is what an import that cannot know says: the known value is taken.
+    auto halt = [](HaltSemantics h) { return std::string(HaltSemanticsName(h)); };
+    MergeScalar(ours, theirs, "halt_semantics", &Segment::halt_semantics,
+                ours.halt_semantics == HaltSemantics::kUnknown,
+                theirs.halt_semantics == HaltSemantics::kUnknown, halt);
+    if (!ours.next_name && theirs.next_name) ours.next_name = theirs.next_name;
+    if (!ours.previous_name && theirs.previous_name) ours.previous_name = theirs.previous_name;
   }
 
   Schedule out_;
@@ -192,6 +205,7 @@ class Merger {
 MergeResult MergeSchedules(const Schedule& a, const Schedule& b) {
   MergeResult result;
   result.schedule = Merger(a, result.conflicts).Merge(b);
+  result.schedule.format_version = RequiredFormatVersion(result.schedule);
   return result;
 }
 
@@ -199,7 +213,9 @@ std::string FormatConflicts(const std::vector<Conflict>& conflicts) {
   std::string out;
   for (const Conflict& c : conflicts) {
     out += (c.name.empty() ? std::string("schedule") : "\"" + c.name + "\"") + " " + c.field +
-           ": " + c.left + " vs " + c.right + " (kept " + c.left + ")\n";
+           ": " + c.left + " vs " + c.right +
+           (c.name.empty() ? " (kept " + c.left + ")\n"
+                           : " (kept the whole entry of the higher-priority source)\n");
   }
   return out;
 }

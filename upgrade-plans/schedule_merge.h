@@ -5,8 +5,12 @@
 // genesis segments always match each other. A field that one side lacks (empty version, no
 // binary for a platform, no checksum on the same URL, no args) or only assumes (its source
 // starts with "assumed", like an importer's inferred kind or placeholder height) is filled
-// from the other side, with the other side's source. Any other difference is a Conflict, and
-// the left side's value stays.
+// from the other side, with the other side's source (halt_semantics "unknown" counts as
+// lacking). Any other difference is a Conflict, and then the left side's whole segment stays as
+// it was: nothing of the right side is filled into a segment the two sources disagree on, so a
+// version is never paired with another source's binary. The left side is the higher priority
+// (the CLI merges sources in the operator's order). Chain ids are compared by the caller before
+// merging (different chains are not a conflict to keep but an error).
 #pragma once
 
 #include <string>

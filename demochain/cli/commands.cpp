@@ -58,8 +58,9 @@ int RunCli(const BuildInfo& build, int argc, char** argv) {
                     "`halting node per configuration`, exit 0) or sdk50 (SDK 0.50+: refuse the "
                     "block at the halt height, last committed = H-1, log `CONSENSUS FAILURE!!! "
                     "err=\"halt per configuration height H time 0\"`, keep running and serving "
-                    "RPC until SIGINT/SIGTERM, then exit 0)")
-      ->check(CLI::IsMember({"sdk47", "sdk50"}));
+                    "RPC until SIGINT/SIGTERM, then exit 0) or sdk50early (SDK 0.50.0-0.50.9: "
+                    "commit the halt height, refuse the next block the same way)")
+      ->check(CLI::IsMember({"sdk47", "sdk50", "sdk50early"}));
   start->add_flag("--exit-on-upgrade-needed", start_o.exit_on_upgrade_needed,
                   "exit (code 2) instead of idling when an upgrade is needed");
   start->add_option("--await-txs", start_o.await_txs,
@@ -129,7 +130,9 @@ int RunCli(const BuildInfo& build, int argc, char** argv) {
   }
   if (*start) {
     start_o.home = home;
-    start_o.halt_behavior = halt_behavior == "sdk50" ? HaltBehavior::kSdk50 : HaltBehavior::kSdk47;
+    start_o.halt_behavior = halt_behavior == "sdk50"        ? HaltBehavior::kSdk50
+                            : halt_behavior == "sdk50early" ? HaltBehavior::kSdk50Early
+                                                            : HaltBehavior::kSdk47;
     return RunStart(traits, start_o);
   }
   if (*status) return Status(node_url, home);

@@ -63,7 +63,11 @@ class Runner {
   }
 
  private:
-  bool Sdk50() const { return o_.halt_behavior == HaltBehavior::kSdk50; }
+  bool Sdk50() const { return o_.halt_behavior != HaltBehavior::kSdk47; }
+  // The first height a 0.50 node refuses: H (0.50.10+) or H+1 (0.50.0-0.50.9).
+  uint64_t FirstRefused() const {
+    return o_.halt_behavior == HaltBehavior::kSdk50Early ? o_.halt_height + 1 : o_.halt_height;
+  }
 
   // SDK <= 0.47: after committing the halt height (or at start, at or past it), stop.
   bool HaltReached() {
@@ -78,7 +82,7 @@ class Runner {
   // (before x/upgrade's PreBlocker), and CometBFT logs the error as a consensus failure. The
   // caller then idles: the process stays alive until it is signalled.
   bool RefusesHalt(uint64_t height) {
-    if (!Sdk50() || o_.halt_height == 0 || height < o_.halt_height) return false;
+    if (!Sdk50() || o_.halt_height == 0 || height < FirstRefused()) return false;
     log_("ERR", "CONSENSUS FAILURE!!! err=\"halt per configuration height " +
                     std::to_string(o_.halt_height) + " time 0\" height=" + std::to_string(height) +
                     " module=consensus");
@@ -131,7 +135,7 @@ class Runner {
     // sdk47 fetches nothing past the halt height; sdk50 fetches up to the first block it will
     // refuse, as a CometBFT node receives the block it then fails to finalize.
     uint64_t last = o_.halt_height;
-    if (Sdk50() && last > 0) last = std::max(last, node_.Height() + 1);
+    if (Sdk50() && last > 0) last = std::max(FirstRefused(), node_.Height() + 1);
     BlockFetcher fetcher(o_.peer, node_.Height() + 1, o_.fetch_batch, last, log_);
     std::vector<std::string> encoded;
     while (!stop_.IsSet()) {
@@ -168,7 +172,10 @@ int RunStart(const VersionTraits& traits, const StartOptions& o) {
   log("INF", "starting demochaind " + traits.version + " home=" + o.home);
   Node node(o.home, traits, log);
   const uint64_t execute_below =
-      o.halt_behavior == HaltBehavior::kSdk50 ? o.halt_height : uint64_t{0};
+      o.halt_behavior == HaltBehavior::kSdk50
+          ? o.halt_height
+          : (o.halt_behavior == HaltBehavior::kSdk50Early && o.halt_height > 0 ? o.halt_height + 1
+                                                                               : uint64_t{0});
   if (std::string err = node.Open(execute_below); !err.empty()) {
     log("ERR", err);
     return kExitFatal;

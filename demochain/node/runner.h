@@ -9,7 +9,9 @@
 // --halt-behavior sdk50 mimics Cosmos SDK 0.50+ (PR #16639): block H = --halt-height is refused
 // before it executes (the last committed block is H-1), the node logs CometBFT's
 // `CONSENSUS FAILURE!!! err="halt per configuration height H time 0"` and then idles, serving
-// RPC, until SIGINT/SIGTERM (exit 0); it never exits by itself.
+// RPC, until SIGINT/SIGTERM (exit 0); it never exits by itself. --halt-behavior sdk50early mimics
+// SDK 0.50.0-0.50.9 (the same check with `>`): block H is committed, H+1 is refused with the
+// same line (naming H), and the node idles the same way.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +21,9 @@
 
 namespace demochain {
 
-// What --halt-height means: commit H then exit (SDK <= 0.47), or refuse H and stay up (0.50+).
-enum class HaltBehavior { kSdk47, kSdk50 };
+// What --halt-height means: commit H then exit (SDK <= 0.47), refuse H and stay up (0.50.10+),
+// or commit H, refuse H+1 and stay up (0.50.0-0.50.9).
+enum class HaltBehavior { kSdk47, kSdk50, kSdk50Early };
 
 struct StartOptions {
   std::string home;

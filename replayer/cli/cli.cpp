@@ -256,6 +256,9 @@ int RunCli(int argc, char** argv, char** envp) {
   }
 
   if (app.got_subcommand("run")) return 0;  // only `run --help` reaches here
+  for (auto& g : groups) {
+    if (auto code = g->RunWithoutNodeConfig(env, config_file)) return *code;
+  }
 
   auto config = LoadConfig(env, config_file);
   if (!config.ok()) return Fail(config.status(), kExitUsage);

@@ -57,6 +57,13 @@ base::Result<Config> LoadConfig(const EnvMap& env, const std::string& config_fil
   return ParseConfig(env, *text, config_file);
 }
 
+base::Result<Config> LoadConfigForFileCommands(const EnvMap& env, const std::string& config_file) {
+  EnvMap e = env;
+  if (e["DAEMON_HOME"].empty()) e["DAEMON_HOME"] = "/nonexistent-daemon-home";
+  if (e["DAEMON_NAME"].empty()) e["DAEMON_NAME"] = "unset-daemon-name";
+  return LoadConfig(e, config_file);
+}
+
 registry::RegistrySettings RegistrySettingsFrom(const Config& config) {
   registry::RegistrySettings s;
   s.store_root = registry::DefaultStoreRoot(config.home);

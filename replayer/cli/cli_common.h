@@ -25,6 +25,9 @@ inline constexpr int kExitUsage = 2;
 int Fail(const base::Status& st, int code = kExitFailure);
 // Environment variables over the TOML file when one is named.
 base::Result<Config> LoadConfig(const EnvMap& env, const std::string& config_file);
+// For commands that only read and write files (`plans`): the same settings, but DAEMON_HOME and
+// DAEMON_NAME may be unset (the result's home and name are then placeholders nobody may use).
+base::Result<Config> LoadConfigForFileCommands(const EnvMap& env, const std::string& config_file);
 registry::RegistrySettings RegistrySettingsFrom(const Config& config);
 // The REPLAYER_TEST_CRASH_AT test hook (`run` and `sync`); none when unset.
 base::Result<CrashPoints> CrashPointsFromEnv(const EnvMap& env);
@@ -45,6 +48,14 @@ class CommandGroup {
   virtual ~CommandGroup() = default;
   // nullopt when none of this group's commands was given.
   virtual std::optional<int> RunIfParsed(const Config& config, const EnvMap& env) = 0;
+  // Runs before the node configuration is loaded, for commands that need none; nullopt when
+  // none of this group's such commands was given.
+  virtual std::optional<int> RunWithoutNodeConfig(const EnvMap& env,
+                                                  const std::string& config_file) {
+    (void)env;
+    (void)config_file;
+    return std::nullopt;
+  }
 };
 
 std::unique_ptr<CommandGroup> AddRegistryCommands(CLI::App& app);

@@ -448,6 +448,14 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
     ASSIGN_OR_RETURN(h, NodeHeight(current_target));
   }
   const std::string label = plans::SegmentLabel(schedule_, k);
+  if (refused_halt_height_ && NextHaltSwitch(k) && h + 1 == NextHaltSwitch(k)->height) {
+    return base::Status::Aborted(
+        "the node (" + label + ") committed its --halt-height " + std::to_string(h) +
+        " and then refused the next block with \"halt per configuration\" instead of exiting, "
+        "as Cosmos SDK 0.50.0-0.50.9 binaries do. Give " + label +
+        " \"halt_semantics\": \"commit-then-stall\" in the schedule and run sync again; "
+        "nothing was switched");
+  }
   if (refused_halt_height_) {
     return base::Status::Aborted(
         "the node (" + label + ") committed height " + std::to_string(h) +
@@ -514,7 +522,11 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
   const bool refused = line.find("halt per configuration") != std::string_view::npos;
   const bool halting = line.find("halting node per configuration") != std::string_view::npos;
   if (!refused && !halting) return false;
-  if (schedule_.segments[*running_].halt_semantics == plans::HaltSemantics::kStopBefore) {
+  // Both SDK 0.50 lines stay up after refusing a block: 0.50.10+ refuses its --halt-height
+  // (stop-before), 0.50.0-0.50.9 the block after it (commit-then-stall).
+  const plans::HaltSemantics semantics = schedule_.segments[*running_].halt_semantics;
+  if (semantics == plans::HaltSemantics::kStopBefore ||
+      semantics == plans::HaltSemantics::kCommitThenStall) {
     halted_by_config_ = true;
     return true;
   }

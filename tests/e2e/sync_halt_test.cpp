@@ -3,7 +3,9 @@
 // sdk50` refuses the switch height itself (`CONSENSUS FAILURE!!! err="halt per configuration
 // height H time 0"`, last committed block H-1) and stays alive, so Replayer must stop it, check
 // the height and switch. A schedule that says stop-before for a binary that commits the halt
-// height and exits (SDK <= 0.47) must be refused, never switched.
+// height and exits (SDK <= 0.47) must be refused, never switched. With `--halt-behavior
+// sdk50early` (SDK 0.50.0-0.50.9, `halt_semantics: commit-then-stall`) the binary commits its
+// halt height and refuses the next block: Replayer passes switch height - 1 and stops it there.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -225,6 +227,36 @@ TEST_F(SyncHaltTest, Sdk50BinaryInACommitThenExitSegmentIsRefusedNotWaitedForFor
   EXPECT_EQ(Applied(h), (std::vector<std::string>{"v2"}));
   EXPECT_TRUE(h.ProcessesUsingHome().empty());
   EXPECT_EQ(h.Status().height, f - 2);
+}
+
+// SDK 0.50.0-0.50.9 (commit-then-stall): v2.0.0 started with --halt-behavior sdk50early commits
+// its --halt-height (the switch height - 1), refuses the next block and stays up; Replayer gives
+// it switch height - 1, stops it on the halt line and switches at the switch height.
+TEST_F(SyncHaltTest, CommitThenStallBinaryCommitsItsHaltHeightAndIsStoppedThere) {
+  json s = chain().OperatorSchedule();
+  json& segments = s.at("segments");
+  ASSERT_EQ(segments[1].at("version"), "v2.0.0");
+  segments[1]["halt_semantics"] = "commit-then-stall";
+  s["format_version"] = 2;  // commit-then-stall is format 2
+  segments[1]["args"] = {{"add", {"--halt-behavior", "sdk50early"}}};
+  std::string plans = chain().WriteSchedule(s, "commit-then-stall");
+  const int64_t f = SwitchHeight();
+  ProcResult explain = chain().Replayer(
+      {"plans", "explain", "--plans", plans, "--height", std::to_string(f - 1), "--", "start"});
+  ASSERT_EQ(explain.exit_code, 0) << explain.all();
+  EXPECT_NE(explain.out.find("--halt-height " + std::to_string(f - 1)), std::string::npos)
+      << explain.out;
+
+  SyncHome h(chain());
+  ProcResult r = h.Sync(plans);
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  ExpectAtTip(h);
+  const std::string all = r.all();
+  EXPECT_EQ(CountOf(all, HaltLine(f - 1)), 1) << all;  // names its halt height, refuses f
+  EXPECT_EQ(CountOf(r.err, "node halted at height " + std::to_string(f - 1) + ";"), 1) << r.err;
+  EXPECT_EQ(CountOf(all, Committed(f - 1)), 1);
+  EXPECT_EQ(CountOf(all, Committed(f)), 1) << "only v2.1.0 may commit the switch height";
+  EXPECT_LT(all.find(HaltLine(f - 1)), all.find("starting demochaind v2.1.0"));
 }
 
 }  // namespace

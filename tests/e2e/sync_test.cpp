@@ -58,19 +58,22 @@ SharedChain SyncTest::chain_;
 // ---- 1. the schedule from the peer's REST API ----
 
 // The operator's view of the switches as a chain-registry versions.json: names, heights,
-// versions, a proposal number for governance plans, and the mirror's binaries for the releases
-// no plan names (genesis, the halt-height patch); the governance plans' binaries come from the
-// chain.
+// versions, a proposal number for governance plans, the mirror's binaries for the releases no
+// plan names (genesis, the halt-height patch), and an SDK version: demochain halts like SDK
+// 0.47 (commit-then-exit, its default --halt-behavior); the governance plans' binaries come from
+// the chain.
 json OperatorVersionsJson(const DemoChain& chain, int64_t v3_height_shift = 0) {
   json versions = json::array();
   versions.push_back({{"name", "genesis"},
                       {"height", 1},
                       {"recommended_version", "v1.0.0"},
+                      {"sdk", {{"type", "cosmos"}, {"version", "v0.47.5"}}},
                       {"binaries", chain.MirrorBinaries("v1.0.0")}});
   for (const auto& w : chain.switches()) {
     json v = {{"name", w.at("name")},
               {"height", w.at("height").get<int64_t>()},
-              {"recommended_version", w.at("version")}};
+              {"recommended_version", w.at("version")},
+              {"sdk", {{"type", "cosmos"}, {"version", "v0.47.5"}}}};
     if (w.at("kind") == "gov") {
       v["proposal"] = w.at("proposal_id");
     } else {
@@ -86,7 +89,9 @@ TEST_F(SyncTest, RestImportYieldsExactlyTheGovernanceSwitches) {
   std::string out = chain().work() + "/rest.json";
   ProcResult r = chain().Replayer({"plans", "import", "--rest", chain().peer_url(), "--chain-id",
                                    chain().chain_id(), "-o", out});
-  ASSERT_EQ(r.exit_code, 0) << r.all();
+  // Written, but REST alone names no genesis binary: import says it cannot run (exit 1).
+  ASSERT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.err.find("cannot be replayed as it stands"), std::string::npos) << r.err;
   json s = ReadJson(out);
   EXPECT_EQ(s.at("chain_id"), chain().chain_id());
   std::vector<std::pair<std::string, int64_t>> imported, expected;

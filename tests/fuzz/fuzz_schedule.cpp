@@ -15,13 +15,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const plans::Schedule& s = *parsed;
   auto again = plans::ParseSchedule(plans::FormatSchedule(s));
   if (!again.ok() || *again != s) std::abort();
-  (void)plans::CheckSchedule(s, "linux/amd64", true);
+  (void)plans::FormatFindingsJson(plans::CheckSchedule(s, "linux/amd64", true));
   (void)plans::ExplainSchedule(s, "linux/amd64", {"start", "--home", "/h"}, std::nullopt);
   for (size_t i = 0; i < s.segments.size() && i < 64; ++i) {
     int64_t first = s.segments[i].first_height;
-    auto at = plans::SegmentForHeight(s, first);
-    if (!at) std::abort();  // every segment's first height is executed by some segment
     (void)plans::StartArgs(s, i, {"start", "--halt-height", "5", "--pruning=nothing"});
+    if (!plans::HeightKnown(s.segments[i])) continue;  // a hole: placed nowhere
+    auto at = plans::SegmentForHeight(s, first);
+    if (!at) std::abort();  // every known first height is executed by some segment
     (void)plans::LastHeight(s, i);
     (void)plans::ExplainSchedule(s, "linux/arm64", {}, first);
   }

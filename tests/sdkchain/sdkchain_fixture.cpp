@@ -99,6 +99,10 @@ Cmd RunCmd(const std::vector<std::string>& argv, const Env& env, const std::stri
 
 Localnet::Localnet(e2e::TestHome& home, const std::string& simd)
     : home_(home.home()), scratch_(home.home() + "/../sdkchain-scratch"), simd_(simd) {
+  // simd makes $HOME/.simapp for commands run without --home (Replayer's `pre-upgrade`,
+  // `version`): keep it in the scratch folder, not in the test's working directory.
+  fs::create_directories(scratch_);
+  home.env()["HOME"] = scratch_;
   Cmd r = Script({"init", home_, simd_}, std::chrono::seconds(120));
   if (r.exit_code != 0) {
     throw std::runtime_error("localnet.sh init failed (exit " + std::to_string(r.exit_code) +

@@ -223,7 +223,7 @@ TEST(ImportChainRegistry, HubVersionsJson) {
   EXPECT_EQ(s.chain_id, "");
   EXPECT_TRUE(HasNote(*r, "chain_id", "chain_name \"cosmoshub\"")) << Notes(*r);
   EXPECT_TRUE(HasNote(*r, "daemon_name", "chain.json"));
-  ASSERT_EQ(s.segments.size(), 5u) << Notes(*r);  // v25.1.1 has no height
+  ASSERT_EQ(s.segments.size(), 6u) << Notes(*r);  // v25.1.1 kept, with its height unknown
   EXPECT_EQ(s.segments[0].kind, SwitchKind::kGenesis);
   EXPECT_EQ(s.segments[0].first_height, 5200791);  // cosmoshub-4 does not start at 1
   EXPECT_EQ(s.segments[0].version, "v4.2.1");
@@ -241,7 +241,14 @@ TEST(ImportChainRegistry, HubVersionsJson) {
   EXPECT_EQ(s.segments[3].binaries.at("linux/amd64").url,
             "https://github.com/cosmos/gaia/releases/download/v10.0.2/gaiad-v10.0.2-linux-amd64");
   EXPECT_TRUE(HasNote(*r, "versions[4] \"v15\"", "binaries without checksum: linux/amd64"));
-  EXPECT_TRUE(HasNote(*r, "versions[5] \"v25.1.1\"", "cannot be scheduled: no height"));
+  EXPECT_TRUE(HasNote(*r, "versions[5] \"v25.1.1\"", "has no usable height"));
+  EXPECT_EQ(s.segments[5].first_height, kUnknownHeight);
+  EXPECT_TRUE(s.segments[5].sources.at("first_height").starts_with("unknown"));
+  // sdk.version gives the halt behaviour; without it, it stays unknown.
+  EXPECT_EQ(s.segments[0].halt_semantics, HaltSemantics::kCommitThenExit);
+  EXPECT_EQ(s.segments[0].sources.at("halt_semantics"),
+            "chain-registry versions.json sdk.version v0.42.4");
+  EXPECT_EQ(s.segments[1].halt_semantics, HaltSemantics::kUnknown);
   EXPECT_TRUE(HasNote(*r, "versions[0] \"genesis\"",
                       "binaries without checksum: darwin/amd64, linux/amd64"));
   // The import is a valid schedule file, and the lint sees the registry's gaps.
@@ -257,8 +264,8 @@ TEST(ImportChainRegistry, OsmosisGenesisAtZeroBareHexAndVersionWithoutV) {
   ASSERT_EQ(s.segments.size(), 4u) << Notes(*r);
   EXPECT_EQ(s.segments[0].name, "v3");
   EXPECT_EQ(s.segments[0].kind, SwitchKind::kGenesis);
-  EXPECT_EQ(s.segments[0].first_height, 1);
-  EXPECT_TRUE(s.segments[0].sources.at("first_height").starts_with("assumed"));
+  EXPECT_EQ(s.segments[0].first_height, kUnknownHeight);  // height 0: not "height 1"
+  EXPECT_TRUE(s.segments[0].sources.at("first_height").starts_with("unknown"));
   EXPECT_EQ(s.segments[0].version, "v3.1.0");  // from the tag: no recommended_version
   EXPECT_EQ(s.segments[0].sources.at("version"), "chain-registry versions.json tag");
   // name v5 runs tag v6.4.0 but recommends v6.4.1: recommended wins, the difference is noted.
@@ -280,32 +287,43 @@ TEST(ImportChainRegistry, JunoHasNoGenesisEntry) {
   auto r = ImportChainRegistry(kJunoVersions);
   ASSERT_TRUE(r.ok()) << r.status().message();
   const Schedule& s = r->schedule;
-  ASSERT_EQ(s.segments.size(), 2u);
-  EXPECT_EQ(s.segments[0].kind, SwitchKind::kGovernancePlan);  // history before v13 is absent
-  EXPECT_TRUE(HasNote(*r, "versions", "no entry is the genesis version")) << Notes(*r);
-  EXPECT_TRUE(HasNote(*r, "versions[2] \"v27\"", "cannot be scheduled: no height"));
+  ASSERT_EQ(s.segments.size(), 4u);
+  // The history before v13 is absent: a genesis segment that says so, not a guess.
+  EXPECT_EQ(s.segments[0].kind, SwitchKind::kGenesis);
+  EXPECT_EQ(s.segments[0].first_height, kUnknownHeight);
+  EXPECT_TRUE(s.segments[0].binaries.empty());
+  EXPECT_TRUE(s.segments[0].sources.at("binaries").starts_with("unknown"));
+  EXPECT_EQ(s.segments[1].name, "v13");
+  EXPECT_EQ(s.segments[1].kind, SwitchKind::kGovernancePlan);
+  EXPECT_TRUE(HasNote(*r, "versions", "has no genesis entry")) << Notes(*r);
+  EXPECT_TRUE(HasNote(*r, "versions[2] \"v27\"", "has no usable height"));
   EXPECT_TRUE(HasNote(*r, "versions[0] \"v13\"", "binaries without checksum: linux/amd64"));
   auto findings = CheckSchedule(s, "linux/amd64", false);
   bool genesis_error = false;
-  for (const Finding& f : findings) genesis_error |= f.where == "segments[0].kind";
+  for (const Finding& f : findings) {
+    genesis_error |= f.where == "segments[0].binaries" && f.severity == Finding::Severity::kError;
+  }
   EXPECT_TRUE(genesis_error) << FormatFindings(findings);
 }
 
-TEST(ImportChainRegistry, AkashFirstEntryWithoutHeightIsGenesisSecondIsLeftOut) {
+TEST(ImportChainRegistry, AkashFirstEntryWithoutHeightIsNotGenesis) {
   auto r = ImportChainRegistry(kAkashVersions);
   ASSERT_TRUE(r.ok()) << r.status().message();
   const Schedule& s = r->schedule;
-  ASSERT_EQ(s.segments.size(), 3u) << Notes(*r);
-  EXPECT_EQ(s.segments[0].name, "v0.22.0");
-  EXPECT_EQ(s.segments[0].kind, SwitchKind::kGenesis);
-  EXPECT_TRUE(HasNote(*r, "versions[0] \"v0.22.0\"", "taken as the genesis segment"));
-  EXPECT_TRUE(HasNote(*r, "versions[1] \"v0.24.0\"", "cannot be scheduled: no height"));
-  EXPECT_EQ(s.segments[1].binaries.size(), 2u);
+  ASSERT_EQ(s.segments.size(), 5u) << Notes(*r);
+  EXPECT_EQ(s.segments[0].name, "genesis");  // the unknown binary that ran from genesis
+  EXPECT_TRUE(s.segments[0].binaries.empty());
+  EXPECT_EQ(s.segments[1].name, "v0.22.0");
+  EXPECT_NE(s.segments[1].kind, SwitchKind::kGenesis);
+  EXPECT_EQ(s.segments[1].first_height, kUnknownHeight);
+  EXPECT_EQ(s.segments[2].first_height, kUnknownHeight);
+  EXPECT_EQ(s.segments[3].binaries.size(), 2u);
   EXPECT_EQ(
-      s.segments[1].binaries.at("linux/arm64").url,
+      s.segments[3].binaries.at("linux/arm64").url,
       "https://github.com/akash-network/node/releases/download/v0.26.1/akash_linux_arm64.zip");
-  EXPECT_TRUE(s.segments[2].binaries.empty());
+  EXPECT_TRUE(s.segments[4].binaries.empty());
   EXPECT_TRUE(HasNote(*r, "versions[3] \"v2.0.0\"", "has no binaries"));
+  EXPECT_TRUE(HasErrors(CheckSchedule(s, "linux/amd64", false)));
 }
 
 TEST(ImportChainRegistry, OlderChainJsonLayout) {
@@ -329,21 +347,55 @@ TEST(ImportChainRegistry, OlderChainJsonLayout) {
   EXPECT_FALSE(HasNote(*r, "chain_id", ""));
 }
 
-TEST(ImportChainRegistry, GenesisNamedLaterIsMovedFirst) {
+TEST(ImportChainRegistry, GenesisNamedLaterIsNotMovedButReported) {
   auto r = ImportChainRegistry(R"({"chain_id":"x-1","daemon_name":"xd","codebase":{
       "genesis":{"name":"v1"},
       "versions":[{"name":"v2","height":100,"proposal":3},{"name":"v1","height":1}]}})");
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->schedule.segments.size(), 2u);
-  EXPECT_EQ(r->schedule.segments[0].name, "v1");
-  EXPECT_EQ(r->schedule.segments[1].name, "v2");
+  EXPECT_EQ(r->schedule.segments[0].name, "v2");  // the file's order, not re-sorted
+  EXPECT_EQ(r->schedule.segments[1].name, "v1");
+  auto findings = CheckSchedule(r->schedule, "linux/amd64", false);
+  EXPECT_TRUE(HasErrors(findings));
+  bool order = false;
+  for (const Finding& f : findings) {
+    order |= f.where == "segments[1].first_height" &&
+             f.message.find("below segments[0] \"v2\"") != std::string::npos;
+  }
+  EXPECT_TRUE(order) << FormatFindings(findings);
 }
 
-TEST(ImportChainRegistry, ChainJsonWithoutVersionsPointsToVersionsJson) {
+TEST(ImportChainRegistry, CurrentChainJsonGivesChainFacts) {
   auto r = ImportChainRegistry(
-      R"({"chain_id":"cosmoshub-4","codebase":{"recommended_version":"v27.0.0"}})");
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("versions.json"), std::string::npos);
+      R"({"chain_name":"cosmoshub","chain_id":"cosmoshub-4","daemon_name":"gaiad",
+          "codebase":{"git_repo":"https://github.com/cosmos/gaia","recommended_version":"v27.0.0",
+                      "sdk":{"type":"cosmos","version":"v0.53.4"},
+                      "binaries":{"linux/amd64":"https://example.org/v27.0.0/gaiad"}}})",
+      {"hub.chain.json", ""});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->schedule.chain_id, "cosmoshub-4");
+  EXPECT_EQ(r->schedule.sources.at("daemon_name"), "chain-registry chain.json (hub.chain.json)");
+  EXPECT_TRUE(r->schedule.segments.empty());
+  ASSERT_TRUE(r->facts);
+  EXPECT_EQ(r->facts->recommended_version, "v27.0.0");
+  EXPECT_EQ(r->facts->sdk_version, "v0.53.4");
+  // Without a codebase block at all it is still a source of chain facts.
+  auto bare = ImportChainRegistry(R"({"chain_name":"x","chain_id":"x-1","daemon_name":"xd"})");
+  ASSERT_TRUE(bare.ok()) << bare.status().message();
+  EXPECT_EQ(bare->schedule.daemon_name, "xd");
+  // The facts reach the segment that runs the recommended version.
+  Schedule s;
+  Segment seg;
+  seg.first_height = 100;
+  seg.name = "v27";
+  seg.version = "v27.0.0";
+  seg.halt_semantics = HaltSemantics::kUnknown;
+  s.segments.push_back(seg);
+  auto notes = ApplyChainFacts(s, *r->facts, "cosmoshub-4", "gaiad");
+  EXPECT_TRUE(notes.empty());
+  EXPECT_EQ(s.chain_id, "cosmoshub-4");
+  EXPECT_EQ(s.segments[0].halt_semantics, HaltSemantics::kStopBefore);
+  EXPECT_EQ(s.segments[0].binaries.size(), 1u);
 }
 
 TEST(ImportChainRegistry, OddEntriesAreNotedNotFatal) {
@@ -357,21 +409,26 @@ TEST(ImportChainRegistry, OddEntriesAreNotedNotFatal) {
       {"name":"v6","height":200,"binaries":"https://x"}]})");
   ASSERT_TRUE(r.ok()) << r.status().message();
   const Schedule& s = r->schedule;
-  ASSERT_EQ(s.segments.size(), 3u) << Notes(*r);
+  ASSERT_EQ(s.segments.size(), 5u) << Notes(*r);
+  EXPECT_EQ(s.segments[0].first_height, kUnknownHeight);  // "genesis" without a height
   EXPECT_EQ(s.segments[1].name, "v3");
   EXPECT_EQ(s.segments[1].first_height, 120);
   EXPECT_EQ(s.segments[1].kind, SwitchKind::kGovernancePlan);
+  EXPECT_EQ(s.segments[2].first_height, kUnknownHeight);  // -3
+  EXPECT_EQ(s.segments[3].first_height, kUnknownHeight);  // 1 is no switch height
   EXPECT_TRUE(HasNote(*r, "versions[1]", "is not an object"));
   EXPECT_TRUE(HasNote(*r, "versions[2]", "has no name"));
-  EXPECT_TRUE(HasNote(*r, "versions[4] \"v4\"", "cannot be scheduled"));
-  EXPECT_TRUE(HasNote(*r, "versions[5] \"v5\"", "cannot be scheduled"));
+  EXPECT_TRUE(HasNote(*r, "versions[4] \"v4\"", "has no usable height"));
+  EXPECT_TRUE(HasNote(*r, "versions[5] \"v5\"", "has no usable height"));
   EXPECT_TRUE(HasNote(*r, "versions[6] \"v6\"", "binaries is not an object"));
+  EXPECT_EQ(*ParseSchedule(FormatSchedule(s)), s);
 }
 
 TEST(ImportChainRegistry, RejectsWhatIsNotARegistryFile) {
   EXPECT_FALSE(ImportChainRegistry("").ok());
   EXPECT_FALSE(ImportChainRegistry("[1,2]").ok());
   EXPECT_FALSE(ImportChainRegistry(R"({"chain_name":"x"})").ok());
+  EXPECT_FALSE(ImportChainRegistry(R"({"name":"x","codebase":[]})").ok());
   EXPECT_FALSE(ImportChainRegistry(R"({"chain_name":"x","versions":{}})").ok());
 }
 

@@ -244,7 +244,8 @@ TEST(ScheduleFromGovPlans, ConfirmedPlansBecomeGovSegments) {
   EXPECT_EQ(s.chain_id, "cosmoshub-4");
   ASSERT_EQ(s.segments.size(), 5u);
   EXPECT_EQ(s.segments[0].kind, SwitchKind::kGenesis);
-  EXPECT_TRUE(s.segments[0].sources.at("first_height").starts_with("assumed"));
+  EXPECT_EQ(s.segments[0].first_height, kUnknownHeight);  // REST does not say: not 1
+  EXPECT_TRUE(s.segments[0].sources.at("first_height").starts_with("unknown"));
   EXPECT_EQ(s.segments[1].name, "Gravity-DEX");
   EXPECT_EQ(s.segments[1].kind, SwitchKind::kGovernancePlan);
   EXPECT_EQ(s.segments[1].sources.at("first_height"), "rest applied_plan");

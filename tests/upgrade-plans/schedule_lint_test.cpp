@@ -183,14 +183,17 @@ TEST(ExplainSchedule, TableListsEverySegment) {
 
 TEST(ExplainSchedule, HeightExplainsWhy) {
   std::string t = ExplainSchedule(Good(), "linux/amd64", {"start"}, int64_t{9000000});
-  EXPECT_NE(t.find("height 9000000 is executed by segment 3 of 4, \"Vega\" (gov-plan, heights "
-                   "8695000-19460499)"),
+  // Numbered as the table and check number segments: from 0.
+  EXPECT_NE(t.find("height 9000000 is executed by segments[2] (of 0-3), \"Vega\" (gov-plan, "
+                   "heights 8695000-19460499)"),
             std::string::npos)
       << t;
   EXPECT_NE(t.find("governance plan \"Vega\" halts the previous binary at height 8695000"),
             std::string::npos)
       << t;
-  EXPECT_NE(t.find("--halt-height 19460499 so it commits 19460499"), std::string::npos) << t;
+  EXPECT_NE(t.find("--halt-height 19460499 (commit-then-exit) so it commits 19460499"),
+            std::string::npos)
+      << t;
   EXPECT_NE(t.find("version:  v6.0.4"), std::string::npos) << t;
   std::string before = ExplainSchedule(Good(), "linux/amd64", {}, int64_t{5});
   EXPECT_NE(before.find("before the schedule's first segment (which starts at 5200791)"),

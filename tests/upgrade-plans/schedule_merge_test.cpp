@@ -39,7 +39,7 @@ TEST(MergeSchedules, FillsWhatOneSideLacks) {
 
   Schedule b;
   b.daemon_name = "gaiad";
-  Segment v10b = Seg(15816200, SwitchKind::kGovernancePlan, "V10");  // folder names match
+  Segment v10b = Seg(15816200, SwitchKind::kGovernancePlan, "v10");
   v10b.version = "v10.0.2";
   v10b.binaries["linux/amd64"] = {"linux/amd64", "https://e.org/gaiad-10", kA};
   v10b.binaries["linux/arm64"] = {"linux/arm64", "https://e.org/gaiad-10-arm", kB};
@@ -57,9 +57,14 @@ TEST(MergeSchedules, FillsWhatOneSideLacks) {
   EXPECT_EQ(merged.binaries.at("linux/amd64").checksum, kA);  // same URL: checksum filled in
   EXPECT_EQ(merged.binaries.at("linux/arm64").checksum, kB);
   EXPECT_EQ(merged.sources.at("binaries"), "gov proposal 798 plan info");
-  // Names differ in case only: kept, but reported (the node reports the on-chain spelling).
-  ASSERT_EQ(m.conflicts.size(), 1u) << FormatConflicts(m.conflicts);
-  EXPECT_EQ(m.conflicts[0], (Conflict{"v10", "name", "v10", "V10"}));
+  EXPECT_TRUE(m.conflicts.empty()) << FormatConflicts(m.conflicts);
+  // Names that differ in case only match as folders but are a conflict (the node reports the
+  // on-chain spelling): then nothing of b's entry is filled into a's.
+  b.segments[0].name = "V10";
+  MergeResult cased = MergeSchedules(a, b);
+  ASSERT_EQ(cased.conflicts.size(), 1u) << FormatConflicts(cased.conflicts);
+  EXPECT_EQ(cased.conflicts[0], (Conflict{"v10", "name", "v10", "V10"}));
+  EXPECT_EQ(cased.schedule.segments[1], a.segments[1]);
 }
 
 TEST(MergeSchedules, DisagreementsAreConflictsAndLeftWins) {
@@ -95,7 +100,8 @@ TEST(MergeSchedules, DisagreementsAreConflictsAndLeftWins) {
   EXPECT_EQ(m.conflicts.size(), 8u) << FormatConflicts(m.conflicts);
   EXPECT_EQ(m.schedule, a);  // nothing resolved: a's values kept
   EXPECT_NE(FormatConflicts(m.conflicts)
-                .find("\"v14\" first_height: 18262000 vs 18262001 (kept 18262000)"),
+                .find("\"v14\" first_height: 18262000 vs 18262001 (kept the whole entry of the "
+                      "higher-priority source)"),
             std::string::npos)
       << FormatConflicts(m.conflicts);
 }
@@ -162,10 +168,13 @@ TEST(MergeSchedules, RegistryPlusRestCorrectsAssumptionsWithoutConflicts) {
   EXPECT_EQ(s.chain_id, "cosmoshub-4");
   EXPECT_EQ(s.daemon_name, "gaiad");
   ASSERT_EQ(s.segments.size(), 3u);
-  EXPECT_EQ(s.segments[0].first_height, 5200791);  // REST's assumed 1 does not override
+  EXPECT_EQ(s.segments[0].first_height, 5200791);  // REST does not know it
   EXPECT_EQ(s.segments[0].name, "genesis");
-  EXPECT_EQ(s.segments[1].kind, SwitchKind::kGovernancePlan);  // the registry only guessed
-  EXPECT_EQ(s.segments[1].sources.at("kind"), "gov proposal 600");
+  // v7-Theta is disputed (below): the registry's whole entry stays, its guessed kind included.
+  EXPECT_EQ(s.segments[1].kind, SwitchKind::kHaltHeight);
+  EXPECT_EQ(s.segments[1].binaries.at("linux/amd64").url,
+            "https://github.com/cosmos/gaia/releases/download/v7.1.1/gaiad-v7.1.1-linux-amd64");
+  EXPECT_EQ(s.segments[2].kind, SwitchKind::kGovernancePlan);
   EXPECT_EQ(s.segments[2].binaries.at("linux/amd64").checksum->hex, std::string(64, 'd'));
   // The v7-Theta plan points at v7.0.0 while the registry recommends v7.1.1: a real conflict.
   ASSERT_EQ(m.conflicts.size(), 1u) << FormatConflicts(m.conflicts);

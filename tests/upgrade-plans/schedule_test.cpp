@@ -150,7 +150,7 @@ TEST(Schedule, TopLevelErrors) {
   ExpectError("", "not valid JSON");
   ExpectError("[]", "must be a JSON object");
   ExpectError(R"({"segments":[]})", "format_version: missing");
-  ExpectError(R"({"format_version":2,"segments":[]})", "only knows version 1");
+  ExpectError(R"({"format_version":3,"segments":[]})", "only knows versions 1 and 2");
   ExpectError(R"({"format_version":1})", "segments: missing");
   ExpectError(R"({"format_version":1,"segments":{}})", "segments: must be an array");
   ExpectError(R"({"format_version":1,"segments":[],"chain":"x"})", "chain: unknown field");
