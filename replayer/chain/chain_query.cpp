@@ -21,4 +21,21 @@ base::Result<int64_t> QueryAppliedPlanHeight(const std::string& rest_url,
   return *applied;
 }
 
+base::Result<std::optional<plans::GovPlan>> QueryCurrentPlan(
+    const std::string& rest_url, const registry::DownloadOptions& download) {
+  std::string base = rest_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string url = base + "/cosmos/upgrade/v1beta1/current_plan";
+  registry::DownloadOptions o = download;
+  o.allow_http_without_checksum = true;  // a JSON answer, not a binary
+  registry::Downloader dl(o);
+  auto body = dl.FetchText(url, std::nullopt);
+  if (!body.ok()) {
+    return base::Status(body.status().code(), "current_plan query: " + body.status().message());
+  }
+  auto plan = plans::ParseCurrentPlan(*body);
+  if (!plan.ok()) return base::Status(plan.status().code(), url + ": " + plan.status().message());
+  return *plan;
+}
+
 }  // namespace replayer

@@ -247,6 +247,7 @@ int RunCli(int argc, char** argv, char** envp) {
   groups.push_back(AddPlansCommands(app));
   groups.push_back(AddSyncCommands(app));
   groups.push_back(AddAuditCommands(app));
+  groups.push_back(AddUpgradeCommands(app));
 
   try {
     app.parse(argc, argv);

@@ -62,5 +62,6 @@ std::unique_ptr<CommandGroup> AddRegistryCommands(CLI::App& app);
 std::unique_ptr<CommandGroup> AddPlansCommands(CLI::App& app);
 std::unique_ptr<CommandGroup> AddSyncCommands(CLI::App& app);
 std::unique_ptr<CommandGroup> AddAuditCommands(CLI::App& app);
+std::unique_ptr<CommandGroup> AddUpgradeCommands(CLI::App& app);
 
 }  // namespace replayer

@@ -90,6 +90,10 @@ class Supervisor {
   void MaybeFinishRun();
   bool IsNewUpgrade(const plans::UpgradeInfo& plan) const;
   bool PlanIsDue(const plans::UpgradeInfo& plan);
+  // add-batch-upgrade's data/upgrade-info.json.batch: when upgrade-info.json holds no new plan,
+  // the batch's lowest entry not yet applied is written there (and dropped from the batch),
+  // so the height gate holds it like an `add-upgrade --upgrade-height` plan.
+  void PromoteBatchPlan();
   void RecordNodePid(pid_t pid);
   void ClearNodePid();
 
@@ -139,6 +143,7 @@ class Supervisor {
   };
   FileKey last_file_key_;
   std::string last_invalid_message_;
+  std::string last_batch_message_;
   int detect_failures_ = 0;  // consecutive failures to record the due upgrade (this node run)
   int txn_ordinal_ = 0;
   std::string last_gate_message_;

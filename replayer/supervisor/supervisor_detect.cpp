@@ -2,7 +2,7 @@
 // one enough: data/upgrade-info.json (inotify and polling, half-written files read again), the
 // node's `UPGRADE "<name>" NEEDED` log line (written to the file after kLinePlanWait if the node
 // leaves none, or at once when the node exits first), and for manual plans (`add-upgrade
-// --upgrade-height`) the node's height. A run policy (sync) may refuse a reported plan or stop a
+// --upgrade-height`, add-batch-upgrade's batch promoted one entry at a time) the node's height. A run policy (sync) may refuse a reported plan or stop a
 // node that logged its halt. A due plan that cannot be recorded (journal or upgrade-info.json
 // not writable) is retried with back-off, then the node is stopped and the run fails: never a
 // silent wait. The rest of the
@@ -11,10 +11,14 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
+#include <filesystem>
 
 #include "replayer/config/file_util.h"
 #include "replayer/supervisor/height_gate.h"
+#include "upgrade-plans/batch_upgrade.h"
 #include "replayer/supervisor/supervisor.h"
 
 namespace replayer {
@@ -31,7 +35,62 @@ constexpr auto kDetectBackoff = std::chrono::milliseconds(500);
 
 }  // namespace
 
+void Supervisor::PromoteBatchPlan() {
+  std::string batch_path = d_.layout.UpgradeInfoFile() + ".batch";
+  struct stat st {};
+  if (stat(batch_path.c_str(), &st) != 0) return;
+  auto say_once = [&](const std::string& message) {
+    if (message != last_batch_message_) {
+      last_batch_message_ = message;
+      spdlog::warn("{}", message);
+    }
+  };
+  // A plan still waiting in upgrade-info.json (the node's, add-upgrade's, or the last promoted
+  // one) is never overwritten.
+  auto current = ReadFile(d_.layout.UpgradeInfoFile());
+  if (current.ok()) {
+    auto plan = plans::ParseUpgradeInfo(*current);
+    if (!plan.ok() || IsNewUpgrade(*plan)) return;
+  } else if (!current.status().Is(base::Status::Code::kNotFound)) {
+    return;
+  }
+  auto text = ReadFile(batch_path);
+  if (!text.ok()) return say_once(text.status().message() + "; batch upgrades wait");
+  auto batch = plans::ParseBatchFile(*text);
+  if (!batch.ok()) {
+    return say_once(batch_path + ": " + batch.status().message() + "; batch upgrades wait");
+  }
+  std::vector<plans::UpgradeInfo> rest;
+  std::optional<plans::UpgradeInfo> next;
+  for (const auto& p : *batch) {
+    if (!IsNewUpgrade(p)) continue;  // applied or running: dropped from the batch
+    if (!next) {
+      next = p;
+    } else {
+      rest.push_back(p);
+    }
+  }
+  if (next) {
+    // Written first, then removed from the batch: a crash in between promotes it again, and
+    // IsNewUpgrade drops it once it is applied.
+    std::string info = nlohmann::json{{"name", next->name}, {"height", next->height}}.dump();
+    if (auto w = WriteFileAtomic(d_.layout.UpgradeInfoFile(), info); !w.ok()) {
+      return say_once("cannot promote batch upgrade \"" + next->name + "\": " + w.message());
+    }
+    spdlog::info("batch upgrade \"{}\" at height {} moved from {} into {}", next->name,
+                 next->height, batch_path, d_.layout.UpgradeInfoFile());
+  }
+  if (rest.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(batch_path, ec);
+    if (ec) say_once("cannot remove " + batch_path + ": " + ec.message());
+  } else if (auto w = WriteFileAtomic(batch_path, plans::FormatBatchFile(rest)); !w.ok()) {
+    say_once("cannot rewrite " + batch_path + ": " + w.message());
+  }
+}
+
 base::Result<std::optional<plans::UpgradeInfo>> Supervisor::ReadPendingUpgrade() {
+  PromoteBatchPlan();
   auto text = ReadFile(d_.layout.UpgradeInfoFile());
   if (!text.ok()) {
     if (text.status().Is(base::Status::Code::kNotFound)) {
@@ -91,6 +150,7 @@ bool Supervisor::IsNewUpgrade(const plans::UpgradeInfo& plan) const {
 
 void Supervisor::OnMaybeUpgradeFile() {
   if (stopping_for_upgrade_ || node_exit_) return;
+  PromoteBatchPlan();
   struct stat st {};
   if (stat(d_.layout.UpgradeInfoFile().c_str(), &st) != 0) return;
   FileKey key{static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
