@@ -20,6 +20,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/testing/temp_dir.h"
+
 namespace e2e {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -33,12 +35,7 @@ std::string LowerHex(std::string s) {
 
 const char* const kVersions[] = {"v1.0.0", "v2.0.0", "v2.1.0", "v3.0.0"};
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_util::ReadText;
 
 Env BaseEnv() {
   return {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
@@ -88,7 +85,7 @@ std::string HttpGet(const std::string& url) {
 }
 
 bool EnvironNames(pid_t pid, const std::string& entry) {
-  std::string env = Slurp("/proc/" + std::to_string(pid) + "/environ");
+  std::string env = ReadText("/proc/" + std::to_string(pid) + "/environ");
   for (size_t p = 0; p < env.size();) {
     size_t end = env.find('\0', p);
     if (end == std::string::npos) end = env.size();
@@ -146,8 +143,8 @@ void Process::KillProcessOnly() {
   Reap(true);
 }
 
-std::string Process::Out() const { return Slurp(out_path_); }
-std::string Process::Err() const { return Slurp(err_path_); }
+std::string Process::Out() const { return ReadText(out_path_); }
+std::string Process::Err() const { return ReadText(err_path_); }
 
 ProcResult RunProgram(const std::vector<std::string>& argv, const Env& env,
                       const std::string& scratch, std::chrono::milliseconds timeout) {
@@ -219,7 +216,7 @@ std::string DemoChain::CachedHistory(const HistoryOptions& options) {
 DemoChain::DemoChain(const HistoryOptions& options) {
   if (work_.path().empty()) throw std::runtime_error("mkdtemp failed");
   std::string history = CachedHistory(options);
-  summary_ = nlohmann::json::parse(Slurp(history + "/summary.json"));
+  summary_ = nlohmann::json::parse(ReadText(history + "/summary.json"));
   // This chain's own copy: the peer holds its databases' locks.
   archive_ = work() + "/archive";
   ProcResult copied = RunProgram({"/bin/cp", "-a", history + "/home", archive_}, BaseEnv(),
@@ -231,10 +228,10 @@ DemoChain::DemoChain(const HistoryOptions& options) {
       std::vector<std::string>{Binary("v3.0.0"), "start", "--home", archive_, "--rpc-listen",
                                "127.0.0.1:0", "--rpc-port-file", port_file},
       BaseEnv(), work() + "/peer.out", work() + "/peer.log");
-  if (!WaitFor([&] { return !Slurp(port_file).empty(); }, 10s)) {
+  if (!WaitFor([&] { return !ReadText(port_file).empty(); }, 10s)) {
     throw std::runtime_error("the archive peer did not report its port:\n" + peer_->Err());
   }
-  std::string port = Slurp(port_file);
+  std::string port = ReadText(port_file);
   while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
   peer_url_ = "http://127.0.0.1:" + port;
 

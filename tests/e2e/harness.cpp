@@ -15,17 +15,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/testing/temp_dir.h"
+
 namespace e2e {
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_util::ReadText;
 
 void Replace(std::string& s, const std::string& from, const std::string& to) {
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
@@ -42,7 +39,7 @@ void KillEverythingUsing(const std::string& home) {
     while (dirent* e = readdir(d)) {
       pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
       if (pid <= 0 || pid == getpid()) continue;
-      std::string env = Slurp("/proc/" + std::string(e->d_name) + "/environ");
+      std::string env = ReadText("/proc/" + std::string(e->d_name) + "/environ");
       for (size_t p = 0; p < env.size();) {
         size_t end = env.find('\0', p);
         if (end == std::string::npos) end = env.size();
@@ -61,7 +58,7 @@ void KillEverythingUsing(const std::string& home) {
 }  // namespace
 
 void WriteForeignElf(const std::string& path) {
-  std::string elf = Slurp("/bin/true");
+  std::string elf = ReadText("/bin/true");
   if (elf.size() < 20) throw std::runtime_error("cannot read /bin/true");
 #if defined(__aarch64__)
   const uint16_t other = 62;  // EM_X86_64
@@ -97,7 +94,7 @@ TestHome::TestHome() : dir_("replayer-e2e"), home_(dir_.path() + "/home") {
 TestHome::~TestHome() { KillEverythingUsing(home_); }
 
 void TestHome::WriteNode(const std::string& path, const NodeSpec& spec, int mode) const {
-  std::string text = Slurp(SCRIPT_NODE_TEMPLATE);
+  std::string text = ReadText(SCRIPT_NODE_TEMPLATE);
   if (text.empty()) throw std::runtime_error("cannot read " + std::string(SCRIPT_NODE_TEMPLATE));
   Replace(text, "@VERSION@", spec.version);
   Replace(text, "@UPGRADE_NAME@", spec.upgrade_name);
@@ -157,8 +154,8 @@ RunResult TestHome::Wait(pid_t pid, std::chrono::seconds timeout) {
   }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   int id = run_ids_[pid];
-  r.out = Slurp(dir_.path() + "/run" + std::to_string(id) + ".out");
-  r.err = Slurp(dir_.path() + "/run" + std::to_string(id) + ".err");
+  r.out = ReadText(dir_.path() + "/run" + std::to_string(id) + ".out");
+  r.err = ReadText(dir_.path() + "/run" + std::to_string(id) + ".err");
   return r;
 }
 
@@ -168,7 +165,7 @@ RunResult TestHome::Run(const std::vector<std::string>& args,
   return Wait(Start(args, extra_env), timeout);
 }
 
-std::string TestHome::NodeLog() const { return Slurp(home_ + "/node.log"); }
+std::string TestHome::NodeLog() const { return ReadText(home_ + "/node.log"); }
 int TestHome::CountInLog(const std::string& needle) const { return CountOf(NodeLog(), needle); }
 
 std::string TestHome::Current() const {
@@ -178,11 +175,11 @@ std::string TestHome::Current() const {
 }
 
 int64_t TestHome::Height() const {
-  std::string h = Slurp(home_ + "/data/height");
+  std::string h = ReadText(home_ + "/data/height");
   return h.empty() ? 0 : std::stoll(h);
 }
 
-std::string TestHome::ReadFile(const std::string& rel) const { return Slurp(home_ + "/" + rel); }
+std::string TestHome::ReadFile(const std::string& rel) const { return ReadText(home_ + "/" + rel); }
 bool TestHome::Exists(const std::string& rel) const { return fs::exists(home_ + "/" + rel); }
 
 pid_t SpawnToFiles(const std::vector<std::string>& argv_in,

@@ -11,16 +11,12 @@
 #include <thread>
 
 #include "tests/e2e/demochain_fixture.h"
+#include "tests/testing/temp_dir.h"
 
 namespace e2e {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_util::ReadText;
 
 bool WaitUntil(const std::function<bool()>& ready, std::chrono::seconds timeout) {
   auto end = std::chrono::steady_clock::now() + timeout;
@@ -52,8 +48,8 @@ TEST_F(PrepareUpgradeDemochain, FetchesThePlanTheNodeReports) {
   ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(h + "/data/upgrade-info.json"); },
                         std::chrono::seconds(60)))
       << node.Err();
-  ASSERT_TRUE(WaitUntil([&] { return !Slurp(h + "/port").empty(); }, std::chrono::seconds(10)));
-  std::string rest = "http://127.0.0.1:" + std::to_string(std::stoi(Slurp(h + "/port")));
+  ASSERT_TRUE(WaitUntil([&] { return !ReadText(h + "/port").empty(); }, std::chrono::seconds(10)));
+  std::string rest = "http://127.0.0.1:" + std::to_string(std::stoi(ReadText(h + "/port")));
 
   auto refused = home.Replayer({"prepare-upgrade", "--rest", rest});
   EXPECT_EQ(refused.exit_code, 1) << refused.all();
@@ -65,8 +61,8 @@ TEST_F(PrepareUpgradeDemochain, FetchesThePlanTheNodeReports) {
   auto r = home.Replayer({"prepare-upgrade"}, {{"REPLAYER_REST_ADDRESS", rest}});
   ASSERT_EQ(r.exit_code, 0) << r.all();
   EXPECT_NE(r.out.find("upcoming upgrade \"v2\" at height"), std::string::npos) << r.out;
-  EXPECT_EQ(Slurp(h + "/cosmovisor/upgrades/v2/bin/demochaind"),
-            Slurp(DemoChain::Binary("v2.0.0")));
+  EXPECT_EQ(ReadText(h + "/cosmovisor/upgrades/v2/bin/demochaind"),
+            ReadText(DemoChain::Binary("v2.0.0")));
   EXPECT_EQ(home.Current(), "genesis");
 }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/sdkchain/sdkchain_fixture.h"
+#include "tests/testing/temp_dir.h"
 
 namespace {
 
@@ -22,12 +23,7 @@ using namespace std::chrono_literals;
 using sdkchain::kUpgradeName;
 namespace fs = std::filesystem;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_util::ReadText;
 
 // Every file under `dir` with its bytes, for byte-for-byte comparison.
 std::map<std::string, std::string> TreeOf(const std::string& dir) {
@@ -36,7 +32,7 @@ std::map<std::string, std::string> TreeOf(const std::string& dir) {
   for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     if (ec) break;
-    if (it->is_regular_file()) out[fs::relative(it->path(), dir).string()] = Slurp(it->path());
+    if (it->is_regular_file()) out[fs::relative(it->path(), dir).string()] = ReadText(it->path());
   }
   return out;
 }
@@ -57,7 +53,7 @@ class Mirror {
     std::regex on(" on (http://[^ \n]+)");
     std::smatch m;
     for (int i = 0; i < 200; ++i) {
-      std::string out = Slurp(dir_ + "/serve.out") + Slurp(dir_ + "/serve.err");
+      std::string out = ReadText(dir_ + "/serve.out") + ReadText(dir_ + "/serve.err");
       if (std::regex_search(out, m, on)) {
         url_ = m[1];
         return;
@@ -124,8 +120,8 @@ TEST_F(DownloadFromMirror, TheBinaryIsFetchedVerifiedAndSwitchedTo) {
   std::string out = r.out + r.err;
   ASSERT_GE(seen, plan + 3) << out;
   EXPECT_EQ(h.Current(), std::string("upgrades/") + kUpgradeName);
-  EXPECT_EQ(Slurp(h.home() + "/cosmovisor/upgrades/" + kUpgradeName + "/bin/simd"),
-            Slurp(sdkchain::Simd053()));
+  EXPECT_EQ(ReadText(h.home() + "/cosmovisor/upgrades/" + kUpgradeName + "/bin/simd"),
+            ReadText(sdkchain::Simd053()));
   EXPECT_EQ(sdkchain::Count(out, std::string("applying upgrade \"") + kUpgradeName +
                                      "\" at height: " + std::to_string(plan)),
             1)

@@ -12,17 +12,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/testing/temp_dir.h"
+
 namespace sdkchain {
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_util::ReadText;
 
 size_t CurlAppend(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
@@ -60,7 +57,7 @@ std::string MissingBinaries() {
     if (access(b.c_str(), X_OK) != 0) missing += " " + b;
   }
   if (missing.empty()) return "";
-  std::string why = Slurp(std::string(SDKCHAIN_BIN_DIR) + "/../NO_GO");
+  std::string why = ReadText(std::string(SDKCHAIN_BIN_DIR) + "/../NO_GO");
   return "sdkchain binaries missing:" + missing + ". " +
          (why.empty() ? "Build them with sdkchain/build.sh (Go >= 1.23), or configure with "
                         "-DREPLAYER_SDKCHAIN=OFF."
@@ -92,8 +89,8 @@ Cmd RunCmd(const std::vector<std::string>& argv, const Env& env, const std::stri
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = Slurp(base + ".out");
-  r.err = Slurp(base + ".err");
+  r.out = ReadText(base + ".out");
+  r.err = ReadText(base + ".err");
   return r;
 }
 
@@ -108,7 +105,7 @@ Localnet::Localnet(e2e::TestHome& home, const std::string& simd)
     throw std::runtime_error("localnet.sh init failed (exit " + std::to_string(r.exit_code) +
                              "): " + r.all());
   }
-  std::istringstream env(Slurp(home_ + "/sdkchain.env"));
+  std::istringstream env(ReadText(home_ + "/sdkchain.env"));
   for (std::string line; std::getline(env, line);) {
     auto eq = line.find('=');
     if (eq == std::string::npos || line.find("_PORT") == std::string::npos) continue;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 namespace testing_util {
@@ -35,6 +36,15 @@ inline void WriteText(const std::string& path, const std::string& text, mode_t m
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   std::ofstream(path, std::ios::binary) << text;
   ::chmod(path.c_str(), mode);
+}
+
+// The whole content of `path` as bytes; empty when it cannot be read (tests poll files a process
+// has not written yet).
+inline std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace testing_util
