@@ -189,10 +189,15 @@ void Supervisor::OnMaybeUpgradeFile() {
 
 void Supervisor::OnLine(std::string_view line) {
   if (d_.policy && d_.policy->OnNodeOutputLine(line) && !stopping_for_upgrade_ &&
-      !stopping_halted_node_ && !node_exit_) {
+      !stopping_halted_node_) {
+    // The node halted where its segment ends. It may stay up (stopped here), or exit at once: in
+    // block sync CometBFT panics on the refused block (exit 2), and the line is then read while
+    // the pipes are drained after the exit. Either way the run ends as the policy says.
     stopping_halted_node_ = true;
-    spdlog::info("the node logged its halt and may not exit by itself: stopping it");
-    StopNodeForUpgrade();
+    if (!node_exit_) {
+      spdlog::info("the node logged its halt and may not exit by itself: stopping it");
+      StopNodeForUpgrade();
+    }
     return;
   }
   if (stopping_for_upgrade_ || line_plan_) return;
