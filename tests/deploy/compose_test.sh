@@ -115,7 +115,13 @@ out=$(simd_in val-alice tx upgrade software-upgrade "$UPGRADE_NAME" --upgrade-he
   --title "$UPGRADE_NAME" --summary "simd v0.50 to v0.53" --deposit 10000000stake \
   --upgrade-info "$(cat "$net/upgrade-info.json")" --no-validate --from alice $(tx_flags) 2>>"$logs/tx.err")
 wait_tx val-alice "$out"
-id=$(rest /cosmos/gov/v1/proposals | python3 -c 'import json,sys; print(json.load(sys.stdin)["proposals"][-1]["id"])')
+# Carol (whose REST we read) may be a block or two behind Alice, who put the
+# proposal in a block: wait, bounded, until Carol has it too.
+s=$(date +%s) id=
+until id=$(rest /cosmos/gov/v1/proposals | python3 -c 'import json,sys; print(json.load(sys.stdin)["proposals"][-1]["id"])' 2>/dev/null); do
+  [ $(($(date +%s) - s)) -lt 60 ] || fail "node-carol's REST shows no proposal 60 s after Alice's tx: $(rest /cosmos/gov/v1/proposals)"
+  sleep 1
+done
 wait_tx val-alice "$(simd_in val-alice tx gov vote "$id" yes --from alice $(tx_flags) 2>>"$logs/tx.err")"
 wait_tx val-bob "$(simd_in val-bob tx gov vote "$id" yes --from bob $(tx_flags) 2>>"$logs/tx.err")"
 echo "   proposal $id at height $upgrade_height (chain at $(height node-carol)), two yes votes"
