@@ -56,6 +56,16 @@ std::string JournalStore::EntryJson(const UpgradeTxn& txn, Step step, bool faile
                                          base::RedactUrlUserInfo(detail)});
 }
 
+void JournalStore::Notify(uint64_t seq, const UpgradeTxn& txn, Step step, bool failed,
+                          int64_t now_ms, std::string_view detail, bool completed) const {
+  if (!observer_) return;
+  UpgradeTxn shown = txn;
+  shown.info = base::RedactUrlUserInfo(shown.info);
+  observer_(JournalEvent{JournalEntry{seq, txn.id, txn.name, step, failed, now_ms,
+                                      base::RedactUrlUserInfo(detail)},
+                         std::move(shown), completed});
+}
+
 base::Result<std::optional<UpgradeTxn>> JournalStore::Active() const {
   ASSIGN_OR_RETURN(auto v, db_.Get(kActiveKey));
   if (!v) return std::optional<UpgradeTxn>();
@@ -80,6 +90,7 @@ base::Result<UpgradeTxn> JournalStore::Begin(UpgradeTxn txn, int64_t now_ms,
   b.Put(OrderedKey(kEntryPrefix, seq), EntryJson(txn, Step::kDetected, false, now_ms, detail));
   b.Put(kActiveKey, TxnToJson(txn));
   RETURN_IF_ERROR(db_.Write(b));
+  Notify(seq, txn, Step::kDetected, false, now_ms, detail, false);
   return txn;
 }
 
@@ -98,6 +109,7 @@ base::Status JournalStore::Record(UpgradeTxn& txn, Step step, int64_t now_ms,
   b.Put(kActiveKey, TxnToJson(next));
   RETURN_IF_ERROR(db_.Write(b));
   txn = std::move(next);
+  Notify(seq, txn, step, false, now_ms, detail, false);
   return {};
 }
 
@@ -107,7 +119,9 @@ base::Status JournalStore::RecordFailure(const UpgradeTxn& txn, Step step, int64
   Database::Batch b;
   b.Put(kEntryCounter, std::to_string(seq));
   b.Put(OrderedKey(kEntryPrefix, seq), EntryJson(txn, step, true, now_ms, detail));
-  return db_.Write(b);
+  RETURN_IF_ERROR(db_.Write(b));
+  Notify(seq, txn, step, true, now_ms, detail, false);
+  return {};
 }
 
 base::Status JournalStore::Complete(UpgradeTxn& txn, Step final_step, int64_t now_ms,
@@ -123,6 +137,7 @@ base::Status JournalStore::Complete(UpgradeTxn& txn, Step final_step, int64_t no
   b.Delete(kActiveKey);
   RETURN_IF_ERROR(db_.Write(b));
   txn.last_step = final_step;
+  Notify(seq, txn, final_step, false, now_ms, detail, true);
   return {};
 }
 

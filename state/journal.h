@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,9 +70,25 @@ struct AppliedUpgrade {
   bool operator==(const AppliedUpgrade&) const = default;
 };
 
+// One journal entry as it was just written (seq set, detail without URL credentials), with the
+// transaction it belongs to after the write; `completed` when the entry completed it.
+struct JournalEvent {
+  JournalEntry entry;
+  UpgradeTxn txn;
+  bool completed = false;
+};
+// Told of every entry after its batch was written (never for a write that failed). Called on the
+// writer's thread, synchronously: it must be quick and must not write to this store.
+using JournalObserver = std::function<void(const JournalEvent&)>;
+
 class JournalStore {
  public:
   explicit JournalStore(Database& db) : db_(db) {}
+
+  // Every entry written from now on is passed to `observer` (replaces any earlier one; null
+  // removes it). Notifications (replayer/notify) hang here, so each step, a failed attempt and
+  // any step added later reach them without their writers knowing.
+  void set_observer(JournalObserver observer) { observer_ = std::move(observer); }
 
   // The transaction that has started and not completed, if any.
   base::Result<std::optional<UpgradeTxn>> Active() const;
@@ -95,7 +112,10 @@ class JournalStore {
   base::Result<uint64_t> NextCounter(std::string_view key) const;
   std::string EntryJson(const UpgradeTxn& txn, Step step, bool failed, int64_t now_ms,
                         std::string_view detail) const;
+  void Notify(uint64_t seq, const UpgradeTxn& txn, Step step, bool failed, int64_t now_ms,
+              std::string_view detail, bool completed) const;
   Database& db_;
+  JournalObserver observer_;
 };
 
 }  // namespace state

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "replayer/cli/cli_common.h"
 #include "replayer/commands/commands.h"
 #include "replayer/config/config.h"
@@ -23,6 +24,8 @@
 #include "replayer/process/process.h"
 #include "replayer/supervisor/supervisor.h"
 #include "replayer/config/version.h"
+#include "replayer/notify/event.h"
+#include "replayer/notify/webhook_settings.h"
 
 namespace replayer {
 namespace {
@@ -50,9 +53,17 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
   if (auto st = ValidateHome(*config); !st.ok()) return Fail(st, kExitUsage);
   auto crash = CrashPointsFromEnv(env);
   if (!crash.ok()) return Fail(crash.status(), kExitUsage);
+  auto webhooks = ParseWebhookSettings(env);
+  if (!webhooks.ok()) return Fail(webhooks.status(), kExitUsage);
   Layout layout(config->home, config->name);
   auto db = OpenState(layout);
   if (!db.ok()) return Fail(db.status());
+  // Declared before the supervisor, so it outlives it and drains (bounded) when `run` returns.
+  auto notifier = MakeNotifier(*webhooks, *config);
+  state::JournalObserver observer;
+  if (webhooks->enabled()) {
+    observer = [&n = *notifier](const state::JournalEvent& e) { n.Publish(EventFromJournal(e)); };
+  }
   PosixProcessLauncher launcher;
   // DAEMON_ALLOW_DOWNLOAD_BINARIES: a missing upgrade binary is fetched from the plan's info,
   // verified and installed by the registry; any failure leaves `current` and the data as they were.
@@ -81,10 +92,11 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
       return {};
     };
   }
-  Supervisor supervisor({*config, layout, **db, launcher, *crash, fetcher});
+  Supervisor supervisor({*config, layout, **db, launcher, *crash, fetcher, nullptr, observer});
   auto code = supervisor.Run(args);
   if (!code.ok()) {
     spdlog::error("{}", code.status().message());
+    notifier->Publish(RunFailedEvent(base::UnixMillis(), code.status().message()));
     return Fail(code.status());
   }
   return *code;

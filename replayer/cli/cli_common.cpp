@@ -1,5 +1,6 @@
 #include "replayer/cli/cli_common.h"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,12 +12,27 @@
 
 #include "base/redact.h"
 #include "replayer/config/file_util.h"
+#include "replayer/config/version.h"
 
 namespace replayer {
 
 int Fail(const base::Status& st, int code) {
   std::fprintf(stderr, "replayer: error: %s\n", base::ForDisplay(st.message()).c_str());
   return code;
+}
+
+std::unique_ptr<Notifier> MakeNotifier(const WebhookSettings& settings, const Config& config,
+                                       std::string chain_id) {
+  NotifyContext context{config.home, config.name, std::move(chain_id),
+                        std::string(ReplayerVersion())};
+  if (settings.enabled()) {
+    std::string shown;
+    for (const auto& url : settings.urls) shown += (shown.empty() ? "" : ", ") + WebhookUrlForDisplay(url);
+    spdlog::info("notifications to {} ({}{})", shown,
+                 settings.format == WebhookFormat::kSlack ? "slack" : "json",
+                 settings.secret.empty() ? "" : ", signed");
+  }
+  return std::make_unique<Notifier>(settings, std::move(context));
 }
 
 CLI::Validator IntegerIn(int64_t lo, int64_t hi) {

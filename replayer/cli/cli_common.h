@@ -13,6 +13,7 @@
 #include "binary-registry/progress.h"
 #include "binary-registry/registry.h"
 #include "replayer/config/config.h"
+#include "replayer/notify/notifier.h"
 #include "replayer/upgrade/crash_points.h"
 #include "upgrade-plans/schedule.h"
 
@@ -31,6 +32,10 @@ base::Result<Config> LoadConfigForFileCommands(const EnvMap& env, const std::str
 registry::RegistrySettings RegistrySettingsFrom(const Config& config);
 // The REPLAYER_TEST_CRASH_AT test hook (`run` and `sync`); none when unset.
 base::Result<CrashPoints> CrashPointsFromEnv(const EnvMap& env);
+// The notifier of `run` and `sync` (REPLAYER_WEBHOOK_*, parsed before anything is touched):
+// events carry this home, daemon and chain id ("" when unknown). With no URL it does nothing.
+std::unique_ptr<Notifier> MakeNotifier(const WebhookSettings& settings, const Config& config,
+                                       std::string chain_id = "");
 // Reads and parses a schedule file; errors name the file (or --plans when unreadable).
 base::Result<plans::Schedule> LoadSchedule(const std::string& path);
 // A bar on a terminal (stderr), periodic log lines otherwise.

@@ -8,11 +8,14 @@
 #include <limits>
 #include <memory>
 
+#include "base/clock.h"
 #include "binary-registry/listen.h"
 #include "replayer/cli/cli_common.h"
 #include "replayer/commands/commands.h"
 #include "replayer/config/file_util.h"
 #include "replayer/config/layout.h"
+#include "replayer/notify/event.h"
+#include "replayer/notify/webhook_settings.h"
 #include "replayer/sync/metrics_server.h"
 #include "replayer/sync/progress.h"
 #include "replayer/supervisor/supervisor.h"
@@ -170,6 +173,8 @@ class SyncCommands final : public CommandGroup {
     // Every usage error before anything is touched.
     auto crash = CrashPointsFromEnv(env);
     if (!crash.ok()) return Fail(crash.status(), kExitUsage);
+    auto webhooks = ParseWebhookSettings(env);
+    if (!webhooks.ok()) return Fail(webhooks.status(), kExitUsage);
     if (!metrics_listen_.empty()) {
       if (auto la = registry::ParseListenAddress(metrics_listen_); !la.ok()) {
         return Fail(la.status().WithContext("--metrics"), kExitUsage);
@@ -195,18 +200,28 @@ class SyncCommands final : public CommandGroup {
     // second Replayer on this home is refused here, having touched nothing.
     auto db = OpenState(layout);
     if (!db.ok()) return Fail(db.status());
+    // From here on every end of the sync is told to the webhooks (sync.finished); the notifier
+    // outlives the supervisor and drains, bounded, when this function returns.
+    auto notifier = MakeNotifier(*webhooks, config, schedule->chain_id);
+    notifier->Publish(SyncStartedEvent(base::UnixMillis(), schedule->segments.size(), until));
+    int64_t height = 0;
+    auto failed = [&](const base::Status& st) {
+      notifier->Publish(
+          SyncFinishedEvent(base::UnixMillis(), false, std::nullopt, height, st.message()));
+      return Fail(st);
+    };
     auto t0 = Clock::now();
     PrepareOptions prepare_options;
     prepare_options.rest_url = rest_url_;
     prepare_options.until = until;
     auto prepared =
         PrepareSync(*schedule, config, layout, RegistrySettingsFrom(config), prepare_options);
-    if (!prepared.ok()) return Fail(prepared.status());
+    if (!prepared.ok()) return failed(prepared.status());
     for (const auto& line : prepared->lines) spdlog::info("{}", line);
     if (auto current = layout.ReadCurrent(); !current.ok()) {
-      if (!current.status().Is(base::Status::Code::kNotFound)) return Fail(current.status());
+      if (!current.status().Is(base::Status::Code::kNotFound)) return failed(current.status());
       // Where the node really is gets checked against the schedule before anything runs.
-      if (auto st = layout.SwitchCurrent("genesis"); !st.ok()) return Fail(st);
+      if (auto st = layout.SwitchCurrent("genesis"); !st.ok()) return failed(st);
     }
     auto t_prepared = Clock::now();
 
@@ -217,7 +232,7 @@ class SyncCommands final : public CommandGroup {
         return FormatPrometheus(progress.Snapshot(Clock::now()));
       });
       auto port = metrics->Start();
-      if (!port.ok()) return Fail(port.status());
+      if (!port.ok()) return failed(port.status());
       spdlog::info("metrics at http://{}:{}/metrics",
                    metrics_listen_.substr(0, metrics_listen_.rfind(':')), *port);
     }
@@ -225,12 +240,27 @@ class SyncCommands final : public CommandGroup {
     PosixProcessLauncher launcher;
     SyncPolicy policy(*schedule, config, layout, launcher, until, &progress,
                       [&reporter] { reporter.Tick(false); });
-    Supervisor supervisor({config, layout, **db, launcher, *crash, nullptr, &policy});
+    state::JournalObserver observer;
+    if (webhooks->enabled()) {
+      observer = [&n = *notifier](const state::JournalEvent& e) { n.Publish(EventFromJournal(e)); };
+      policy.set_segment_listener([&](size_t k) {
+        const plans::Segment& seg = schedule->segments[k];
+        notifier->Publish(SegmentReachedEvent(
+            base::UnixMillis(), k, schedule->segments.size(), plans::SegmentLabel(*schedule, k),
+            seg.version, SegmentTarget(*schedule, k, config.disable_recase), seg.first_height,
+            plans::LastHeight(*schedule, k)));
+      });
+    }
+    Supervisor supervisor({config, layout, **db, launcher, *crash, nullptr, &policy, observer});
     auto code = supervisor.Run(node_args_);
     auto t_end = Clock::now();
     if (code.ok() && *code == 0) progress.Finished();
     reporter.Tick(true);
-    if (!code.ok()) return Fail(code.status());
+    height = progress.Snapshot(t_end).height;
+    if (!code.ok()) return failed(code.status());
+    notifier->Publish(SyncFinishedEvent(
+        base::UnixMillis(), *code == 0, *code, height,
+        *code == 0 ? "" : "the node exited with code " + std::to_string(*code)));
     PrintSyncSummary(*schedule, config.disable_recase, policy, progress.Snapshot(t_end), policy.start_height(),
                      t_prepared - t0, t_end - t_prepared);
     return *code;

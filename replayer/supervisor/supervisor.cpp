@@ -106,6 +106,7 @@ Supervisor::Supervisor(Deps deps)
       drain_timer_(io_),
       line_timer_(io_),
       retry_timer_(io_) {
+  journal_.set_observer(d_.journal_observer);
   // Hooks run outside the event loop: let a stop signal that arrives meanwhile reach OnSignal.
   txn_runner_.set_stop_requested([this] {
     io_.poll();

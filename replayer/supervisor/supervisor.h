@@ -49,6 +49,9 @@ class Supervisor {
     const CrashPoints& crash;
     BinaryFetcher fetcher;  // may be null
     RunPolicy* policy = nullptr;  // `sync`: the schedule steers; null for `run`
+    // Told of every journal entry once it is stored (notifications); may be null. Runs on the
+    // event-loop thread: it must only hand the entry on, never wait.
+    state::JournalObserver journal_observer = nullptr;
   };
   explicit Supervisor(Deps deps);
   ~Supervisor();

@@ -517,9 +517,11 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   halted_by_config_ = false;
   refused_halt_height_ = false;
   app_hash_complaint_.clear();
-  if (!timings_[*k].started) timings_[*k].started = now;
+  bool first = !timings_[*k].started;
+  if (first) timings_[*k].started = now;
   std::string label = plans::SegmentLabel(schedule_, *k);
   spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(), label);
+  if (first && segment_listener_) segment_listener_(*k);
   if (progress_) {
     progress_->SegmentLaunched(*k, label, now);
     if (tick_) tick_();

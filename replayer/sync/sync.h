@@ -70,6 +70,9 @@ class SyncPolicy final : public RunPolicy {
   void OnLaunched(const std::string& current_target) override;
   bool OnNodeOutputLine(std::string_view line) override;
 
+  // Called with a segment's index the first time its binary is launched (notifications).
+  void set_segment_listener(std::function<void(size_t index)> f) { segment_listener_ = std::move(f); }
+
   // Segment timings for the summary: index -> (first launch, last switch away) steady times.
   struct SegmentTiming {
     std::optional<std::chrono::steady_clock::time_point> started;
@@ -99,6 +102,7 @@ class SyncPolicy final : public RunPolicy {
   std::string app_hash_complaint_;    // CometBFT refused the chain's blocks: another app hash
   SyncProgress* progress_;
   std::function<void()> tick_;
+  std::function<void(size_t)> segment_listener_;
 };
 
 }  // namespace replayer

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <vector>
 
 namespace state {
 namespace {
@@ -64,6 +65,40 @@ TEST(Journal, TransactionAdvancesAndCompletes) {
   EXPECT_EQ((*last)[0].step, Step::kSnapshotTaken);
   EXPECT_TRUE((*last)[1].failed);
   EXPECT_EQ((*last)[2].step, Step::kNodeRestarted);
+}
+
+// The observer (notifications) sees exactly what the journal stored, in order, with the
+// credentials of URLs hidden, and nothing for a write that was refused.
+TEST(Journal, ObserverSeesEveryStoredEntryInOrder) {
+  auto db = Database::OpenInMemory();
+  ASSERT_TRUE(db.ok());
+  JournalStore j(**db);
+  std::vector<JournalEvent> seen;
+  j.set_observer([&seen](const JournalEvent& e) { seen.push_back(e); });
+  UpgradeTxn t = Txn("v2", 100);
+  t.info = "https://user:pw@host.invalid/bin.tgz";
+  auto txn = j.Begin(t, 1000, "from upgrade-info.json");
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE(j.Record(*txn, Step::kNodeStopped, 1001).ok());
+  EXPECT_FALSE(j.Record(*txn, Step::kDetected, 1002).ok());  // refused: no event
+  ASSERT_TRUE(j.RecordFailure(*txn, Step::kSnapshotTaken, 1003, "fetch https://a:b@h.invalid/x").ok());
+  ASSERT_TRUE(j.Complete(*txn, Step::kNodeRestarted, 1004, "done").ok());
+
+  auto stored = j.LastEntries(10);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(seen.size(), stored->size());
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].entry, (*stored)[i]) << i;
+    EXPECT_EQ(seen[i].txn.height, 100) << i;
+    EXPECT_EQ(seen[i].txn.info.find("pw"), std::string::npos) << seen[i].txn.info;
+  }
+  EXPECT_EQ(seen[0].entry.step, Step::kDetected);
+  EXPECT_EQ(seen[0].entry.detail, "from upgrade-info.json");
+  EXPECT_TRUE(seen[2].entry.failed);
+  EXPECT_EQ(seen[2].entry.detail, "fetch https://***@h.invalid/x");
+  EXPECT_FALSE(seen[2].completed);
+  EXPECT_TRUE(seen[3].completed);
+  EXPECT_EQ(seen[3].txn.last_step, Step::kNodeRestarted);
 }
 
 TEST(Journal, ActiveTransactionSurvivesReopenOnDisk) {
