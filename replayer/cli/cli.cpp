@@ -202,6 +202,12 @@ int RunCli(int argc, char** argv, char** envp) {
       "A drop-in replacement for Cosmovisor: same environment variables (DAEMON_HOME,\n"
       "DAEMON_NAME, ...), same folder layout under $DAEMON_HOME/cosmovisor.",
       "replayer"};
+  app.footer(
+      "Notifications (run, sync): REPLAYER_WEBHOOK_URL (one or more http(s) URLs) receives a JSON\n"
+      "POST per event: each journal step of a switch, its failures, sync started / segment\n"
+      "reached / finished. REPLAYER_WEBHOOK_SECRET signs (X-Replayer-Signature: sha256=HMAC),\n"
+      "REPLAYER_WEBHOOK_FORMAT=slack sends {\"text\": ...}; REPLAYER_WEBHOOK_TIMEOUT, _RETRIES,\n"
+      "_BACKOFF, _DRAIN_TIMEOUT bound the delivery (docs/notifications.md).");
   app.require_subcommand(1);
   app.fallthrough();  // `replayer config -c file` as well as `replayer -c file config`
   app.add_option("-c,--cosmovisor-config", config_file,

@@ -207,7 +207,8 @@ class SyncCommands final : public CommandGroup {
     int64_t height = 0;
     auto failed = [&](const base::Status& st) {
       notifier->Publish(
-          SyncFinishedEvent(base::UnixMillis(), false, std::nullopt, height, st.message()));
+          SyncFinishedEvent(base::UnixMillis(), schedule->segments.size(), false, std::nullopt,
+                            height, st.message()));
       return Fail(st);
     };
     auto t0 = Clock::now();
@@ -259,7 +260,7 @@ class SyncCommands final : public CommandGroup {
     height = progress.Snapshot(t_end).height;
     if (!code.ok()) return failed(code.status());
     notifier->Publish(SyncFinishedEvent(
-        base::UnixMillis(), *code == 0, *code, height,
+        base::UnixMillis(), schedule->segments.size(), *code == 0, *code, height,
         *code == 0 ? "" : "the node exited with code " + std::to_string(*code)));
     PrintSyncSummary(*schedule, config.disable_recase, policy, progress.Snapshot(t_end), policy.start_height(),
                      t_prepared - t0, t_end - t_prepared);

@@ -103,10 +103,12 @@ NotifyEvent SegmentReachedEvent(int64_t time_ms, size_t index, size_t segments,
   return e;
 }
 
-NotifyEvent SyncFinishedEvent(int64_t time_ms, bool ok, std::optional<int> exit_code,
-                              int64_t height, std::string_view error) {
+NotifyEvent SyncFinishedEvent(int64_t time_ms, size_t segments, bool ok,
+                              std::optional<int> exit_code, int64_t height,
+                              std::string_view error) {
   NotifyEvent e = Make("sync.finished", time_ms);
   e.sync.emplace();
+  e.sync->segments = segments;
   e.sync->ok = ok;
   e.sync->exit_code = exit_code;
   e.sync->height = height;

@@ -71,8 +71,9 @@ NotifyEvent SegmentReachedEvent(int64_t time_ms, size_t index, size_t segments,
                                 std::string label, std::string version, std::string target,
                                 int64_t first_height, std::optional<int64_t> last_height);
 // `exit_code` is the node's run's result when it ended; `error` empty when ok.
-NotifyEvent SyncFinishedEvent(int64_t time_ms, bool ok, std::optional<int> exit_code,
-                              int64_t height, std::string_view error);
+NotifyEvent SyncFinishedEvent(int64_t time_ms, size_t segments, bool ok,
+                              std::optional<int> exit_code, int64_t height,
+                              std::string_view error);
 NotifyEvent RunFailedEvent(int64_t time_ms, std::string_view error);
 
 // One sentence for people: `simd: upgrade "v2" at height 5: binary-ready`.

@@ -66,7 +66,7 @@ TEST(NotifyEvent, CredentialsAndControlCharactersNeverReachABody) {
   EXPECT_EQ(FormatSlackJson(e, kCtx).find("hunter2"), std::string::npos);
   EXPECT_EQ(EventText(e, kCtx).find('\n'), std::string::npos);
   EXPECT_EQ(RunFailedEvent(1, "see https://a:b@h.invalid").error, "see https://***@h.invalid");
-  EXPECT_EQ(SyncFinishedEvent(1, false, 1, 2, "u https://a:b@h.invalid").error,
+  EXPECT_EQ(SyncFinishedEvent(1, 3, false, 1, 2, "u https://a:b@h.invalid").error,
             "u https://***@h.invalid");
   // Bytes that are not UTF-8 (a plan name is the chain's) are replaced, not thrown.
   state::JournalEvent bad = Entry(state::Step::kDetected);
@@ -97,11 +97,11 @@ TEST(NotifyEvent, SyncEvents) {
       SegmentReachedEvent(5, 2, 3, "v3", "v3.0.0", "upgrades/v3", 21, std::nullopt), ctx));
   EXPECT_EQ(last["sync"]["last_height"], nullptr);
 
-  json done = json::parse(FormatEventJson(SyncFinishedEvent(9, true, 0, 40, ""), ctx));
+  json done = json::parse(FormatEventJson(SyncFinishedEvent(9, 3, true, 0, 40, ""), ctx));
   EXPECT_EQ(done["event"], "sync.finished");
-  EXPECT_EQ(done["sync"], (json{{"segments", 0}, {"ok", true}, {"exit_code", 0}, {"height", 40}}));
+  EXPECT_EQ(done["sync"], (json{{"segments", 3}, {"ok", true}, {"exit_code", 0}, {"height", 40}}));
   EXPECT_FALSE(done.contains("error"));
-  json bad = json::parse(FormatEventJson(SyncFinishedEvent(9, false, std::nullopt, 12, "boom"), ctx));
+  json bad = json::parse(FormatEventJson(SyncFinishedEvent(9, 3, false, std::nullopt, 12, "boom"), ctx));
   EXPECT_EQ(bad["sync"]["ok"], false);
   EXPECT_EQ(bad["sync"]["exit_code"], nullptr);
   EXPECT_EQ(bad["error"], "boom");
