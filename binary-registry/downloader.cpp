@@ -372,6 +372,10 @@ Next FinishAttempt(Transfer& t, CURLcode rc) {
                       " (curl " + std::to_string(static_cast<int>(rc)) + ")";
     if (code >= 400) why = "HTTP " + std::to_string(code) + ", " + why;
     if (PermanentCurlError(rc)) return fail(base::Status::Unavailable("download " + url + ": " + why));
+    if (rc == CURLE_COULDNT_CONNECT && !o.retry_refused_connection) {
+      return fail(base::Status::Unavailable("download " + url + ": nothing accepts connections there (" +
+                                            why + ")"));
+    }
     return transient(why);
   }
   if (code != 200 && code != 206) {

@@ -36,6 +36,10 @@ struct DownloadOptions {
   std::chrono::milliseconds max_backoff{30000};
   uint64_t max_bytes = uint64_t{4} << 30;  // refuse artefacts larger than this
   bool allow_http_without_checksum = false;
+  // A refused connection (nothing listens there) is retried like any transient error; false:
+  // it fails at once, saying so (a query to a node's own API: nothing listening means the node
+  // or its API is not up, and five attempts would only make the operator wait).
+  bool retry_refused_connection = true;
   size_t max_parallel = 4;  // FetchAll
 };
 

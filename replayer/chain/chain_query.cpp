@@ -13,6 +13,7 @@ base::Result<int64_t> QueryAppliedPlanHeight(const std::string& rest_url,
   std::string url = base + "/cosmos/upgrade/v1beta1/applied_plan/" + UrlEscape(plan_name);
   registry::DownloadOptions o = download;
   o.allow_http_without_checksum = true;  // a JSON answer, not a binary
+  o.retry_refused_connection = false;    // the node's API is up or it is not
   registry::Downloader dl(o);
   auto body = dl.FetchText(url, std::nullopt);
   if (!body.ok()) return base::Status(body.status().code(), "applied_plan query: " + body.status().message());
@@ -28,6 +29,7 @@ base::Result<std::optional<plans::GovPlan>> QueryCurrentPlan(
   std::string url = base + "/cosmos/upgrade/v1beta1/current_plan";
   registry::DownloadOptions o = download;
   o.allow_http_without_checksum = true;  // a JSON answer, not a binary
+  o.retry_refused_connection = false;    // the node's API is up or it is not
   registry::Downloader dl(o);
   auto body = dl.FetchText(url, std::nullopt);
   if (!body.ok()) {

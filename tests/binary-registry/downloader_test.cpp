@@ -71,6 +71,31 @@ TEST_F(DownloaderTest, HttpsWithoutTheCaIsRefusedNotRetried) {
   EXPECT_FALSE(fs::exists(Dest()));
 }
 
+// Nothing listens: retried like any transient error, unless the caller asks a node's own API
+// (retry_refused_connection = false), where it fails at once and says so.
+TEST_F(DownloaderTest, ARefusedConnectionFailsAtOnceWhenAskedTo) {
+  std::string url;
+  {
+    TestServer gone([&](const Request&, int) { return Reply{200, "x"}; });
+    url = gone.Url("/cosmos/upgrade/v1beta1/current_plan");
+  }
+  DownloadOptions o = Fast();
+  o.allow_http_without_checksum = true;
+  auto retried = Downloader(o).Fetch({url, std::nullopt, Dest()});
+  ASSERT_FALSE(retried.ok());
+  EXPECT_NE(retried.status().message().find("gave up after 3 attempts"), std::string::npos)
+      << retried.status().message();
+  o.retry_refused_connection = false;
+  auto once = Downloader(o).Fetch({url, std::nullopt, Dest()});
+  ASSERT_FALSE(once.ok());
+  EXPECT_NE(once.status().message().find(url + ": nothing accepts connections there ("),
+            std::string::npos) << once.status().message();
+  EXPECT_NE(once.status().message().find("(curl 7)"), std::string::npos) << once.status().message();
+  EXPECT_EQ(once.status().message().find("attempts"), std::string::npos) << once.status().message();
+  EXPECT_FALSE(fs::exists(Dest()));
+  EXPECT_FALSE(fs::exists(Dest() + ".partial"));
+}
+
 TEST_F(DownloaderTest, PlainHttpNeedsAChecksum) {
   TestServer server([&](const Request&, int) { return Reply{200, "abc"}; });
   Downloader d(Fast());

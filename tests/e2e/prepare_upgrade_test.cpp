@@ -112,6 +112,10 @@ TEST(PrepareUpgrade, NoPlanAndBadAnswers) {
   auto down = h.Run({"prepare-upgrade", "--rest", rest});
   EXPECT_EQ(down.exit_code, 1);
   EXPECT_NE(down.err.find("127.0.0.1"), std::string::npos) << down.err;
+  // Refused at once, said so, not retried five times with back-off (~8 s).
+  EXPECT_NE(down.err.find(rest + "/cosmos/upgrade/v1beta1/current_plan: nothing accepts connections there"),
+            std::string::npos) << down.err;
+  EXPECT_EQ(CountOf(down.err, "retrying"), 0) << down.err;
 }
 
 }  // namespace
