@@ -157,4 +157,54 @@ TEST_F(DownloadFromMirror, AWrongChecksumInstallsNothingAndLeavesDataAsItWas) {
   EXPECT_TRUE(TreeOf(h.home() + "/data") == before) << "data/ changed on a refused download";
 }
 
+// `replayer prepare-upgrade` against the real simd's REST API while `replayer run` supervises
+// the node: once the proposal passed, current_plan names the plan and its info; the binary is
+// fetched from the mirror and verified into upgrades/<name>/bin/ ahead of the height, `current`
+// stays; at the height `run` switches to it without downloading anything (downloads are off).
+TEST_F(DownloadFromMirror, PrepareUpgradeFetchesThePlansBinaryFromTheRealRestAheadOfTheHeight) {
+  e2e::TestHome h;
+  sdkchain::Localnet net(h);
+  Mirror mirror(h.home() + "/../mirror");
+  ASSERT_EQ(h.Run({"init", sdkchain::Simd050()}).exit_code, 0);
+  pid_t run = h.Start({"run", "start", "--home", h.home()});
+  ASSERT_GE(net.WaitHeight(2, 90s), 2);
+  std::string rest = "http://127.0.0.1:" + std::to_string(net.Port("API_PORT"));
+
+  // Before any proposal: nothing scheduled, nothing done.
+  auto none = h.Run({"prepare-upgrade", "--rest", rest}, {}, 60s);
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.out.find("no upgrade plan is scheduled"), std::string::npos) << none.out;
+
+  int64_t plan = net.Height() + 40;
+  net.ProposeAndVote(kUpgradeName, plan, PlanInfo(mirror, net, false));
+  // The plan appears in current_plan when the voting period (3 s) ends: wait for it, bounded.
+  bool scheduled = false;
+  for (int i = 0; i < 300 && !scheduled; ++i) {
+    scheduled = net.RestGet("/cosmos/upgrade/v1beta1/current_plan").find(kUpgradeName) !=
+                std::string::npos;
+    if (!scheduled) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(scheduled) << net.RestGet("/cosmos/upgrade/v1beta1/current_plan");
+
+  auto r = h.Run({"prepare-upgrade"}, {{"REPLAYER_REST_ADDRESS", rest}}, 120s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(std::string("upcoming upgrade \"") + kUpgradeName + "\" at height " +
+                       std::to_string(plan)),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("installed " + h.home() + "/cosmovisor/upgrades/" + kUpgradeName +
+                       "/bin/simd from " + mirror.url()),
+            std::string::npos) << r.out;
+  EXPECT_EQ(ReadText(h.home() + "/cosmovisor/upgrades/" + kUpgradeName + "/bin/simd"),
+            ReadText(sdkchain::Simd053()));
+  EXPECT_EQ(h.Current(), "genesis");
+  ASSERT_LT(net.Height(), plan) << "prepared after the height: the test proves nothing";
+
+  int64_t seen = net.WaitHeight(plan + 3, 180s);
+  kill(run, SIGTERM);
+  e2e::RunResult done = h.Wait(run, 60s);
+  ASSERT_GE(seen, plan + 3) << done.out << done.err;
+  EXPECT_EQ(h.Current(), std::string("upgrades/") + kUpgradeName);
+  EXPECT_EQ(sdkchain::Count(done.err, "installed "), 0) << "run downloaded again:\n" << done.err;
+}
+
 }  // namespace
