@@ -25,6 +25,31 @@ struct NotifyContext {
   std::string replayer_version;  // ReplayerVersion()
 };
 
+// The parts of an event (namespace scope, not nested: clang cannot default-construct a nested
+// struct with member initializers inside std::optional before the outer class is complete).
+struct NotifyUpgrade {
+  std::string name;
+  int64_t height = 0;
+  uint64_t txn = 0;
+  uint64_t seq = 0;
+  std::string step;
+  bool failed = false;
+  bool completed = false;
+  std::string detail;
+};
+
+struct NotifySync {
+  size_t segments = 0;
+  std::optional<size_t> segment;  // sync.segment: 1-based
+  std::string label, version, target;
+  int64_t first_height = 0;
+  std::optional<int64_t> last_height;  // sync.segment: nullopt for the open last segment
+  std::optional<int64_t> until;        // sync.started
+  std::optional<bool> ok;              // sync.finished
+  std::optional<int> exit_code;        // sync.finished, when the node's run ended
+  int64_t height = 0;                  // sync.finished: the last committed height seen
+};
+
 struct NotifyEvent {
   // "upgrade.detected", "upgrade.step", "upgrade.failed", "upgrade.confirmed",
   // "upgrade.completed", "sync.started", "sync.segment", "sync.finished", "run.failed".
@@ -32,30 +57,11 @@ struct NotifyEvent {
   int64_t time_ms = 0;  // Unix milliseconds
 
   // upgrade.*: the journal entry.
-  struct Upgrade {
-    std::string name;
-    int64_t height = 0;
-    uint64_t txn = 0;
-    uint64_t seq = 0;
-    std::string step;
-    bool failed = false;
-    bool completed = false;
-    std::string detail;
-  };
+  using Upgrade = NotifyUpgrade;
   std::optional<Upgrade> upgrade;
 
   // sync.*: the parts that apply to the event (see docs/notifications.md).
-  struct Sync {
-    size_t segments = 0;
-    std::optional<size_t> segment;  // sync.segment: 1-based
-    std::string label, version, target;
-    int64_t first_height = 0;
-    std::optional<int64_t> last_height;  // sync.segment: nullopt for the open last segment
-    std::optional<int64_t> until;        // sync.started
-    std::optional<bool> ok;              // sync.finished
-    std::optional<int> exit_code;        // sync.finished, when the node's run ended
-    int64_t height = 0;                  // sync.finished: the last committed height seen
-  };
+  using Sync = NotifySync;
   std::optional<Sync> sync;
 
   std::string error;  // upgrade.failed (its detail), sync.finished not ok, run.failed
