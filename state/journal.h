@@ -87,7 +87,8 @@ class JournalStore {
 
   // Every entry written from now on is passed to `observer` (replaces any earlier one; null
   // removes it). Notifications (replayer/notify) hang here, so each step, a failed attempt and
-  // any step added later reach them without their writers knowing.
+  // any step added later reach them without their writers knowing. Every method below that
+  // writes an entry calls Notify() after its batch was written; a new one must too.
   void set_observer(JournalObserver observer) { observer_ = std::move(observer); }
 
   // The transaction that has started and not completed, if any.
