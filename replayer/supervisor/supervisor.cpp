@@ -105,7 +105,8 @@ Supervisor::Supervisor(Deps deps)
       kill_timer_(io_),
       drain_timer_(io_),
       line_timer_(io_),
-      retry_timer_(io_) {
+      retry_timer_(io_),
+      confirm_timer_(io_) {
   // Hooks run outside the event loop: let a stop signal that arrives meanwhile reach OnSignal.
   txn_runner_.set_stop_requested([this] {
     io_.poll();
@@ -230,6 +231,7 @@ base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,
   t.height = plan.height;
   t.info = plan.info;
   t.from_dir = from_target;
+  ConfirmByNextSwitch(plan);
   ++txn_ordinal_;
   txn_runner_.set_ordinal(txn_ordinal_);
   d_.crash.BeforeRecord(state::Step::kDetected, txn_ordinal_);
@@ -314,11 +316,24 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
       RETURN_IF_ERROR(txn_runner_.Complete(*txn_, /*restarted=*/true));
       txn_.reset();
     }
+    if (auto st = WatchConfirmation(); !st.ok()) {
+      spdlog::warn("cannot read the journal to watch the last switch's confirmation: {}",
+                   st.message());
+    }
     Outcome outcome = WatchNode();
     ClearNodePid();
-    if (fatal_) return *fatal_;
+    if (fatal_) {
+      EndConfirmationWatch("the run failed: " + fatal_->message(), /*report=*/true);
+      return *fatal_;
+    }
+    if (outcome == Outcome::kTerminated) {
+      EndConfirmationWatch("Replayer was asked to stop", /*report=*/false);
+    }
     switch (outcome) {
       case Outcome::kUpgrade:
+        EndConfirmationWatch("the node stopped for upgrade \"" + txn_->name + "\" at height " +
+                                 std::to_string(txn_->height),
+                             /*report=*/true);
         RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
                                            node_exit_ ? node_exit_->Describe() : ""));
         continue;
@@ -340,6 +355,7 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
           spdlog::info("node exited ({}) with upgrade \"{}\" pending", node_exit_->Describe(),
                        pending->name);
           RETURN_IF_ERROR(BeginTransaction(*pending, current_target_));
+          EndConfirmationWatch("the node exited (" + node_exit_->Describe() + ")", true);
           RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
                                              node_exit_->Describe()));
           continue;
@@ -348,11 +364,13 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
           ASSIGN_OR_RETURN(auto due, d_.policy->OnNodeExit(current_target_, *node_exit_));
           if (due) {
             RETURN_IF_ERROR(BeginTransaction(*due, current_target_));
+            EndConfirmationWatch("the node exited (" + node_exit_->Describe() + ")", true);
             RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
                                                node_exit_->Describe()));
             continue;
           }
         }
+        EndConfirmationWatch("the node exited (" + node_exit_->Describe() + ")", /*report=*/true);
         spdlog::info("node exited: {}", node_exit_->Describe());
         return stopping_halted_node_ ? 0 : node_exit_->exit_code;
       }
@@ -400,6 +418,9 @@ base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(SpawnedProcess p, d_.launcher.Spawn(opts));
   node_pid_ = p.pid;
   RecordNodePid(p.pid);
+  last_committed_.reset();
+  first_committed_ = 0;
+  watch_undecided_ = true;
   spdlog::info("started {} (pid {}) from {}", bin, p.pid, current_target_);
   node_exit_.reset();
   run_done_ = false;
@@ -437,6 +458,7 @@ Supervisor::Outcome Supervisor::WatchNode() {
   drain_timer_.cancel();
   line_timer_.cancel();
   retry_timer_.cancel();
+  confirm_timer_.cancel();
   for (auto& s : streams_) {
     if (s) s->timer.cancel();
   }

@@ -10,6 +10,11 @@
 // upgrade-info.json are consulted, so a restarted Replayer never relaunches an old binary past
 // its plan height, and never falls back to genesis when `current` is missing on a home that
 // shows an applied upgrade (a fresh home is pointed at genesis, as Cosmovisor does).
+// After a switch the run watches for its confirmation (supervisor_confirm.cpp): the new binary
+// logging a committed block above the switch height, or reaching the next switch. Not confirmed
+// within REPLAYER_CONFIRM_TIMEOUT, or the node exiting first, is reported (an error line, a failed
+// `confirmed` journal entry, the applied record marked unconfirmed) and nothing is rolled back;
+// a later block still confirms it. A restarted Replayer keeps watching the last switch.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -97,6 +102,20 @@ class Supervisor {
   void RecordNodePid(pid_t pid);
   void ClearNodePid();
 
+  // Confirmation (supervisor_confirm.cpp). After a launch: watches the last applied switch if
+  // `current` runs its binary and it is not confirmed yet (also after a restart of Replayer);
+  // a block above its height already logged since the launch confirms it at once.
+  base::Status WatchConfirmation();
+  // A line of the node's output: a committed block above the switch height confirms it.
+  void ObserveCommit(std::string_view line);
+  // The running binary reached the next switch (`plan`), so it got past the watched height.
+  void ConfirmByNextSwitch(const plans::UpgradeInfo& plan);
+  void Confirm(int64_t height, const std::string& how);
+  void OnConfirmTimeout();
+  // The node is down and the switch is still not confirmed: reported (or, when Replayer was
+  // asked to stop, only said: the next run keeps watching). Ends the watch.
+  void EndConfirmationWatch(const std::string& why, bool report);
+
   Deps d_;
   state::JournalStore journal_;
   UpgradeTransaction txn_runner_;
@@ -148,6 +167,15 @@ class Supervisor {
   int txn_ordinal_ = 0;
   std::string last_gate_message_;
   std::optional<base::Status> fatal_;  // the run must end with this error once the node is down
+  // The applied switch waiting for confirmation while its binary runs (none: nothing to watch).
+  std::optional<state::AppliedUpgrade> awaiting_;
+  std::optional<int64_t> last_committed_;  // highest committed height seen in this node run
+  int64_t first_committed_ = 0;            // the lowest one (blocks are committed in order)
+  // From a launch until WatchConfirmation decided: lines read meanwhile (LaunchNode reads the
+  // pipes at once) still count.
+  bool watch_undecided_ = false;
+  std::chrono::steady_clock::time_point watch_started_;
+  boost::asio::steady_timer confirm_timer_;
 };
 
 }  // namespace replayer

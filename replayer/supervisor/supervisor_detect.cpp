@@ -188,6 +188,7 @@ void Supervisor::OnMaybeUpgradeFile() {
 }
 
 void Supervisor::OnLine(std::string_view line) {
+  if (awaiting_ || watch_undecided_) ObserveCommit(line);
   if (d_.policy && d_.policy->OnNodeOutputLine(line) && !stopping_for_upgrade_ &&
       !stopping_halted_node_) {
     // The node halted where its segment ends. It may stay up (stopped here), or exit at once: in

@@ -103,6 +103,8 @@ void TestHome::WriteNode(const std::string& path, const NodeSpec& spec, int mode
   Replace(text, "@MALFORMED@", spec.malformed);
   Replace(text, "@PREUPGRADE_EXITS@", spec.preupgrade_exits);
   Replace(text, "@TRAP_INT@", spec.trap_int);
+  Replace(text, "@COMMIT_LOG@", spec.commit_log);
+  Replace(text, "@STALL_AT@", spec.stall_at);
   fs::create_directories(fs::path(path).parent_path());
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -157,6 +159,12 @@ RunResult TestHome::Wait(pid_t pid, std::chrono::seconds timeout) {
   r.out = ReadText(dir_.path() + "/run" + std::to_string(id) + ".out");
   r.err = ReadText(dir_.path() + "/run" + std::to_string(id) + ".err");
   return r;
+}
+
+std::string TestHome::ErrSoFar(pid_t pid) const {
+  auto it = run_ids_.find(pid);
+  if (it == run_ids_.end()) return "";
+  return ReadText(dir_.path() + "/run" + std::to_string(it->second) + ".err");
 }
 
 RunResult TestHome::Run(const std::vector<std::string>& args,

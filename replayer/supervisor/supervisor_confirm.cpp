@@ -1,0 +1,150 @@
+// Supervisor, the confirmation half: after a switch, did the new binary get past the switch
+// height? Confirmed once it logs a committed block above the height (plans::ParseCommittedHeight)
+// or reaches the next switch; both prove it executed the switch block. Each outcome is one synced
+// journal batch (JournalStore::Confirm / ReportUnconfirmed, step `confirmed`). Not confirmed
+// within REPLAYER_CONFIRM_TIMEOUT, or the node exiting first, is an error line and a failed
+// `confirmed` entry, and the applied record says unconfirmed (`replayer status`, /metrics); the
+// node keeps running and nothing is rolled back, because only an operator can tell a slow start
+// (state sync, peers) from a broken binary. A block seen later still confirms it. The watch lives
+// in the applied record, so a Replayer killed before `confirmed` watches again after its restart.
+// The rest of the event loop is in supervisor.cpp.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "base/clock.h"
+#include "replayer/supervisor/supervisor.h"
+#include "upgrade-plans/node_log.h"
+
+namespace replayer {
+namespace {
+
+std::string Seconds(std::chrono::steady_clock::duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+}  // namespace
+
+base::Status Supervisor::WatchConfirmation() {
+  awaiting_.reset();
+  watch_undecided_ = false;
+  confirm_timer_.cancel();
+  ASSIGN_OR_RETURN(auto applied, journal_.Applied());
+  if (applied.empty()) return {};
+  const state::AppliedUpgrade& last = applied.back();
+  if (last.confirmation != state::Confirmation::kPending &&
+      last.confirmation != state::Confirmation::kUnconfirmed) {
+    return {};
+  }
+  // Only the binary the switch installed can confirm it.
+  if (Layout::UpgradeTarget(last.dir) != current_target_) return {};
+  awaiting_ = last;
+  watch_started_ = std::chrono::steady_clock::now();
+  const std::string timeout = FormatGoDuration(d_.config.confirm_timeout);
+  spdlog::info("upgrade \"{}\" at height {}: waiting for {} to commit a block above height {} "
+               "(REPLAYER_CONFIRM_TIMEOUT {}){}",
+               last.name, last.height, current_target_, last.height, timeout,
+               last.confirmation == state::Confirmation::kUnconfirmed
+                   ? "; it was reported unconfirmed before: " + last.confirm_detail
+                   : "");
+  confirm_timer_.expires_after(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(d_.config.confirm_timeout));
+  confirm_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) OnConfirmTimeout();
+  });
+  if (last_committed_ && *last_committed_ > last.height) {
+    // Blocks are committed one after another: the first above the height was among them.
+    int64_t first_above = std::max(first_committed_, last.height + 1);
+    Confirm(first_above, current_target_ + " committed height " + std::to_string(first_above));
+  }
+  return {};
+}
+
+void Supervisor::ObserveCommit(std::string_view line) {
+  auto h = plans::ParseCommittedHeight(line);
+  if (!h) return;
+  if (!last_committed_ || *h > *last_committed_) last_committed_ = *h;
+  if (first_committed_ == 0 || *h < first_committed_) first_committed_ = *h;
+  if (awaiting_ && *h > awaiting_->height) {
+    Confirm(*h, current_target_ + " committed height " + std::to_string(*h));
+  }
+}
+
+void Supervisor::ConfirmByNextSwitch(const plans::UpgradeInfo& plan) {
+  if (!awaiting_ || plan.height <= awaiting_->height) return;
+  Confirm(plan.height, current_target_ + " reached the next switch, \"" + plan.name +
+                           "\" at height " + std::to_string(plan.height));
+}
+
+void Supervisor::Confirm(int64_t height, const std::string& how) {
+  state::AppliedUpgrade applied = *awaiting_;
+  awaiting_.reset();
+  confirm_timer_.cancel();
+  const bool late = applied.confirmation == state::Confirmation::kUnconfirmed;
+  d_.crash.BeforeRecord(state::Step::kConfirmed, txn_ordinal_);
+  if (auto st = journal_.Confirm(applied, height, base::UnixMillis(), how); !st.ok()) {
+    // Still pending in the journal: the next run watches it again.
+    spdlog::error("upgrade \"{}\" at height {}: {}, but recording the confirmation failed: {}",
+                  applied.name, applied.height, how, st.message());
+    return;
+  }
+  std::string after = Seconds(std::chrono::steady_clock::now() - watch_started_);
+  if (late) {
+    spdlog::warn("upgrade \"{}\" at height {}: confirmed late (it was reported unconfirmed): {}, "
+                 "{} after the start",
+                 applied.name, applied.height, how, after);
+  } else {
+    spdlog::info("upgrade \"{}\" at height {}: confirmed: {}, {} after the start", applied.name,
+                 applied.height, how, after);
+  }
+  d_.crash.AfterRecord(state::Step::kConfirmed, txn_ordinal_);
+}
+
+void Supervisor::OnConfirmTimeout() {
+  if (!awaiting_ || node_exit_) return;
+  std::string seen = last_committed_ ? "the last committed height it logged is " +
+                                           std::to_string(*last_committed_)
+                                     : "it logged no committed block";
+  std::string why = "no block above height " + std::to_string(awaiting_->height) +
+                    " committed by " + current_target_ + " within " +
+                    FormatGoDuration(d_.config.confirm_timeout) + " (REPLAYER_CONFIRM_TIMEOUT); " +
+                    seen;
+  spdlog::error("upgrade \"{}\" at height {} NOT CONFIRMED: {}. The node keeps running and "
+                "nothing is rolled back: check it (`replayer status` shows the switch "
+                "unconfirmed until a block above the height is committed)",
+                awaiting_->name, awaiting_->height, why);
+  if (auto st = journal_.ReportUnconfirmed(*awaiting_, base::UnixMillis(), why); !st.ok()) {
+    spdlog::error("recording that upgrade \"{}\" is unconfirmed failed: {}", awaiting_->name,
+                  st.message());
+  }
+}
+
+void Supervisor::EndConfirmationWatch(const std::string& why, bool report) {
+  if (!awaiting_) return;
+  state::AppliedUpgrade applied = *awaiting_;
+  awaiting_.reset();
+  confirm_timer_.cancel();
+  if (!report) {
+    spdlog::info("upgrade \"{}\" at height {} is not confirmed yet ({}); the next run keeps "
+                 "watching for a block above height {}",
+                 applied.name, applied.height, why, applied.height);
+    return;
+  }
+  std::string detail = why + " before " + current_target_ + " committed a block above height " +
+                       std::to_string(applied.height) +
+                       (last_committed_ ? " (last committed: " + std::to_string(*last_committed_) +
+                                              ")"
+                                        : " (it logged no committed block)");
+  spdlog::error("upgrade \"{}\" at height {} NOT CONFIRMED: {}. Nothing is rolled back; the next "
+                "`replayer run` watches it again",
+                applied.name, applied.height, detail);
+  if (auto st = journal_.ReportUnconfirmed(applied, base::UnixMillis(), detail); !st.ok()) {
+    spdlog::error("recording that upgrade \"{}\" is unconfirmed failed: {}", applied.name,
+                  st.message());
+  }
+}
+
+}  // namespace replayer
