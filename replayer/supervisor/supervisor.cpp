@@ -106,7 +106,8 @@ Supervisor::Supervisor(Deps deps)
       drain_timer_(io_),
       line_timer_(io_),
       retry_timer_(io_),
-      confirm_timer_(io_) {
+      confirm_timer_(io_),
+      status_probe_timer_(io_) {
   // Hooks run outside the event loop: let a stop signal that arrives meanwhile reach OnSignal.
   txn_runner_.set_stop_requested([this] {
     io_.poll();
@@ -459,6 +460,7 @@ Supervisor::Outcome Supervisor::WatchNode() {
   line_timer_.cancel();
   retry_timer_.cancel();
   confirm_timer_.cancel();
+  status_probe_timer_.cancel();
   for (auto& s : streams_) {
     if (s) s->timer.cancel();
   }

@@ -11,7 +11,8 @@
 // its plan height, and never falls back to genesis when `current` is missing on a home that
 // shows an applied upgrade (a fresh home is pointed at genesis, as Cosmovisor does).
 // After a switch the run watches for its confirmation (supervisor_confirm.cpp): the new binary
-// logging a committed block above the switch height, or reaching the next switch. Not confirmed
+// logging a committed block above the switch height (its `status` as a fallback when it logs no
+// commit line), or reaching the next switch. Not confirmed
 // within REPLAYER_CONFIRM_TIMEOUT, or the node exiting first, is reported (an error line, a failed
 // `confirmed` journal entry, the applied record marked unconfirmed) and nothing is rolled back;
 // a later block still confirms it. A restarted Replayer keeps watching the last switch.
@@ -112,6 +113,10 @@ class Supervisor {
   void ConfirmByNextSwitch(const plans::UpgradeInfo& plan);
   void Confirm(int64_t height, const std::string& how);
   void OnConfirmTimeout();
+  // The fallback for a node that logs no commit line: its `status` (CometBFT RPC /status, asked
+  // through the binary as the height gate does), every ConfirmProbeInterval while none was seen.
+  void ArmStatusProbe();
+  void ProbeStatusForConfirmation();
   // The node is down and the switch is still not confirmed: reported (or, when Replayer was
   // asked to stop, only said: the next run keeps watching). Ends the watch.
   void EndConfirmationWatch(const std::string& why, bool report);
@@ -176,6 +181,8 @@ class Supervisor {
   bool watch_undecided_ = false;
   std::chrono::steady_clock::time_point watch_started_;
   boost::asio::steady_timer confirm_timer_;
+  boost::asio::steady_timer status_probe_timer_;
+  std::optional<int64_t> last_status_height_;  // what the node's `status` said last (this run)
 };
 
 }  // namespace replayer

@@ -1,6 +1,10 @@
 // Supervisor, the confirmation half: after a switch, did the new binary get past the switch
 // height? Confirmed once it logs a committed block above the height (plans::ParseCommittedHeight)
-// or reaches the next switch; both prove it executed the switch block. Each outcome is one synced
+// or reaches the next switch; both prove it executed the switch block. A node that logs no commit
+// line at all (a log level above info) is asked with `<binary> status` (its CometBFT RPC
+// /status) every ConfirmProbeInterval: a latest height of H+2 or more confirms H+1 (RPC /status
+// reports a block once it is stored, before it is committed, so the latest one proves only the
+// one before it). Each outcome is one synced
 // journal batch (JournalStore::Confirm / ReportUnconfirmed, step `confirmed`). Not confirmed
 // within REPLAYER_CONFIRM_TIMEOUT, or the node exiting first, is an error line and a failed
 // `confirmed` entry, and the applied record says unconfirmed (`replayer status`, /metrics); the
@@ -14,6 +18,7 @@
 #include <chrono>
 
 #include "base/clock.h"
+#include "replayer/supervisor/height_gate.h"
 #include "replayer/supervisor/supervisor.h"
 #include "upgrade-plans/node_log.h"
 
@@ -26,12 +31,22 @@ std::string Seconds(std::chrono::steady_clock::duration d) {
   return buf;
 }
 
+// How often the node's `status` is asked while it logged no commit line: a quarter of
+// REPLAYER_CONFIRM_TIMEOUT, at least 500 ms, at most 30 s.
+std::chrono::steady_clock::duration ConfirmProbeInterval(std::chrono::nanoseconds timeout) {
+  auto quarter = std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout / 4);
+  return std::clamp<std::chrono::steady_clock::duration>(quarter, std::chrono::milliseconds(500),
+                                                         std::chrono::seconds(30));
+}
+
 }  // namespace
 
 base::Status Supervisor::WatchConfirmation() {
   awaiting_.reset();
   watch_undecided_ = false;
   confirm_timer_.cancel();
+  status_probe_timer_.cancel();
+  last_status_height_.reset();
   ASSIGN_OR_RETURN(auto applied, journal_.Applied());
   if (applied.empty()) return {};
   const state::AppliedUpgrade& last = applied.back();
@@ -55,6 +70,7 @@ base::Status Supervisor::WatchConfirmation() {
   confirm_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) OnConfirmTimeout();
   });
+  ArmStatusProbe();
   if (last_committed_ && *last_committed_ > last.height) {
     // Blocks are committed one after another: the first above the height was among them.
     int64_t first_above = std::max(first_committed_, last.height + 1);
@@ -73,6 +89,32 @@ void Supervisor::ObserveCommit(std::string_view line) {
   }
 }
 
+void Supervisor::ArmStatusProbe() {
+  status_probe_timer_.expires_after(ConfirmProbeInterval(d_.config.confirm_timeout));
+  status_probe_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) ProbeStatusForConfirmation();
+  });
+}
+
+void Supervisor::ProbeStatusForConfirmation() {
+  if (!awaiting_ || node_exit_ || stopping_for_upgrade_) return;
+  if (!last_committed_) {  // its own commit lines, once there are any, say more
+    auto bin = d_.layout.CheckTargetBinary(current_target_);
+    auto height = bin.ok() ? ProbeNodeHeight(d_.launcher, *bin, d_.layout.home())
+                           : base::Result<int64_t>(bin.status());
+    if (height.ok()) {
+      last_status_height_ = *height;
+      if (*height >= awaiting_->height + 2) {
+        Confirm(*height - 1, current_target_ + " committed height " + std::to_string(*height - 1) +
+                                 " (its `status` reports latest block height " +
+                                 std::to_string(*height) + "; it logs no commit lines)");
+        return;
+      }
+    }
+  }
+  if (awaiting_) ArmStatusProbe();
+}
+
 void Supervisor::ConfirmByNextSwitch(const plans::UpgradeInfo& plan) {
   if (!awaiting_ || plan.height <= awaiting_->height) return;
   Confirm(plan.height, current_target_ + " reached the next switch, \"" + plan.name +
@@ -83,6 +125,7 @@ void Supervisor::Confirm(int64_t height, const std::string& how) {
   state::AppliedUpgrade applied = *awaiting_;
   awaiting_.reset();
   confirm_timer_.cancel();
+  status_probe_timer_.cancel();
   const bool late = applied.confirmation == state::Confirmation::kUnconfirmed;
   d_.crash.BeforeRecord(state::Step::kConfirmed, txn_ordinal_);
   if (auto st = journal_.Confirm(applied, height, base::UnixMillis(), how); !st.ok()) {
@@ -108,6 +151,9 @@ void Supervisor::OnConfirmTimeout() {
   std::string seen = last_committed_ ? "the last committed height it logged is " +
                                            std::to_string(*last_committed_)
                                      : "it logged no committed block";
+  if (!last_committed_ && last_status_height_) {
+    seen += ", and its `status` reports latest block height " + std::to_string(*last_status_height_);
+  }
   std::string why = "no block above height " + std::to_string(awaiting_->height) +
                     " committed by " + current_target_ + " within " +
                     FormatGoDuration(d_.config.confirm_timeout) + " (REPLAYER_CONFIRM_TIMEOUT); " +
@@ -127,6 +173,7 @@ void Supervisor::EndConfirmationWatch(const std::string& why, bool report) {
   state::AppliedUpgrade applied = *awaiting_;
   awaiting_.reset();
   confirm_timer_.cancel();
+  status_probe_timer_.cancel();
   if (!report) {
     spdlog::info("upgrade \"{}\" at height {} is not confirmed yet ({}); the next run keeps "
                  "watching for a block above height {}",

@@ -275,6 +275,68 @@ TEST(Confirmation, KilledBeforeConfirmedKeepsWaitingAfterTheRestart) {
   EXPECT_EQ(h.CountInLog("v1 start"), 1);
 }
 
+// A new binary that logs no commit line (the plain "committed height=N" is none) is asked with
+// its `status` (the script node answers like CometBFT's RPC /status, from its data/height): a
+// latest height of L >= 6 confirms block L - 1 (above the switch height 4), since /status shows
+// a block before it is committed; L = 5 would not.
+TEST(Confirmation, ANodeThatLogsNoCommitLinesIsConfirmedThroughItsStatus) {
+  TestHome h;
+  NodeSpec g;
+  g.version = "v1";
+  g.upgrade_name = "v2";
+  g.upgrade_height = 4;
+  h.InitGenesis(g);
+  NodeSpec v2;
+  v2.version = "v2";
+  v2.stall_at = "9";  // commits 4..8, then stays up
+  h.PlaceUpgrade("v2", v2);
+  // A quarter of the timeout between probes: 1 s.
+  pid_t run = h.Start({"run", "start"}, {{"REPLAYER_CONFIRM_TIMEOUT", "4s"}});
+  static const std::regex confirmed(
+      R"(confirmed: upgrades/v2 committed height ([0-9]+) \(its `status` reports latest block )"
+      R"(height ([0-9]+); it logs no commit lines\))");
+  std::smatch m;
+  std::string err;
+  ASSERT_TRUE(WaitUntil([&] {
+    err = h.ErrSoFar(run);
+    return std::regex_search(err, m, confirmed);
+  })) << err;
+  int64_t block = std::stoll(m[1].str());
+  EXPECT_EQ(std::stoll(m[2].str()), block + 1);
+  EXPECT_GE(block, 5);
+  EXPECT_LE(block, 7);
+  json c = Confirmation(h);
+  EXPECT_EQ(c["state"], "confirmed") << c.dump();
+  EXPECT_EQ(c["height"], block);
+  EXPECT_EQ(h.ErrSoFar(run).find("NOT CONFIRMED"), std::string::npos) << h.ErrSoFar(run);
+  Terminate(h, run);
+}
+
+// The same node stalled after block 5: `status` reports 5, which proves only block 4 (the switch
+// block itself) committed, so the switch is reported unconfirmed after the timeout.
+TEST(Confirmation, AStatusHeightOneAboveTheSwitchDoesNotConfirm) {
+  TestHome h;
+  NodeSpec g;
+  g.version = "v1";
+  g.upgrade_name = "v2";
+  g.upgrade_height = 4;
+  h.InitGenesis(g);
+  NodeSpec v2;
+  v2.version = "v2";
+  v2.stall_at = "6";  // commits 4 and 5
+  h.PlaceUpgrade("v2", v2);
+  pid_t run = h.Start({"run", "start"}, {{"REPLAYER_CONFIRM_TIMEOUT", "2s"}});
+  ASSERT_TRUE(WaitUntil([&] { return h.ErrSoFar(run).find("NOT CONFIRMED") != std::string::npos; }))
+      << h.ErrSoFar(run);
+  std::string err = h.ErrSoFar(run);
+  EXPECT_NE(err.find("it logged no committed block, and its `status` reports latest block height "),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("confirmed: "), std::string::npos) << err;
+  EXPECT_EQ(Confirmation(h)["state"], "unconfirmed");
+  Terminate(h, run);
+}
+
 // A bad REPLAYER_METRICS_ADDR is a usage error before anything starts.
 TEST(Confirmation, BadMetricsAddressIsAUsageError) {
   TestHome h;
