@@ -256,7 +256,9 @@ int RunCli(int argc, char** argv, char** envp) {
       ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));
 
   auto* status = app.add_subcommand(
-      "status", "Show the current binary, applied and pending upgrades, and the journal");
+      "status",
+      "Show the current binary, applied upgrades (each with its confirmation: confirmed at "
+      "height N, waiting, or NOT CONFIRMED and why), pending upgrades, and the journal");
   bool status_json = false;
   size_t journal_n = 10;
   status->add_flag("--json", status_json, "Print as JSON");
