@@ -57,8 +57,11 @@ for spec in args.segment:
         sys.exit(f"direct: unknown segment kind {kind!r} in {spec!r}")
     reader.seek(0, os.SEEK_END)
     t0 = time.time()
+    # Its own process group in this session, as Replayer starts its node (posix_spawn
+    # SETPGROUP), not a session of its own: with sched_autogroup a new session is a scheduling
+    # group of its own and would get its own share of the CPU on a loaded machine.
     p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                         start_new_session=True)
+                         process_group=0)
     procs.append(p)
     tail, seen, killed = b"", False, False
     while True:

@@ -107,7 +107,9 @@ else
 fi
 . "$HIST/meta.env"
 [ "$LAST" -ge $(( TARGET + 2 )) ] || fail "the cached history ends at $LAST, below $((TARGET + 2))"
-echo "history: $LAST blocks, $TXS bank sends, gov v050-to-v053 at $PLAN, halt-height switch to $PATCH_BIN at $PATCH (made in $SECONDS_TAKEN s)"
+# Executed sends: the loader account's sequence at the end (accepted ones may be dropped by a restart).
+SENT=$(sed -n 's/.*last sequence \([0-9]*\).*/\1/p' "$HIST/txload.log")
+echo "history: $LAST blocks, ${SENT:-?} bank sends executed, gov v050-to-v053 at $PLAN, halt-height switch to $PATCH_BIN at $PATCH (made in $SECONDS_TAKEN s)"
 
 # 2. The archive peer: a copy of the validator, on ports free now, blocks every 5 s (idle).
 V=$WORK/val
