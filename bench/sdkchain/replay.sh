@@ -23,7 +23,7 @@
 # height=H-1" line to the first time it saw "height=H", H the switch height. Every run must end
 # at BLOCKS with the validator's app hash. The history is cached under build/bench-sdkchain-history
 # (keyed by the binaries, the history scripts and the heights): the first run makes it (about
-# BLOCKS/10 s), later runs reuse it. Every process it starts is stopped on exit.
+# BLOCKS/13 s here), later runs reuse it. Every process it starts is stopped on exit.
 #
 # usage: bench/sdkchain/replay.sh [--reps R] [--blocks N] [--out DIR] [--keep]
 #   env: REPLAYER=<path> (else built in $BUILD, default build/ci), PATCH_BIN=<simd> (default
@@ -262,6 +262,7 @@ for rep in $(seq 1 "$REPS"); do
       cp "$dir/node.log" "$OUT/replayer-$rep.log"
     else
       cp "$dir/node.log" "$OUT/direct-$rep.log"
+      cp "$dir/direct.json" "$OUT/direct-$rep.json"
     fi
     cp "$dir/stamps" "$OUT/stamps-$rep-$mode"
     [ "$KEEP" = 1 ] || rm -rf "$dir/home"

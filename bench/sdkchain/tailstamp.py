@@ -4,8 +4,8 @@
 "<height> <epoch seconds>" to OUT for the first "committed state ... height=N" line of each
 height (simd's own per-block line), with the time it was first seen, and "R <epoch seconds>
 <line>" for each line Replayer writes itself (module=replayer: stop, snapshot, pre-upgrade,
-launch). Runs until SIGTERM, then reads the rest once more and exits. The same watcher serves both modes, so both get the same
-resolution (~10 ms).
+launch). Runs until SIGTERM, then reads the rest once more and exits. The same watcher serves
+both modes, so both get the same resolution (~10 ms).
 
 usage: tailstamp.py LOG OUT
 """
