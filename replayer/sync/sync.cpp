@@ -46,6 +46,9 @@ base::Status CheckVersion(ProcessLauncher& launcher, const std::string& binary,
 
 constexpr size_t kInPlaceCheckThreads = 4;
 
+// How many of the node's last error lines a failure quotes.
+constexpr size_t kKeptNodeErrors = 4;
+
 // Beside each binary sync installs: the checksum of the artefact it came from (for archives the
 // installed file's own hash differs from the schedule's checksum).
 constexpr const char* kArtifactMarker = ".replayer-artifact";
@@ -425,18 +428,22 @@ base::Result<std::vector<std::string>> SyncPolicy::LaunchArgs(
 base::Status SyncPolicy::CheckReportedPlan(const std::string& current_target,
                                            const plans::UpgradeInfo& plan) {
   ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  const std::string label = plans::SegmentLabel(schedule_, k);
   if (k + 1 >= schedule_.segments.size()) {
     return base::Status::FailedPrecondition(
-        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
-        ", but the schedule has no segment after " + plans::SegmentLabel(schedule_, k));
+        "the node (" + label + ") reports upgrade \"" + plan.name + "\" at height " +
+        std::to_string(plan.height) + ", but the schedule has no segment after " + label +
+        ": " + label + " has the wrong binary for height " + std::to_string(plan.height) +
+        " or the schedule misses that plan; stopping without changing anything");
   }
   const auto& next = schedule_.segments[k + 1];
   if (next.kind != plans::SwitchKind::kGovernancePlan ||
       !plans::SameUpgradeName(next.name, plan.name, config_.disable_recase) ||
       next.first_height != plan.height) {
     return base::Status::FailedPrecondition(
-        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
-        ", but the schedule expects " + plans::SegmentLabel(schedule_, k + 1) + " (" +
+        "the node (" + label + ") reports upgrade \"" + plan.name + "\" at height " +
+        std::to_string(plan.height) + ", but the schedule expects " +
+        plans::SegmentLabel(schedule_, k + 1) + " (" +
         std::string(plans::SwitchKindName(next.kind)) + " \"" + next.name + "\" at height " +
         std::to_string(next.first_height) + "); stopping without changing anything");
   }
@@ -517,6 +524,7 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   halted_by_config_ = false;
   refused_halt_height_ = false;
   app_hash_complaint_.clear();
+  node_errors_.clear();
   if (!timings_[*k].started) timings_[*k].started = now;
   std::string label = plans::SegmentLabel(schedule_, *k);
   spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(), label);
@@ -527,6 +535,11 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
 }
 
 bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
+  if (auto err = ParseNodeErrorLine(line)) {
+    // A few, for the error that ends a run: what the node itself said just before it.
+    if (node_errors_.empty() || node_errors_.back() != *err) node_errors_.push_back(std::move(*err));
+    if (node_errors_.size() > kKeptNodeErrors) node_errors_.pop_front();
+  }
   if (progress_) {
     if (auto h = ParseCommittedHeight(line)) {
       progress_->Committed(*h, std::chrono::steady_clock::now());
@@ -567,6 +580,17 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
   halted_by_config_ = true;
   refused_halt_height_ = true;
   return true;
+}
+
+base::Status SyncPolicy::ExplainFailure(const base::Status& failure) const {
+  if (failure.ok() || node_errors_.empty()) return failure;
+  std::string quoted;
+  for (const auto& e : node_errors_) {
+    if (failure.message().find(e) != std::string::npos) continue;
+    quoted += " [" + e + "]";
+  }
+  if (quoted.empty()) return failure;
+  return base::Status(failure.code(), failure.message() + ". The node's own last error lines:" + quoted);
 }
 
 }  // namespace replayer

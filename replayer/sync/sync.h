@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -69,6 +70,9 @@ class SyncPolicy final : public RunPolicy {
                                                              const ExitInfo& exit) override;
   void OnLaunched(const std::string& current_target) override;
   bool OnNodeOutputLine(std::string_view line) override;
+  // Adds the running binary's last error lines (ParseNodeErrorLine), those the message does not
+  // quote yet, as "the node's own last error lines: [...] [...]".
+  base::Status ExplainFailure(const base::Status& failure) const override;
 
   // Segment timings for the summary: index -> (first launch, last switch away) steady times.
   struct SegmentTiming {
@@ -97,6 +101,7 @@ class SyncPolicy final : public RunPolicy {
   bool halted_by_config_ = false;     // it logged its halt and is being stopped
   bool refused_halt_height_ = false;  // ... before its --halt-height (wrong halt_semantics)
   std::string app_hash_complaint_;    // CometBFT refused the chain's blocks: another app hash
+  std::deque<std::string> node_errors_;  // the running binary's last error lines, oldest first
   SyncProgress* progress_;
   std::function<void()> tick_;
 };
