@@ -1,0 +1,163 @@
+// Issue 14, item 5: a schedule that names the wrong real binary for a height range is stopped
+// within seconds, never left hanging, with an error that names the segment and quotes what the
+// real node itself printed. One validator (SDK v0.50.15 under `replayer run`, the governance
+// upgrade "v050-to-v053" to v0.53.7 at its plan) is the peer of a fresh full node per test:
+//  - v0.53.7 from genesis: the v0.53 app computes another app hash for block 1 (x/epochs joins
+//    the genesis), and CometBFT's block sync refuses the validator's block 2
+//    (`Error in validation err="wrong Block.Header.AppHash. Expected ..., got ..."`);
+//  - v0.50.15 past the plan (the schedule's plan 5 blocks late): x/upgrade halts the node at the
+//    real plan height (`UPGRADE "v050-to-v053" NEEDED at height: H: `), which the schedule does
+//    not expect.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "tests/sdkchain/sdkchain_fixture.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using sdkchain::kUpgradeName;
+
+std::string Sha256Of(const std::string& path) {
+  sdkchain::Cmd c = sdkchain::RunCmd({"/usr/bin/sha256sum", path}, {{"PATH", "/usr/bin:/bin"}},
+                                     "/tmp", 60s);
+  return c.out.substr(0, 64);
+}
+
+std::string Binaries(const std::string& simd) {
+  return R"({"linux/amd64":"file://)" + simd + "?checksum=sha256:" + Sha256Of(simd) + R"("})";
+}
+
+std::string Segment(int64_t first, const std::string& kind, const std::string& name,
+                    const std::string& version, const std::string& simd) {
+  return R"({"first_height":)" + std::to_string(first) + R"(,"kind":")" + kind +
+         R"(","name":")" + name + R"(","version":")" + version +
+         R"(","halt_semantics":"stop-before","binaries":)" + Binaries(simd) + "}";
+}
+
+// The line of `text` that holds `needle` ("" if none).
+std::string LineWith(const std::string& text, const std::string& needle) {
+  size_t at = text.find(needle);
+  if (at == std::string::npos) return "";
+  size_t b = text.rfind('\n', at);
+  size_t e = text.find('\n', at);
+  return text.substr(b == std::string::npos ? 0 : b + 1,
+                     e == std::string::npos ? std::string::npos : e - (b == std::string::npos ? 0 : b + 1));
+}
+
+class WrongBinary : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (std::string missing = sdkchain::MissingBinaries(); !missing.empty()) {
+      *setup_error_ = missing;
+      return;
+    }
+    try {
+      val_ = new e2e::TestHome();
+      net_ = new sdkchain::Localnet(*val_);
+      if (val_->Run({"init", sdkchain::Simd050()}).exit_code != 0 ||
+          val_->Run({"add-upgrade", kUpgradeName, sdkchain::Simd0537()}).exit_code != 0) {
+        *setup_error_ = "replayer init / add-upgrade on the validator failed";
+        return;
+      }
+      run_ = val_->Start({"run", "start", "--home", val_->home()});
+      if (net_->WaitHeight(2, 90s) < 2) {
+        *setup_error_ = "the validator never committed block 2";
+        return;
+      }
+      plan_ = net_->Height() + 20;
+      net_->ProposeAndVote(kUpgradeName, plan_);
+      if (net_->WaitHeight(plan_ + 3, 180s) < plan_ + 3) {
+        *setup_error_ = "the validator did not pass its plan at " + std::to_string(plan_);
+      }
+    } catch (const std::exception& e) {
+      *setup_error_ = e.what();
+    }
+  }
+  static void TearDownTestSuite() {
+    if (run_ > 0) {
+      kill(run_, SIGTERM);
+      (void)val_->Wait(run_, 60s);
+    }
+    delete net_;
+    delete val_;  // kills whatever still names its home
+    net_ = nullptr;
+    val_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(setup_error_->empty()) << *setup_error_; }
+
+  // `replayer sync` of a fresh full node of the validator's chain along `segments` (JSON).
+  struct Synced {
+    e2e::RunResult r;
+    std::string all;
+    std::string current;
+    double seconds = 0;
+  };
+  Synced SyncFresh(const std::string& segments, int64_t until) {
+    e2e::TestHome f;
+    sdkchain::Localnet full(f, *net_);
+    const std::string plans = f.home() + "/../plans.json";
+    std::ofstream(plans) << R"({"format_version":1,"chain_id":"sdkchain-1","daemon_name":"simd",)"
+                         << R"("segments":[)" << segments << "]}";
+    auto t0 = std::chrono::steady_clock::now();
+    Synced s;
+    s.r = f.Run({"sync", "--plans", plans, "--until", std::to_string(until),
+                 "--progress-interval", "0", "--", "start", "--home", f.home(), "--log_no_color"},
+                {}, 120s);
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    s.all = s.r.out + s.r.err;
+    s.current = f.Current();
+    std::printf("sync refused after %.1f s (exit %d)\n", s.seconds, s.r.exit_code);
+    return s;
+  }
+
+  static inline std::unique_ptr<std::string> setup_error_ = std::make_unique<std::string>();
+  static inline e2e::TestHome* val_ = nullptr;
+  static inline sdkchain::Localnet* net_ = nullptr;
+  static inline pid_t run_ = -1;
+  static inline int64_t plan_ = 0;
+};
+
+TEST_F(WrongBinary, V053FromGenesisIsStoppedQuotingTheNodesAppHashComplaint) {
+  Synced s = SyncFresh(Segment(1, "genesis", "genesis", "v0.53.7", sdkchain::Simd0537()), plan_ + 2);
+  ASSERT_EQ(s.r.exit_code, 1) << s.all;
+  std::string error = LineWith(s.r.err, "replayer: error:");
+  ASSERT_FALSE(error.empty()) << s.all;
+  EXPECT_NE(error.find("the node (segments[0] \"genesis\") refuses the chain's blocks"),
+            std::string::npos)
+      << error;
+  // The node's own complaint, as the real simd printed it (CometBFT's block sync).
+  EXPECT_NE(error.find("The node's own last error lines: [ERR "), std::string::npos) << error;
+  EXPECT_NE(error.find("wrong Block.Header.AppHash"), std::string::npos) << error;
+  EXPECT_EQ(s.current, "genesis");
+}
+
+TEST_F(WrongBinary, V050PastThePlanIsStoppedQuotingTheNodesUpgradeNeeded) {
+  const std::string segments =
+      Segment(1, "genesis", "genesis", "v0.50.15", sdkchain::Simd050()) + "," +
+      Segment(plan_ + 5, "gov-plan", kUpgradeName, "v0.53.7", sdkchain::Simd0537());
+  Synced s = SyncFresh(segments, plan_ + 8);
+  ASSERT_EQ(s.r.exit_code, 1) << s.all;
+  std::string error = LineWith(s.r.err, "replayer: error:");
+  ASSERT_FALSE(error.empty()) << s.all;
+  const std::string h = std::to_string(plan_);
+  EXPECT_NE(error.find("the node (segments[0] \"genesis\") reports upgrade \"" +
+                       std::string(kUpgradeName) + "\" at height " + h),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("schedule expects segments[1]"), std::string::npos) << error;
+  // x/upgrade's own line, quoted from the node's output.
+  EXPECT_NE(error.find("The node's own last error lines: [ERR UPGRADE \"" +
+                       std::string(kUpgradeName) + "\" NEEDED at height: " + h + ":"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(s.current, "genesis") << "a refused plan must switch nothing";
+}
+
+}  // namespace
