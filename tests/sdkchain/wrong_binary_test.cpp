@@ -7,11 +7,16 @@
 //    (`Error in validation err="wrong Block.Header.AppHash. Expected ..., got ..."`);
 //  - v0.50.15 past the plan (the schedule's plan 5 blocks late): x/upgrade halts the node at the
 //    real plan height (`UPGRADE "v050-to-v053" NEEDED at height: H: `), which the schedule does
-//    not expect.
+//    not expect;
+//  - v0.50.15 on a home already past the plan (synced right, then `current` put back at genesis,
+//    as a restored backup or a hand-made home may have it, and a schedule whose plan comes
+//    later): x/upgrade refuses the next block (`wrong app version 0, upgrade handler is missing
+//    for v050-to-v053 upgrade plan`) and CometBFT's block sync panics on it (exit 2).
 #include <signal.h>
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <memory>
 
@@ -99,17 +104,33 @@ class WrongBinary : public ::testing::Test {
     std::string current;
     double seconds = 0;
   };
-  Synced SyncFresh(const std::string& segments, int64_t until) {
+  // `before`: a first sync of the same home (a right schedule, its own --until), then
+  // `prepare` on the home; only the second run is returned.
+  Synced SyncFresh(const std::string& segments, int64_t until, const std::string& before = "",
+                   int64_t before_until = 0,
+                   const std::function<void(e2e::TestHome&)>& prepare = {}) {
     e2e::TestHome f;
     sdkchain::Localnet full(f, *net_);
-    const std::string plans = f.home() + "/../plans.json";
-    std::ofstream(plans) << R"({"format_version":1,"chain_id":"sdkchain-1","daemon_name":"simd",)"
-                         << R"("segments":[)" << segments << "]}";
-    auto t0 = std::chrono::steady_clock::now();
+    auto write = [&](const std::string& name, const std::string& segs) {
+      const std::string plans = f.home() + "/../" + name;
+      std::ofstream(plans) << R"({"format_version":1,"chain_id":"sdkchain-1","daemon_name":"simd",)"
+                           << R"("segments":[)" << segs << "]}";
+      return plans;
+    };
+    auto sync = [&](const std::string& plans, int64_t to) {
+      return f.Run({"sync", "--plans", plans, "--until", std::to_string(to), "--progress-interval",
+                    "0", "--", "start", "--home", f.home(), "--log_no_color"},
+                   {}, 120s);
+    };
     Synced s;
-    s.r = f.Run({"sync", "--plans", plans, "--until", std::to_string(until),
-                 "--progress-interval", "0", "--", "start", "--home", f.home(), "--log_no_color"},
-                {}, 120s);
+    if (!before.empty()) {
+      e2e::RunResult first = sync(write("before.json", before), before_until);
+      EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+      if (prepare) prepare(f);
+    }
+    const std::string plans = write("plans.json", segments);
+    auto t0 = std::chrono::steady_clock::now();
+    s.r = sync(plans, until);
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     s.all = s.r.out + s.r.err;
     s.current = f.Current();
@@ -129,6 +150,7 @@ TEST_F(WrongBinary, V053FromGenesisIsStoppedQuotingTheNodesAppHashComplaint) {
   ASSERT_EQ(s.r.exit_code, 1) << s.all;
   std::string error = LineWith(s.r.err, "replayer: error:");
   ASSERT_FALSE(error.empty()) << s.all;
+  std::printf("%s\n", error.c_str());
   EXPECT_NE(error.find("the node (segments[0] \"genesis\") refuses the chain's blocks"),
             std::string::npos)
       << error;
@@ -146,6 +168,7 @@ TEST_F(WrongBinary, V050PastThePlanIsStoppedQuotingTheNodesUpgradeNeeded) {
   ASSERT_EQ(s.r.exit_code, 1) << s.all;
   std::string error = LineWith(s.r.err, "replayer: error:");
   ASSERT_FALSE(error.empty()) << s.all;
+  std::printf("%s\n", error.c_str());
   const std::string h = std::to_string(plan_);
   EXPECT_NE(error.find("the node (segments[0] \"genesis\") reports upgrade \"" +
                        std::string(kUpgradeName) + "\" at height " + h),
@@ -158,6 +181,31 @@ TEST_F(WrongBinary, V050PastThePlanIsStoppedQuotingTheNodesUpgradeNeeded) {
             std::string::npos)
       << error;
   EXPECT_EQ(s.current, "genesis") << "a refused plan must switch nothing";
+}
+
+TEST_F(WrongBinary, V050OnAHomePastThePlanIsStoppedQuotingWrongAppVersion) {
+  const std::string genesis = Segment(1, "genesis", "genesis", "v0.50.15", sdkchain::Simd050());
+  const std::string right =
+      genesis + "," + Segment(plan_, "gov-plan", kUpgradeName, "v0.53.7", sdkchain::Simd0537());
+  const std::string late =
+      genesis + "," + Segment(plan_ + 5, "gov-plan", kUpgradeName, "v0.53.7", sdkchain::Simd0537());
+  Synced s = SyncFresh(late, plan_ + 4, right, plan_ + 2, [](e2e::TestHome& f) {
+    // `current` back at genesis, as a restored backup of the layout would have it.
+    const std::string link = f.home() + "/cosmovisor/current";
+    std::filesystem::remove(link);
+    std::filesystem::create_directory_symlink("genesis", link);
+  });
+  ASSERT_EQ(s.r.exit_code, 1) << s.all;
+  std::string error = LineWith(s.r.err, "replayer: error:");
+  ASSERT_FALSE(error.empty()) << s.all;
+  std::printf("%s\n", error.c_str());
+  EXPECT_NE(error.find("the node (segments[0] \"genesis\")"), std::string::npos) << error;
+  // x/upgrade's own refusal, quoted from the node's output.
+  EXPECT_NE(error.find("The node's own last error lines: ["), std::string::npos) << error;
+  EXPECT_NE(error.find("wrong app version 0, upgrade handler is missing for " +
+                       std::string(kUpgradeName) + " upgrade plan"),
+            std::string::npos)
+      << error;
 }
 
 }  // namespace
