@@ -462,6 +462,13 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
         plans::SegmentLabel(schedule_, k) + " has the wrong binary for these heights; stopped it, "
         "nothing was switched");
   }
+  if (!consensus_failure_.empty()) {
+    return base::Status::Aborted(
+        "the node (" + plans::SegmentLabel(schedule_, k) + ") stopped making blocks: \"" +
+        consensus_failure_ + "\" (not at a halt height nor a plan): " +
+        plans::SegmentLabel(schedule_, k) + " has the wrong binary for the node's state at "
+        "these heights; stopped it, nothing was switched");
+  }
   if (exit.exit_code != 0 && !halted_by_config_) {
     return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
                                  ") stopped with " + exit.Describe() + "; see its output above");
@@ -524,6 +531,7 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   halted_by_config_ = false;
   refused_halt_height_ = false;
   app_hash_complaint_.clear();
+  consensus_failure_.clear();
   node_errors_.clear();
   if (!timings_[*k].started) timings_[*k].started = now;
   std::string label = plans::SegmentLabel(schedule_, *k);
@@ -562,6 +570,20 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
       app_hash_complaint_ = std::string(rest.substr(0, 200));
       halted_by_config_ = true;
       return true;
+    }
+    // CometBFT's consensus stopped for another reason than a halt height or an upgrade plan
+    // (both handled elsewhere): the app refused a block, e.g. x/upgrade's "wrong app version"
+    // or "BINARY UPDATED BEFORE TRIGGER" on a binary that does not belong to these heights. The
+    // node stays up and makes no more blocks: stopped, never left hanging.
+    if (line.find("CONSENSUS FAILURE") != std::string_view::npos) {
+      if (line.find("halt per configuration") == std::string_view::npos &&
+          line.find("halting node per configuration") == std::string_view::npos &&
+          line.find(" NEEDED at height") == std::string_view::npos) {
+        auto text = ParseNodeErrorLine(line);
+        consensus_failure_ = text ? *text : std::string(line.substr(0, kMaxNodeErrorLine));
+        halted_by_config_ = true;
+        return true;
+      }
     }
   }
   if (!running_ || halted_by_config_ || !HaltHeight(*running_)) return false;

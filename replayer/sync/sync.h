@@ -6,7 +6,10 @@
 // that is missing. SyncPolicy then steers the ordinary supervisor: each binary starts with the
 // halt height that ends its segment, a governance plan the node reports must be exactly the
 // scheduled one, and a node that halted where the schedule says switches to the next segment
-// through the same journaled upgrade transaction as `replayer run`.
+// through the same journaled upgrade transaction as `replayer run`. A node that shows it runs the
+// wrong binary (block sync refusing the chain's app hash, a consensus failure that is neither its
+// halt height nor a plan) is stopped, never waited for; the error names the segment and quotes
+// the node's own last error lines.
 #pragma once
 
 #include <chrono>
@@ -102,6 +105,7 @@ class SyncPolicy final : public RunPolicy {
   bool refused_halt_height_ = false;  // ... before its --halt-height (wrong halt_semantics)
   std::string app_hash_complaint_;    // CometBFT refused the chain's blocks: another app hash
   std::deque<std::string> node_errors_;  // the running binary's last error lines, oldest first
+  std::string consensus_failure_;  // CometBFT's consensus stopped, not at a halt or a plan
   SyncProgress* progress_;
   std::function<void()> tick_;
 };

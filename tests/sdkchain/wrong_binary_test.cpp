@@ -56,6 +56,24 @@ std::string LineWith(const std::string& text, const std::string& needle) {
                      e == std::string::npos ? std::string::npos : e - (b == std::string::npos ? 0 : b + 1));
 }
 
+// Starts `replayer run` on a v0.50.15 localnet with v0.53.7 placed for "v050-to-v053", passes the
+// upgrade proposal and waits until the chain is 3 blocks past the plan. "" or what went wrong.
+std::string ValidatorThroughThePlan(e2e::TestHome& val, sdkchain::Localnet& net, pid_t& run,
+                                    int64_t& plan) {
+  if (val.Run({"init", sdkchain::Simd050()}).exit_code != 0 ||
+      val.Run({"add-upgrade", kUpgradeName, sdkchain::Simd0537()}).exit_code != 0) {
+    return "replayer init / add-upgrade on the validator failed";
+  }
+  run = val.Start({"run", "start", "--home", val.home()});
+  if (net.WaitHeight(2, 90s) < 2) return "the validator never committed block 2";
+  plan = net.Height() + 20;
+  net.ProposeAndVote(kUpgradeName, plan);
+  if (net.WaitHeight(plan + 3, 180s) < plan + 3) {
+    return "the validator did not pass its plan at " + std::to_string(plan);
+  }
+  return "";
+}
+
 class WrongBinary : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -66,21 +84,7 @@ class WrongBinary : public ::testing::Test {
     try {
       val_ = new e2e::TestHome();
       net_ = new sdkchain::Localnet(*val_);
-      if (val_->Run({"init", sdkchain::Simd050()}).exit_code != 0 ||
-          val_->Run({"add-upgrade", kUpgradeName, sdkchain::Simd0537()}).exit_code != 0) {
-        *setup_error_ = "replayer init / add-upgrade on the validator failed";
-        return;
-      }
-      run_ = val_->Start({"run", "start", "--home", val_->home()});
-      if (net_->WaitHeight(2, 90s) < 2) {
-        *setup_error_ = "the validator never committed block 2";
-        return;
-      }
-      plan_ = net_->Height() + 20;
-      net_->ProposeAndVote(kUpgradeName, plan_);
-      if (net_->WaitHeight(plan_ + 3, 180s) < plan_ + 3) {
-        *setup_error_ = "the validator did not pass its plan at " + std::to_string(plan_);
-      }
+      *setup_error_ = ValidatorThroughThePlan(*val_, *net_, run_, plan_);
     } catch (const std::exception& e) {
       *setup_error_ = e.what();
     }
@@ -206,6 +210,54 @@ TEST_F(WrongBinary, V050OnAHomePastThePlanIsStoppedQuotingWrongAppVersion) {
                        std::string(kUpgradeName) + " upgrade plan"),
             std::string::npos)
       << error;
+}
+
+// In consensus, not block sync: `replayer sync` on the (stopped) validator's own home, past the
+// plan, with `current` put back at genesis and a schedule whose plan comes later. v0.50.15 starts
+// at the tip with no block to replay, proposes the next block as the only validator, and
+// x/upgrade refuses it (`wrong app version 0, ...`); CometBFT logs CONSENSUS FAILURE and the
+// process stays up making no blocks. Before, sync waited for it for ever.
+TEST(WrongBinaryInConsensus, V050RestartedOnTheValidatorPastThePlanIsStoppedNotLeftHanging) {
+  std::string missing = sdkchain::MissingBinaries();
+  ASSERT_TRUE(missing.empty()) << missing;
+  e2e::TestHome val;
+  sdkchain::Localnet net(val);
+  pid_t run = -1;
+  int64_t plan = 0;
+  std::string setup = ValidatorThroughThePlan(val, net, run, plan);
+  if (run > 0) {
+    kill(run, SIGTERM);
+    (void)val.Wait(run, 60s);
+  }
+  ASSERT_TRUE(setup.empty()) << setup;
+  const std::string link = val.home() + "/cosmovisor/current";
+  std::filesystem::remove(link);
+  std::filesystem::create_directory_symlink("genesis", link);
+  const std::string plans = val.home() + "/../late.json";
+  std::ofstream(plans) << R"({"format_version":1,"chain_id":"sdkchain-1","daemon_name":"simd",)"
+                       << R"("segments":[)"
+                       << Segment(1, "genesis", "genesis", "v0.50.15", sdkchain::Simd050()) << ","
+                       << Segment(plan + 100, "gov-plan", kUpgradeName, "v0.53.7",
+                                  sdkchain::Simd0537())
+                       << "]}";
+  e2e::RunResult r = val.Run({"sync", "--plans", plans, "--until", std::to_string(plan + 90),
+                              "--progress-interval", "0", "--", "start", "--home", val.home(),
+                              "--log_no_color"},
+                             {}, 120s);
+  std::string all = r.out + r.err;
+  ASSERT_FALSE(r.timed_out) << "sync waited for a node that makes no blocks\n" << all;
+  ASSERT_EQ(r.exit_code, 1) << all;
+  std::string error = LineWith(r.err, "replayer: error:");
+  std::printf("%s\n", error.c_str());
+  EXPECT_NE(error.find("the node (segments[0] \"genesis\") stopped making blocks: \"ERR CONSENSUS "
+                       "FAILURE!!!"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("wrong app version 0, upgrade handler is missing for " +
+                       std::string(kUpgradeName) + " upgrade plan"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(val.Current(), "genesis") << "nothing may be switched";
 }
 
 }  // namespace
