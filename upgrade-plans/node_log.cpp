@@ -9,25 +9,6 @@ namespace {
 
 constexpr size_t kMaxScan = 4096;  // only a line's beginning is looked at
 
-// The line without ANSI escape sequences (ESC '[' ... final byte), bounded.
-std::string StripAnsi(std::string_view line) {
-  std::string out;
-  out.reserve(std::min(line.size(), kMaxScan));
-  for (size_t i = 0; i < line.size() && i < kMaxScan; ++i) {
-    if (line[i] == '\x1b') {
-      size_t j = i + 1;
-      if (j < line.size() && line[j] == '[') {
-        ++j;
-        while (j < line.size() && !(line[j] >= '@' && line[j] <= '~')) ++j;
-      }
-      i = j;  // skips the final byte too
-      continue;
-    }
-    out.push_back(line[i]);
-  }
-  return out;
-}
-
 bool IsWordChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '.' || c == '-';
@@ -63,6 +44,24 @@ std::optional<int64_t> HeightField(std::string_view s) {
 }
 
 }  // namespace
+
+std::string StripAnsi(std::string_view line) {
+  std::string out;
+  out.reserve(std::min(line.size(), kMaxScan));
+  for (size_t i = 0; i < line.size() && i < kMaxScan; ++i) {
+    if (line[i] == '\x1b') {
+      size_t j = i + 1;
+      if (j < line.size() && line[j] == '[') {
+        ++j;
+        while (j < line.size() && !(line[j] >= '@' && line[j] <= '~')) ++j;
+      }
+      i = j;  // skips the final byte too
+      continue;
+    }
+    out.push_back(line[i]);
+  }
+  return out;
+}
 
 std::optional<int64_t> ParseCommittedHeight(std::string_view line) {
   // Cheap rejection first: this runs for every line the node writes. Colour codes never split

@@ -12,11 +12,16 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace plans {
 
 // The committed height a node's log line reports, if it is a per-block commit line (> 0).
 std::optional<int64_t> ParseCommittedHeight(std::string_view line);
+
+// The line's first 4 KiB without ANSI escape sequences (ESC '[' ... final byte, or a lone ESC
+// and the byte after it): colour codes of a node's console log.
+std::string StripAnsi(std::string_view line);
 
 }  // namespace plans
