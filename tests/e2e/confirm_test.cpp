@@ -337,6 +337,22 @@ TEST(Confirmation, AStatusHeightOneAboveTheSwitchDoesNotConfirm) {
   Terminate(h, run);
 }
 
+// With DAEMON_RESTART_AFTER_UPGRADE=false Replayer exits after the switch: it waits, pending,
+// and the next `replayer run` (the restart the operator does) confirms it.
+TEST(Confirmation, WithRestartDisabledTheNextRunConfirms) {
+  TestHome h;
+  SetUpSwitch(h);
+  auto first = h.Run({"run", "start"}, {{"DAEMON_RESTART_AFTER_UPGRADE", "false"}});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(h.CountInLog("v2 start"), 0);
+  EXPECT_EQ(Confirmation(h)["state"], "pending");
+  auto second = h.Run({"run", "start"}, {{"STOP_AT", "6"}});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  json c = Confirmation(h);
+  EXPECT_EQ(c["state"], "confirmed") << c.dump();
+  EXPECT_EQ(c["height"], 5);
+}
+
 // A bad REPLAYER_METRICS_ADDR is a usage error before anything starts.
 TEST(Confirmation, BadMetricsAddressIsAUsageError) {
   TestHome h;
