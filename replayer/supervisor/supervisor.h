@@ -28,6 +28,7 @@
 #include "replayer/config/config.h"
 #include "replayer/upgrade/crash_points.h"
 #include "replayer/supervisor/file_watcher.h"
+#include "replayer/supervisor/height_gate.h"
 #include "replayer/config/layout.h"
 #include "replayer/supervisor/line_scanner.h"
 #include "replayer/process/process.h"
@@ -89,7 +90,12 @@ class Supervisor {
   void StopNodeForUpgrade();
   void MaybeFinishRun();
   bool IsNewUpgrade(const plans::UpgradeInfo& plan) const;
-  bool PlanIsDue(const plans::UpgradeInfo& plan);
+  // A plan the node wrote is due at once; a manual plan when the node's height (a `status`
+  // probe, AsyncHeightProbe) has reached it. `wait`: block until the probe answers (before a
+  // launch, where no node runs; a stop signal ends the wait), else start the probe and answer
+  // false until it has (the event loop: OnMaybeUpgradeFile looks again when it answers).
+  bool PlanIsDue(const plans::UpgradeInfo& plan, bool wait);
+  void StartHeightProbe();
   // add-batch-upgrade's data/upgrade-info.json.batch: when upgrade-info.json holds no new plan,
   // the batch's lowest entry not yet applied is written there (and dropped from the batch),
   // so the height gate holds it like an `add-upgrade --upgrade-height` plan.
@@ -147,6 +153,8 @@ class Supervisor {
   int detect_failures_ = 0;  // consecutive failures to record the due upgrade (this node run)
   int txn_ordinal_ = 0;
   std::string last_gate_message_;
+  std::unique_ptr<AsyncHeightProbe> height_probe_;  // after io_: its timer lives on io_
+  std::optional<base::Result<int64_t>> probed_height_;  // the last probe's answer, not yet used
   std::optional<base::Status> fatal_;  // the run must end with this error once the node is down
 };
 
