@@ -256,12 +256,8 @@ bool Running(pid_t pid) {
   return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
 }
 
-// Manual-plan gating asks `<binary> status` for the node's height. That probe runs beside the
-// event loop, never on it: while a probe hangs (a node that does not answer), SIGTERM still
-// reaches the node at once, and Replayer ends the probe when it exits. Before, the probe ran on
-// the loop for up to 10 s and the signal waited behind it (the node saw the probe gone).
-TEST(Signals, TermWhileAManualPlansHeightProbeHangsReachesTheNodeAtOnce) {
-  TestHome h;
+// A home on genesis with a manual plan (`add-upgrade --upgrade-height`) far ahead.
+void SetUpFarManualPlan(TestHome& h) {
   NodeSpec g;
   g.version = "v1";
   h.InitGenesis(g);
@@ -269,19 +265,28 @@ TEST(Signals, TermWhileAManualPlansHeightProbeHangsReachesTheNodeAtOnce) {
   h.WriteNode(src, NodeSpec{"v2"});
   auto add = h.Run({"add-upgrade", "v2", src, "--upgrade-height", "100000"});
   ASSERT_EQ(add.exit_code, 0) << add.err;
-  pid_t pid =
-      h.Start({"run", "start"}, {{"STATUS_HANGS", "running"}, {"DAEMON_POLL_INTERVAL", "20ms"}});
-  for (int i = 0; i < 3000 && !h.Exists("status.pid"); ++i) {
+}
+
+// Waits (bounded) until Replayer's `status` probe hangs in the script node; its pid, 0 if never.
+pid_t HangingProbe(const TestHome& h) {
+  for (int i = 0; i < 3000 && h.CountInLog("status probe hangs") == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ASSERT_TRUE(h.Exists("status.pid")) << "the height probe never ran";
-  pid_t probe = 0;
-  for (int i = 0; i < 300 && probe <= 0; ++i) {  // written by the probe, maybe not flushed yet
-    std::string text = h.ReadFile("status.pid");
-    probe = text.empty() ? 0 : static_cast<pid_t>(std::stol(text));
-    if (probe <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_GT(probe, 0);
+  if (h.CountInLog("status probe hangs") != 1) return 0;
+  return static_cast<pid_t>(std::stol(h.ReadFile("status.pid")));  // written before the log line
+}
+
+// Manual-plan gating asks `<binary> status` for the node's height. That probe runs beside the
+// event loop, never on it: while a probe hangs (a node that does not answer), SIGTERM still
+// reaches the node at once, and Replayer ends the probe when it exits. Before, the probe ran on
+// the loop for up to 10 s and the signal waited behind it (the node saw the probe gone).
+TEST(Signals, TermWhileAManualPlansHeightProbeHangsReachesTheNodeAtOnce) {
+  TestHome h;
+  SetUpFarManualPlan(h);
+  pid_t pid =
+      h.Start({"run", "start"}, {{"STATUS_HANGS", "running"}, {"DAEMON_POLL_INTERVAL", "20ms"}});
+  pid_t probe = HangingProbe(h);
+  ASSERT_GT(probe, 0) << "the height probe never ran";
   kill(pid, SIGTERM);
   auto r = h.Wait(pid);
   EXPECT_EQ(r.exit_code, 0) << r.err;  // the node's own exit code (its trap exits 0)
@@ -296,18 +301,10 @@ TEST(Signals, TermWhileAManualPlansHeightProbeHangsReachesTheNodeAtOnce) {
 // the node was started anyway.
 TEST(Signals, TermWhileTheHeightProbeBeforeALaunchHangsStartsNoNode) {
   TestHome h;
-  NodeSpec g;
-  g.version = "v1";
-  h.InitGenesis(g);
-  std::string src = h.home() + "/../v2-src";
-  h.WriteNode(src, NodeSpec{"v2"});
-  ASSERT_EQ(h.Run({"add-upgrade", "v2", src, "--upgrade-height", "100000"}).exit_code, 0);
+  SetUpFarManualPlan(h);
   pid_t pid = h.Start({"run", "start"}, {{"STATUS_HANGS", "always"}});
-  for (int i = 0; i < 3000 && h.CountInLog("status probe hangs") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(h.CountInLog("status probe hangs"), 1) << "the height probe never ran";
-  pid_t probe = static_cast<pid_t>(std::stol(h.ReadFile("status.pid")));
+  pid_t probe = HangingProbe(h);
+  ASSERT_GT(probe, 0) << "the height probe never ran";
   kill(pid, SIGTERM);
   auto r = h.Wait(pid);
   EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.err;
