@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, testing, benchmarking and the demo need.
 # Idempotent: quiet and fast when everything is already present. Needs root (or sudo).
+# Usage: scripts/setup.sh [--fuzz]   (--fuzz adds clang and its fuzzer runtime, for bench/fuzz/)
 set -euo pipefail
 
 PACKAGES=(
@@ -15,6 +16,9 @@ PACKAGES=(
   # containers (docker/: image, compose, kube play; docker/systemd: systemd-analyze is in systemd)
   podman runc podman-compose debootstrap systemd netavark aardvark-dns catatonit iptables
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
