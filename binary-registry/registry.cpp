@@ -468,21 +468,23 @@ base::Result<std::unique_ptr<MirrorServer>> StartMirror(const MirrorOptions& opt
   return server;
 }
 
-std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<PrefetchItem>& items,
-                                                         const RegistrySettings& s,
-                                                         ProgressSink* progress) {
-  std::vector<base::Result<state::RegistryEntry>> out(
-      items.size(), base::Result<state::RegistryEntry>(base::Status::Internal("not run")));
-  auto store = Store::Open(s.store_root, s.lock_wait);
-  if (!store.ok()) {
-    for (auto& r : out) r = store.status();
-    return out;
-  }
+namespace {
+
+// Prefetch's plan: one transfer per URL. The temporary name comes from the URL, so two transfers
+// of it would write the same `.partial` at once; later plans naming the URL share the first's.
+struct Transfers {
   std::vector<DownloadRequest> requests;
-  std::vector<size_t> which;
-  std::vector<plans::BinarySpec> specs;
-  std::map<std::string, size_t> by_url;               // URL -> its request
-  std::vector<std::pair<size_t, size_t>> sharers;     // (item, request of the same URL)
+  std::vector<size_t> which;                       // the item of each request
+  std::vector<plans::BinarySpec> specs;            // the binary of each request
+  std::vector<std::pair<size_t, size_t>> sharers;  // (item, request of the same URL)
+};
+
+// Resolves every item; an item already stored or refused gets its result in `out` here.
+Transfers PlanTransfers(const std::vector<PrefetchItem>& items, Store& store,
+                        const RegistrySettings& s,
+                        std::vector<base::Result<state::RegistryEntry>>& out) {
+  Transfers t;
+  std::map<std::string, size_t> by_url;  // URL -> its request
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
     auto resolved = ResolvePlan(it.plan_name, it.plan_info, s);
@@ -494,7 +496,7 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
       out[i] = resolved->why_none;
       continue;
     }
-    auto stored = FindStored(**store, *resolved, it.plan_name, Platform(s));
+    auto stored = FindStored(store, *resolved, it.plan_name, Platform(s));
     if (stored.ok() && *stored) {
       out[i] = **stored;
       continue;
@@ -506,51 +508,62 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
                                                 "are required");
       continue;
     }
-    // One transfer per URL: the temporary name comes from the URL, so two transfers of it would
-    // write the same `.partial` at once. Later plans naming the URL share the first one's result.
     if (auto seen = by_url.find(spec.url); seen != by_url.end()) {
       size_t k = seen->second;
-      if (ChecksumText(spec.checksum) != ChecksumText(specs[k].checksum)) {
+      if (ChecksumText(spec.checksum) != ChecksumText(t.specs[k].checksum)) {
         out[i] = base::Status::FailedPrecondition(
             "upgrade " + it.plan_name + ": binary URL " + spec.url + " is also the binary of upgrade \"" +
-            items[which[k]].plan_name + "\", with another checksum (" +
-            ChecksumText(spec.checksum) + " here, " + ChecksumText(specs[k].checksum) + " there)");
+            items[t.which[k]].plan_name + "\", with another checksum (" +
+            ChecksumText(spec.checksum) + " here, " + ChecksumText(t.specs[k].checksum) + " there)");
       } else {
-        sharers.push_back({i, k});
+        t.sharers.push_back({i, k});
       }
       continue;
     }
-    by_url.emplace(spec.url, requests.size());
-    requests.push_back(StoreDownload(**store, spec.url, spec.checksum));
-    which.push_back(i);
-    specs.push_back(spec);
+    by_url.emplace(spec.url, t.requests.size());
+    t.requests.push_back(StoreDownload(store, spec.url, spec.checksum));
+    t.which.push_back(i);
+    t.specs.push_back(spec);
   }
+  return t;
+}
+
+// Downloads every transfer at once (curl multi), then each passes the signature check into the
+// store.
+void FetchTransfers(const std::vector<PrefetchItem>& items, const Transfers& t, Store& store,
+                    const RegistrySettings& s, ProgressSink* progress,
+                    std::vector<base::Result<state::RegistryEntry>>& out) {
   Downloader dl(s.download, progress);
-  auto fetched = dl.FetchAll(requests);
+  auto fetched = dl.FetchAll(t.requests);
   for (size_t k = 0; k < fetched.size(); ++k) {
-    size_t i = which[k];
+    size_t i = t.which[k];
     if (!fetched[k].ok()) {
       out[i] = fetched[k].status().WithContext("upgrade " + items[i].plan_name);
       continue;
     }
-    auto arrival = Arrive(requests[k], *fetched[k], s);
+    auto arrival = Arrive(t.requests[k], *fetched[k], s);
     if (!arrival.ok()) {
       out[i] = arrival.status().WithContext("upgrade " + items[i].plan_name);
       continue;
     }
-    out[i] = Keep(**store, *arrival, items[i].plan_name,
-                  PlatformOr(requests[k].dest, specs[k].platform), "");
+    out[i] = Keep(store, *arrival, items[i].plan_name,
+                  PlatformOr(t.requests[k].dest, t.specs[k].platform), "");
   }
-  for (const auto& [i, k] : sharers) {
-    const auto& first = out[which[k]];
+}
+
+// The items that share a URL get its result, bound to their own plan name too.
+void ShareTransfers(const std::vector<PrefetchItem>& items, const Transfers& t, Store& store,
+                    std::vector<base::Result<state::RegistryEntry>>& out) {
+  for (const auto& [i, k] : t.sharers) {
+    const auto& first = out[t.which[k]];
     if (!first.ok()) {
       out[i] = base::Status(first.status().code(), "upgrade " + items[i].plan_name +
                                                        ": same binary URL as upgrade \"" +
-                                                       items[which[k]].plan_name + "\": " +
+                                                       items[t.which[k]].plan_name + "\": " +
                                                        first.status().message());
       continue;
     }
-    base::Status named = (*store)->index().PutAndName(
+    base::Status named = store.index().PutAndName(
         *first, items[i].plan_name, first->platform.empty() ? "any" : first->platform);
     if (named.ok()) {
       out[i] = *first;
@@ -558,6 +571,23 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
       out[i] = named.WithContext("upgrade " + items[i].plan_name);
     }
   }
+}
+
+}  // namespace
+
+std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<PrefetchItem>& items,
+                                                         const RegistrySettings& s,
+                                                         ProgressSink* progress) {
+  std::vector<base::Result<state::RegistryEntry>> out(
+      items.size(), base::Result<state::RegistryEntry>(base::Status::Internal("not run")));
+  auto store = Store::Open(s.store_root, s.lock_wait);
+  if (!store.ok()) {
+    for (auto& r : out) r = store.status();
+    return out;
+  }
+  Transfers t = PlanTransfers(items, **store, s, out);
+  FetchTransfers(items, t, **store, s, progress, out);
+  ShareTransfers(items, t, **store, out);
   return out;
 }
 
