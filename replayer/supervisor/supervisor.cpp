@@ -321,7 +321,7 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
     }
     Outcome outcome = WatchNode();
     ClearNodePid();
-    if (fatal_) return *fatal_;
+    if (fatal_) return d_.policy ? d_.policy->ExplainFailure(*fatal_) : *fatal_;
     switch (outcome) {
       case Outcome::kUpgrade:
         RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
@@ -339,7 +339,9 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
           ASSIGN_OR_RETURN(pending, ReadPendingUpgrade());
         }
         if (pending && d_.policy) {
-          RETURN_IF_ERROR(d_.policy->CheckReportedPlan(current_target_, *pending));
+          if (auto st = d_.policy->CheckReportedPlan(current_target_, *pending); !st.ok()) {
+            return d_.policy->ExplainFailure(st);
+          }
         }
         if (pending) {
           spdlog::info("node exited ({}) with upgrade \"{}\" pending", node_exit_->Describe(),
@@ -350,7 +352,9 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
           continue;
         }
         if (d_.policy) {
-          ASSIGN_OR_RETURN(auto due, d_.policy->OnNodeExit(current_target_, *node_exit_));
+          auto due_or = d_.policy->OnNodeExit(current_target_, *node_exit_);
+          if (!due_or.ok()) return d_.policy->ExplainFailure(due_or.status());
+          auto due = std::move(due_or).value();
           if (due) {
             RETURN_IF_ERROR(BeginTransaction(*due, current_target_));
             RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
@@ -410,6 +414,7 @@ base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
   run_done_ = false;
   stopping_for_upgrade_ = false;
   stopping_halted_node_ = false;
+  refused_awaits_line_ = false;
   line_plan_.reset();
   last_file_key_ = {};
   last_invalid_message_.clear();

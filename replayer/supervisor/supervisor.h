@@ -134,6 +134,9 @@ class Supervisor {
   bool run_done_ = false;
   bool stopping_for_upgrade_ = false;
   bool stopping_halted_node_ = false;  // the policy saw it halt as scheduled (SDK 0.50+)
+  // The policy refused a plan read from upgrade-info.json before the node logged its UPGRADE
+  // line: the node is stopped once it does (or after kLinePlanWait), so the error can quote it.
+  bool refused_awaits_line_ = false;
   bool terminate_requested_ = false;
   int terminate_signal_ = 0;
   std::string current_target_;

@@ -215,8 +215,15 @@ void Supervisor::OnMaybeUpgradeFile() {
 }
 
 void Supervisor::OnLine(std::string_view line) {
-  if (d_.policy && d_.policy->OnNodeOutputLine(line) && !stopping_for_upgrade_ &&
-      !stopping_halted_node_) {
+  const bool halted = d_.policy && d_.policy->OnNodeOutputLine(line);
+  if (refused_awaits_line_ && plans::ParseUpgradeNeededLine(line)) {
+    // The node said it (the policy kept the line): now it is stopped.
+    refused_awaits_line_ = false;
+    line_timer_.cancel();
+    if (!node_exit_) (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+    return;
+  }
+  if (halted && !stopping_for_upgrade_ && !stopping_halted_node_) {
     // The node halted where its segment ends. It may stay up (stopped here), or exit at once: in
     // block sync CometBFT panics on the refused block (exit 2), and the line is then read while
     // the pipes are drained after the exit. Either way the run ends as the policy says.
@@ -271,7 +278,20 @@ void Supervisor::Detect(const plans::UpgradeInfo& plan) {
       fatal_ = st;
       stopping_for_upgrade_ = true;
       line_timer_.cancel();
-      (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+      if (line_plan_ || node_exit_) {
+        if (!node_exit_) (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+        return;
+      }
+      // x/upgrade writes upgrade-info.json first and logs its `UPGRADE "<name>" NEEDED` line
+      // right after: wait (bounded) for that line, so that the error quotes the node's own
+      // words. The node is halted at the plan height meanwhile; nothing is changed.
+      refused_awaits_line_ = true;
+      line_timer_.expires_after(kLinePlanWait);
+      line_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || !refused_awaits_line_) return;
+        refused_awaits_line_ = false;
+        if (!node_exit_) (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+      });
       return;
     }
   }

@@ -145,6 +145,81 @@ std::optional<int64_t> ParseCommittedHeight(std::string_view line) {
   return HeightField(s);
 }
 
+namespace {
+
+std::string Bounded(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.pop_back();
+  if (s.size() > kMaxNodeErrorLine) {
+    s.resize(kMaxNodeErrorLine - 3);
+    // Never cut a UTF-8 sequence in two.
+    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
+    if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.pop_back();
+    s += "...";
+  }
+  return s;
+}
+
+// `text` without a logfmt ` stack=...` and what follows (Go stack traces of CONSENSUS FAILURE).
+std::string WithoutStack(std::string text) {
+  if (size_t at = text.find(" stack="); at != std::string::npos) text.resize(at);
+  return text;
+}
+
+std::optional<std::string> JsonErrorLine(const std::string& s) {
+  auto j = nlohmann::json::parse(s, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::nullopt;
+  auto level = j.find("level");
+  if (level == j.end() || !level->is_string()) return std::nullopt;
+  const std::string& l = level->get_ref<const std::string&>();
+  if (l != "error" && l != "fatal" && l != "panic") return std::nullopt;
+  std::string out = "ERR";
+  for (const char* key : {"message", "msg", "err", "error"}) {
+    auto v = j.find(key);
+    if (v == j.end()) continue;
+    std::string text = v->is_string() ? v->get<std::string>() : v->dump();
+    bool is_message = key[0] == 'm';
+    out += " " + (is_message ? text : std::string(key) + "=" + text);
+  }
+  return Bounded(StripAnsi(out));  // an escaped ESC in a JSON string is decoded above
+}
+
+}  // namespace
+
+std::optional<std::string> ParseNodeErrorLine(std::string_view line) {
+  // Cheap rejection first: every error line has one of these within its first bytes.
+  std::string_view head = line.substr(0, 256);
+  if (head.find("ERR") == std::string_view::npos && head.find("error") == std::string_view::npos &&
+      head.find("E[") == std::string_view::npos && head.find("panic") == std::string_view::npos &&
+      head.find("Error") == std::string_view::npos && head.find("FTL") == std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string s = StripAnsi(line);
+  size_t b = s.find_first_not_of(' ');
+  if (b == std::string::npos) return std::nullopt;
+  s.erase(0, b);
+  if (s[0] == '{') return JsonErrorLine(s);
+  if (s.rfind("panic: ", 0) == 0 || s.rfind("Error: ", 0) == 0) return Bounded(WithoutStack(s));
+  if (s.rfind("E[", 0) == 0) {  // CometBFT's legacy format: E[2022-01-01|10:00:00.000] message
+    size_t close = s.find("] ");
+    if (close == std::string::npos) return std::nullopt;
+    return Bounded("ERR " + WithoutStack(s.substr(close + 2)));
+  }
+  // Console lines: an optional time stamp (one token), then the level.
+  for (int skip = 0; skip < 2; ++skip) {
+    size_t sp = s.find(' ');
+    std::string_view level = std::string_view(s).substr(0, sp);
+    if (level == "ERR" || level == "ERROR" || level == "FTL" || level == "PNC") {
+      return Bounded(WithoutStack(s));
+    }
+    if (sp == std::string::npos || skip == 1) break;
+    s.erase(0, sp + 1);
+    size_t nb = s.find_first_not_of(' ');
+    if (nb == std::string::npos) break;
+    s.erase(0, nb);
+  }
+  return std::nullopt;
+}
+
 SyncProgress::SyncProgress(size_t segments, std::optional<int64_t> target, Clock::time_point start)
     : segments_(segments), target_(target), start_(start) {}
 

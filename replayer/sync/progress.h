@@ -31,6 +31,16 @@ inline constexpr std::string_view kSyncProgressKey = "sync/progress";
 // The committed height a node's log line reports, if it is a per-block commit line. Pure.
 std::optional<int64_t> ParseCommittedHeight(std::string_view line);
 
+// The text of an error-level line of a node's log, as the node printed it minus colour codes,
+// its time stamp and a trailing `stack=...`: zerolog/CometBFT console lines
+// (`3:04PM ERR UPGRADE "v050-to-v053" NEEDED at height: 24:  module=x/upgrade` ->
+// `ERR UPGRADE ... module=x/upgrade`), JSON lines with "level":"error" (-> `ERR <message>
+// err=<err>`), CometBFT's legacy `E[...] message`, and a Go `panic: ...` or cobra's `Error: ...`.
+// At most kMaxNodeErrorLine characters. nullopt for any other line. Pure; cheap on lines that
+// are not errors (it runs for every line the node writes).
+inline constexpr size_t kMaxNodeErrorLine = 300;
+std::optional<std::string> ParseNodeErrorLine(std::string_view line);
+
 struct SwitchDowntime {
   std::string to_label;   // the segment switched to
   int64_t first_height = 0;  // its first committed block

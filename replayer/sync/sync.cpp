@@ -47,6 +47,9 @@ base::Status CheckVersion(ProcessLauncher& launcher, const std::string& binary,
 
 constexpr size_t kInPlaceCheckThreads = 4;
 
+// How many of the node's last error lines a failure quotes.
+constexpr size_t kKeptNodeErrors = 4;
+
 // Beside each binary sync installs: the checksum of the artefact it came from (for archives the
 // installed file's own hash differs from the schedule's checksum).
 constexpr const char* kArtifactMarker = ".replayer-artifact";
@@ -481,18 +484,22 @@ base::Result<std::vector<std::string>> SyncPolicy::LaunchArgs(
 base::Status SyncPolicy::CheckReportedPlan(const std::string& current_target,
                                            const plans::UpgradeInfo& plan) {
   ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  const std::string label = plans::SegmentLabel(schedule_, k);
   if (k + 1 >= schedule_.segments.size()) {
     return base::Status::FailedPrecondition(
-        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
-        ", but the schedule has no segment after " + plans::SegmentLabel(schedule_, k));
+        "the node (" + label + ") reports upgrade \"" + plan.name + "\" at height " +
+        std::to_string(plan.height) + ", but the schedule has no segment after " + label +
+        ": " + label + " has the wrong binary for height " + std::to_string(plan.height) +
+        " or the schedule misses that plan; stopping without changing anything");
   }
   const auto& next = schedule_.segments[k + 1];
   if (next.kind != plans::SwitchKind::kGovernancePlan ||
       !plans::SameUpgradeName(next.name, plan.name, config_.disable_recase) ||
       next.first_height != plan.height) {
     return base::Status::FailedPrecondition(
-        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
-        ", but the schedule expects " + plans::SegmentLabel(schedule_, k + 1) + " (" +
+        "the node (" + label + ") reports upgrade \"" + plan.name + "\" at height " +
+        std::to_string(plan.height) + ", but the schedule expects " +
+        plans::SegmentLabel(schedule_, k + 1) + " (" +
         std::string(plans::SwitchKindName(next.kind)) + " \"" + next.name + "\" at height " +
         std::to_string(next.first_height) + "); stopping without changing anything");
   }
@@ -510,6 +517,13 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
         app_hash_complaint_ + "\": its binary computes another app hash than the chain did, so " +
         plans::SegmentLabel(schedule_, k) + " has the wrong binary for these heights; stopped it, "
         "nothing was switched");
+  }
+  if (!consensus_failure_.empty()) {
+    return base::Status::Aborted(
+        "the node (" + plans::SegmentLabel(schedule_, k) + ") stopped making blocks: \"" +
+        consensus_failure_ + "\" (not at a halt height nor a plan): " +
+        plans::SegmentLabel(schedule_, k) + " has the wrong binary for the node's state at "
+        "these heights; stopped it, nothing was switched");
   }
   if (exit.exit_code != 0 && !halted_by_config_) {
     return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
@@ -573,6 +587,8 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   halted_by_config_ = false;
   refused_halt_height_ = false;
   app_hash_complaint_.clear();
+  consensus_failure_.clear();
+  node_errors_.clear();
   if (!timings_[*k].started) timings_[*k].started = now;
   std::string label = plans::SegmentLabel(schedule_, *k);
   spdlog::info("segment {} of {}: {}", *k + 1, schedule_.segments.size(), label);
@@ -583,6 +599,11 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
 }
 
 bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
+  if (auto err = ParseNodeErrorLine(line)) {
+    // A few, for the error that ends a run: what the node itself said just before it.
+    if (node_errors_.empty() || node_errors_.back() != *err) node_errors_.push_back(std::move(*err));
+    if (node_errors_.size() > kKeptNodeErrors) node_errors_.pop_front();
+  }
   if (progress_) {
     if (auto h = ParseCommittedHeight(line)) {
       progress_->Committed(*h, std::chrono::steady_clock::now());
@@ -606,6 +627,20 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
       halted_by_config_ = true;
       return true;
     }
+    // CometBFT's consensus stopped for another reason than a halt height or an upgrade plan
+    // (both handled elsewhere): the app refused a block, e.g. x/upgrade's "wrong app version"
+    // or "BINARY UPDATED BEFORE TRIGGER" on a binary that does not belong to these heights. The
+    // node stays up and makes no more blocks: stopped, never left hanging.
+    if (line.find("CONSENSUS FAILURE") != std::string_view::npos) {
+      if (line.find("halt per configuration") == std::string_view::npos &&
+          line.find("halting node per configuration") == std::string_view::npos &&
+          line.find(" NEEDED at height") == std::string_view::npos) {
+        auto text = ParseNodeErrorLine(line);
+        consensus_failure_ = text ? *text : std::string(line.substr(0, kMaxNodeErrorLine));
+        halted_by_config_ = true;
+        return true;
+      }
+    }
   }
   if (!running_ || halted_by_config_ || !HaltHeight(*running_)) return false;
   const bool refused = line.find("halt per configuration") != std::string_view::npos;
@@ -623,6 +658,17 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
   halted_by_config_ = true;
   refused_halt_height_ = true;
   return true;
+}
+
+base::Status SyncPolicy::ExplainFailure(const base::Status& failure) const {
+  if (failure.ok() || node_errors_.empty()) return failure;
+  std::string quoted;
+  for (const auto& e : node_errors_) {
+    if (failure.message().find(e) != std::string::npos) continue;
+    quoted += " [" + e + "]";
+  }
+  if (quoted.empty()) return failure;
+  return base::Status(failure.code(), failure.message() + ". The node's own last error lines:" + quoted);
 }
 
 }  // namespace replayer
