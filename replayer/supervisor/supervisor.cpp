@@ -106,8 +106,10 @@ Supervisor::Supervisor(Deps deps)
       drain_timer_(io_),
       line_timer_(io_),
       retry_timer_(io_),
+      height_probe_(std::make_unique<AsyncHeightProbe>(io_, d_.launcher)),
       confirm_timer_(io_),
-      status_probe_timer_(io_) {
+      status_probe_timer_(io_),
+      confirm_probe_(std::make_unique<AsyncHeightProbe>(io_, d_.launcher)) {
   // Hooks run outside the event loop: let a stop signal that arrives meanwhile reach OnSignal.
   txn_runner_.set_stop_requested([this] {
     io_.poll();
@@ -311,6 +313,10 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
     if (d_.policy) {
       ASSIGN_OR_RETURN(args, d_.policy->LaunchArgs(current_target_, node_args));
     }
+    if (terminate_requested_) {  // e.g. while a manual plan's height was asked before launch
+      spdlog::info("stopped by {} before the node started", strsignal(terminate_signal_));
+      return 128 + terminate_signal_;
+    }
     RETURN_IF_ERROR(LaunchNode(args));
     if (d_.policy) d_.policy->OnLaunched(current_target_);
     if (resumed_restart) {
@@ -459,6 +465,8 @@ base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
 Supervisor::Outcome Supervisor::WatchNode() {
   while (!run_done_) io_.run_one();
   watcher_->Stop();
+  height_probe_->Stop();  // a `status` probe still running is killed with the run
+  probed_height_.reset();
   boost::system::error_code ec;
   kill_timer_.cancel();
   drain_timer_.cancel();
@@ -466,6 +474,7 @@ Supervisor::Outcome Supervisor::WatchNode() {
   retry_timer_.cancel();
   confirm_timer_.cancel();
   status_probe_timer_.cancel();
+  confirm_probe_->Stop();
   for (auto& s : streams_) {
     if (s) s->timer.cancel();
   }

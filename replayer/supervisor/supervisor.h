@@ -34,6 +34,7 @@
 #include "replayer/config/config.h"
 #include "replayer/upgrade/crash_points.h"
 #include "replayer/supervisor/file_watcher.h"
+#include "replayer/supervisor/height_gate.h"
 #include "replayer/config/layout.h"
 #include "replayer/supervisor/line_scanner.h"
 #include "replayer/process/process.h"
@@ -95,7 +96,12 @@ class Supervisor {
   void StopNodeForUpgrade();
   void MaybeFinishRun();
   bool IsNewUpgrade(const plans::UpgradeInfo& plan) const;
-  bool PlanIsDue(const plans::UpgradeInfo& plan);
+  // A plan the node wrote is due at once; a manual plan when the node's height (a `status`
+  // probe, AsyncHeightProbe) has reached it. `wait`: block until the probe answers (before a
+  // launch, where no node runs; a stop signal ends the wait), else start the probe and answer
+  // false until it has (the event loop: OnMaybeUpgradeFile looks again when it answers).
+  bool PlanIsDue(const plans::UpgradeInfo& plan, bool wait);
+  void StartHeightProbe();
   // add-batch-upgrade's data/upgrade-info.json.batch: when upgrade-info.json holds no new plan,
   // the batch's lowest entry not yet applied is written there (and dropped from the batch),
   // so the height gate holds it like an `add-upgrade --upgrade-height` plan.
@@ -174,6 +180,8 @@ class Supervisor {
   int detect_failures_ = 0;  // consecutive failures to record the due upgrade (this node run)
   int txn_ordinal_ = 0;
   std::string last_gate_message_;
+  std::unique_ptr<AsyncHeightProbe> height_probe_;  // after io_: its timer lives on io_
+  std::optional<base::Result<int64_t>> probed_height_;  // the last probe's answer, not yet used
   std::optional<base::Status> fatal_;  // the run must end with this error once the node is down
   // The applied switch waiting for confirmation while its binary runs (none: nothing to watch).
   std::optional<state::AppliedUpgrade> awaiting_;
@@ -185,6 +193,8 @@ class Supervisor {
   std::chrono::steady_clock::time_point watch_started_;
   boost::asio::steady_timer confirm_timer_;
   boost::asio::steady_timer status_probe_timer_;
+  // Its own `status` probe, beside the manual-plan gate's (one probe each, never on the loop).
+  std::unique_ptr<AsyncHeightProbe> confirm_probe_;
   std::optional<int64_t> last_status_height_;  // what the node's `status` said last (this run)
 };
 

@@ -98,10 +98,19 @@ void Supervisor::ArmStatusProbe() {
 
 void Supervisor::ProbeStatusForConfirmation() {
   if (!awaiting_ || node_exit_ || stopping_for_upgrade_) return;
-  if (!last_committed_) {  // its own commit lines, once there are any, say more
-    auto bin = d_.layout.CheckTargetBinary(current_target_);
-    auto height = bin.ok() ? ProbeNodeHeight(d_.launcher, *bin, d_.layout.home())
-                           : base::Result<int64_t>(bin.status());
+  // Its own commit lines, once there are any, say more; a probe still running is waited for.
+  if (last_committed_ || confirm_probe_->running()) {
+    ArmStatusProbe();
+    return;
+  }
+  auto bin = d_.layout.CheckTargetBinary(current_target_);
+  if (!bin.ok()) {
+    ArmStatusProbe();
+    return;
+  }
+  // Beside the event loop: the node's output, signals and timers go on while `status` runs.
+  confirm_probe_->Start(*bin, d_.layout.home(), [this](base::Result<int64_t> height) {
+    if (!awaiting_ || node_exit_ || stopping_for_upgrade_) return;
     if (height.ok()) {
       last_status_height_ = *height;
       if (*height >= awaiting_->height + 2) {
@@ -111,8 +120,8 @@ void Supervisor::ProbeStatusForConfirmation() {
         return;
       }
     }
-  }
-  if (awaiting_) ArmStatusProbe();
+    ArmStatusProbe();
+  });
 }
 
 void Supervisor::ConfirmByNextSwitch(const plans::UpgradeInfo& plan) {

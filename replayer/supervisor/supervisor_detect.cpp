@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/post.hpp>
+
 #include <chrono>
 #include <filesystem>
 
@@ -104,16 +106,41 @@ base::Result<std::optional<plans::UpgradeInfo>> Supervisor::ReadPendingUpgrade()
                  plan.status().message());
     return std::optional<plans::UpgradeInfo>();
   }
-  if (!IsNewUpgrade(*plan) || !PlanIsDue(*plan)) return std::optional<plans::UpgradeInfo>();
+  if (!IsNewUpgrade(*plan) || !PlanIsDue(*plan, /*wait=*/true)) {
+    return std::optional<plans::UpgradeInfo>();
+  }
   return std::optional<plans::UpgradeInfo>(*plan);
 }
 
-bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan) {
+void Supervisor::StartHeightProbe() {
+  auto bin = d_.layout.CheckTargetBinary(current_target_);
+  if (!bin.ok()) {
+    probed_height_ = bin.status();
+    return;
+  }
+  height_probe_->Start(*bin, d_.layout.home(), [this](base::Result<int64_t> height) {
+    probed_height_ = std::move(height);
+    // Looked at again from the loop, not from inside the probe's own handler.
+    boost::asio::post(io_, [this] {
+      if (node_pid_ > 0 && !node_exit_) OnMaybeUpgradeFile();
+    });
+  });
+}
+
+bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan, bool wait) {
   std::string dir = plans::UpgradeDirName(plan.name, d_.config.disable_recase);
   if (!IsManualPlan(d_.layout, dir, plan)) return true;  // the node wrote it: due now
-  auto bin = d_.layout.CheckTargetBinary(current_target_);
-  auto height = bin.ok() ? ProbeNodeHeight(d_.launcher, *bin, d_.layout.home())
-                         : base::Result<int64_t>(bin.status());
+  if (!probed_height_) {
+    StartHeightProbe();
+    if (!wait) return false;  // the probe's answer brings OnMaybeUpgradeFile back
+    while (!probed_height_ && height_probe_->running() && !terminate_requested_) io_.run_one();
+    if (!probed_height_) {
+      height_probe_->Stop();  // a stop signal came first
+      return false;
+    }
+  }
+  base::Result<int64_t> height = std::move(*probed_height_);
+  probed_height_.reset();
   std::string message;
   if (!height.ok()) {
     message = "holding manual upgrade \"" + plan.name + "\" at height " +
@@ -182,7 +209,7 @@ void Supervisor::OnMaybeUpgradeFile() {
     last_file_key_ = key;
     return;
   }
-  if (!PlanIsDue(*plan)) return;  // key not recorded: the next tick asks the node again
+  if (!PlanIsDue(*plan, /*wait=*/false)) return;  // key not recorded: asked again when it answers
   last_file_key_ = key;
   Detect(*plan);
 }
