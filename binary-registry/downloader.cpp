@@ -53,11 +53,20 @@ std::string ActualFor(const plans::Checksum& expected, const MultiHasher::Digest
   return d.extra ? d.extra->hex : std::string();
 }
 
+// The new name is durable only once its folder is fsynced too (a power loss otherwise may keep
+// the `.partial`, or neither name).
 base::Status SyncAndRename(int fd, const std::string& from, const std::string& to) {
   if (fd >= 0 && ::fsync(fd) != 0) return base::Status::IoError(Errno("fsync " + from));
   if (::rename(from.c_str(), to.c_str()) != 0) {
     return base::Status::IoError(Errno("rename " + from + " to " + to));
   }
+  std::string dir = std::filesystem::path(to).parent_path().string();
+  if (dir.empty()) dir = ".";
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return base::Status::IoError(Errno("open " + dir));
+  int rc = ::fsync(dfd);
+  ::close(dfd);
+  if (rc != 0) return base::Status::IoError(Errno("fsync " + dir));
   return base::Status::Ok();
 }
 

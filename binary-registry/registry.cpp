@@ -92,6 +92,61 @@ base::Result<SignatureCheck> CheckSignature(const std::string& artifact, const s
   return out;
 }
 
+// An artefact on its way into the store: downloaded into the store's tmp/ and its signature
+// checked. Keep() moves it into the store; Discard() removes the file. EnsureUpgradeBinary, Add
+// and Prefetch each fetch differently (one transfer, one local or remote source, many at once),
+// then all pass through these.
+struct Arrival {
+  DownloadRequest request;  // request.dest: the file in tmp/
+  DownloadResult fetched;
+  SignatureCheck signature;
+};
+
+// Where `source` downloads to in the store: a stable name per source, so an interrupted
+// download is resumed by the next attempt.
+DownloadRequest StoreDownload(Store& store, const std::string& source,
+                              const std::optional<plans::Checksum>& declared) {
+  return DownloadRequest{source, declared, store.TmpDir() + "/" + TmpNameFor(source)};
+}
+
+base::Status Discard(const Arrival& a, const base::Status& why) {
+  std::error_code ec;
+  std::filesystem::remove(a.request.dest, ec);
+  return why;
+}
+
+// Checks the signature of a finished download; the file is removed when that fails.
+base::Result<Arrival> Arrive(const DownloadRequest& request, const DownloadResult& fetched,
+                             const RegistrySettings& s) {
+  Arrival a{request, fetched, {}};
+  auto sig = CheckSignature(request.dest, request.url, s);
+  if (!sig.ok()) return Discard(a, sig.status());
+  a.signature = *sig;
+  return a;
+}
+
+// Moves the artefact into the store, bound to `name` (when not empty) for `platform`.
+base::Result<state::RegistryEntry> Keep(Store& store, const Arrival& a, const std::string& name,
+                                        const std::string& platform,
+                                        const std::string& version_output) {
+  IngestInfo info;
+  info.source = a.request.url;
+  info.artifact_name = FileNameOf(a.request.url);
+  info.declared = a.request.expected;
+  info.platform = platform;
+  info.name = name;
+  info.signature = a.signature.status;
+  info.signer_key_id = a.signature.key_id;
+  info.version_output = version_output;
+  return store.Ingest(a.request.dest, a.fetched.sha256, a.fetched.size, info, base::UnixMillis());
+}
+
+// The platform of an executable, or `fallback` when it cannot be told (an archive).
+std::string PlatformOr(const std::string& path, const std::string& fallback) {
+  std::string detected = DetectPlatform(path);
+  return detected.empty() ? fallback : detected;
+}
+
 // The binary the plan names for this platform; nullopt + reason when it names none.
 struct Resolved {
   std::optional<plans::BinarySpec> spec;
@@ -229,40 +284,27 @@ base::Result<EnsureResult> EnsureUpgradeBinary(const EnsureRequest& req,
                  plans::HashAlgoName(spec.checksum->algo));
   }
   Downloader dl(s.download, progress);
-  std::string dest = store->TmpDir() + "/" + TmpNameFor(spec.url);
-  auto fetched = dl.Fetch(DownloadRequest{spec.url, spec.checksum, dest});
+  DownloadRequest request = StoreDownload(*store, spec.url, spec.checksum);
+  auto fetched = dl.Fetch(request);
   if (!fetched.ok()) return fetched.status().WithContext(plan_ctx);
-  auto discard = [&](const base::Status& failure) {
-    std::error_code ec;
-    fs::remove(dest, ec);
-    return failure.WithContext(plan_ctx);
-  };
-  auto sig = CheckSignature(dest, spec.url, s);
-  if (!sig.ok()) return discard(sig.status());
-  install.artifact = dest;
+  auto arrival = Arrive(request, *fetched, s);
+  if (!arrival.ok()) return arrival.status().WithContext(plan_ctx);
+  install.artifact = request.dest;
   auto installed = InstallArtifact(install);
-  if (!installed.ok()) return discard(installed.status());
-  IngestInfo info;
-  info.source = spec.url;
-  info.artifact_name = FileNameOf(spec.url);
-  info.declared = spec.checksum;
-  std::string detected = DetectPlatform(installed->binary);
-  info.platform = detected.empty() ? spec.platform : detected;
-  info.name = req.plan_name;
-  info.signature = sig->status;
-  info.signer_key_id = sig->key_id;
-  info.version_output = installed->version_output;
-  auto entry = store->Ingest(dest, fetched->sha256, fetched->size, info, base::UnixMillis());
+  if (!installed.ok()) return Discard(*arrival, installed.status()).WithContext(plan_ctx);
+  auto entry = Keep(*store, *arrival, req.plan_name, PlatformOr(installed->binary, spec.platform),
+                    installed->version_output);
   if (!entry.ok()) {
     // The binary is installed and verified; only the store copy failed. Say so, do not fail.
     spdlog::warn("{}: installed, but could not keep the artefact in the store: {}", plan_ctx,
                  entry.status().message());
   }
+  const SignatureCheck& sig = arrival->signature;
   result.sha256 = fetched->sha256;
   result.source = spec.url;
   result.downloaded = true;
-  result.signature = sig->status;
-  result.signer_key_id = sig->key_id;
+  result.signature = sig.status;
+  result.signer_key_id = sig.key_id;
   result.version_output = installed->version_output;
   spdlog::info("{}: installed {} from {} (sha256:{}{})", plan_ctx, result.binary, spec.url,
                result.sha256, fetched->resumed ? ", resumed" : "");
@@ -299,15 +341,13 @@ base::Result<state::RegistryEntry> Add(const AddOptions& o, const RegistrySettin
   }
   ASSIGN_OR_RETURN(auto store, Store::Open(s.store_root, s.lock_wait));
   Downloader dl(s.download, progress);
-  std::string dest = store->TmpDir() + "/" + TmpNameFor(source);
-  ASSIGN_OR_RETURN(DownloadResult fetched, dl.Fetch(DownloadRequest{source, checksum, dest}));
-  auto discard = [&](const base::Status& st) {
-    std::error_code ec;
-    fs::remove(dest, ec);
-    return st.WithContext("registry add " + o.source);
-  };
-  auto sig = CheckSignature(dest, source, s);
-  if (!sig.ok()) return discard(sig.status());
+  DownloadRequest request = StoreDownload(*store, source, checksum);
+  ASSIGN_OR_RETURN(DownloadResult fetched, dl.Fetch(request));
+  const std::string& dest = request.dest;
+  const std::string context = "registry add " + o.source;
+  auto arrival = Arrive(request, fetched, s);
+  if (!arrival.ok()) return arrival.status().WithContext(context);
+  auto discard = [&](const base::Status& st) { return Discard(*arrival, st).WithContext(context); };
   std::string platform = o.platform;
   if (!o.daemon_name.empty()) {
     std::string scratch = store->TmpDir() + "/check-" + fetched.sha256.substr(0, 16);
@@ -336,15 +376,7 @@ base::Result<state::RegistryEntry> Add(const AddOptions& o, const RegistrySettin
           "set DAEMON_NAME"));
     }
   }
-  IngestInfo info;
-  info.source = source;
-  info.artifact_name = FileNameOf(source);
-  info.declared = checksum;
-  info.platform = platform;
-  info.name = o.name;
-  info.signature = sig->status;
-  info.signer_key_id = sig->key_id;
-  return store->Ingest(dest, fetched.sha256, fetched.size, info, base::UnixMillis());
+  return Keep(*store, *arrival, o.name, platform, "");
 }
 
 base::Result<std::vector<ListedBinary>> List(const RegistrySettings& s) {
@@ -436,21 +468,23 @@ base::Result<std::unique_ptr<MirrorServer>> StartMirror(const MirrorOptions& opt
   return server;
 }
 
-std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<PrefetchItem>& items,
-                                                         const RegistrySettings& s,
-                                                         ProgressSink* progress) {
-  std::vector<base::Result<state::RegistryEntry>> out(
-      items.size(), base::Result<state::RegistryEntry>(base::Status::Internal("not run")));
-  auto store = Store::Open(s.store_root, s.lock_wait);
-  if (!store.ok()) {
-    for (auto& r : out) r = store.status();
-    return out;
-  }
+namespace {
+
+// Prefetch's plan: one transfer per URL. The temporary name comes from the URL, so two transfers
+// of it would write the same `.partial` at once; later plans naming the URL share the first's.
+struct Transfers {
   std::vector<DownloadRequest> requests;
-  std::vector<size_t> which;
-  std::vector<plans::BinarySpec> specs;
-  std::map<std::string, size_t> by_url;               // URL -> its request
-  std::vector<std::pair<size_t, size_t>> sharers;     // (item, request of the same URL)
+  std::vector<size_t> which;                       // the item of each request
+  std::vector<plans::BinarySpec> specs;            // the binary of each request
+  std::vector<std::pair<size_t, size_t>> sharers;  // (item, request of the same URL)
+};
+
+// Resolves every item; an item already stored or refused gets its result in `out` here.
+Transfers PlanTransfers(const std::vector<PrefetchItem>& items, Store& store,
+                        const RegistrySettings& s,
+                        std::vector<base::Result<state::RegistryEntry>>& out) {
+  Transfers t;
+  std::map<std::string, size_t> by_url;  // URL -> its request
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
     auto resolved = ResolvePlan(it.plan_name, it.plan_info, s);
@@ -462,7 +496,7 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
       out[i] = resolved->why_none;
       continue;
     }
-    auto stored = FindStored(**store, *resolved, it.plan_name, Platform(s));
+    auto stored = FindStored(store, *resolved, it.plan_name, Platform(s));
     if (stored.ok() && *stored) {
       out[i] = **stored;
       continue;
@@ -474,62 +508,62 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
                                                 "are required");
       continue;
     }
-    // One transfer per URL: the temporary name comes from the URL, so two transfers of it would
-    // write the same `.partial` at once. Later plans naming the URL share the first one's result.
     if (auto seen = by_url.find(spec.url); seen != by_url.end()) {
       size_t k = seen->second;
-      if (ChecksumText(spec.checksum) != ChecksumText(specs[k].checksum)) {
+      if (ChecksumText(spec.checksum) != ChecksumText(t.specs[k].checksum)) {
         out[i] = base::Status::FailedPrecondition(
             "upgrade " + it.plan_name + ": binary URL " + spec.url + " is also the binary of upgrade \"" +
-            items[which[k]].plan_name + "\", with another checksum (" +
-            ChecksumText(spec.checksum) + " here, " + ChecksumText(specs[k].checksum) + " there)");
+            items[t.which[k]].plan_name + "\", with another checksum (" +
+            ChecksumText(spec.checksum) + " here, " + ChecksumText(t.specs[k].checksum) + " there)");
       } else {
-        sharers.push_back({i, k});
+        t.sharers.push_back({i, k});
       }
       continue;
     }
-    by_url.emplace(spec.url, requests.size());
-    requests.push_back({spec.url, spec.checksum, (*store)->TmpDir() + "/" + TmpNameFor(spec.url)});
-    which.push_back(i);
-    specs.push_back(spec);
+    by_url.emplace(spec.url, t.requests.size());
+    t.requests.push_back(StoreDownload(store, spec.url, spec.checksum));
+    t.which.push_back(i);
+    t.specs.push_back(spec);
   }
+  return t;
+}
+
+// Downloads every transfer at once (curl multi), then each passes the signature check into the
+// store.
+void FetchTransfers(const std::vector<PrefetchItem>& items, const Transfers& t, Store& store,
+                    const RegistrySettings& s, ProgressSink* progress,
+                    std::vector<base::Result<state::RegistryEntry>>& out) {
   Downloader dl(s.download, progress);
-  auto fetched = dl.FetchAll(requests);
+  auto fetched = dl.FetchAll(t.requests);
   for (size_t k = 0; k < fetched.size(); ++k) {
-    size_t i = which[k];
+    size_t i = t.which[k];
     if (!fetched[k].ok()) {
       out[i] = fetched[k].status().WithContext("upgrade " + items[i].plan_name);
       continue;
     }
-    auto sig = CheckSignature(requests[k].dest, specs[k].url, s);
-    if (!sig.ok()) {
-      std::error_code ec;
-      fs::remove(requests[k].dest, ec);
-      out[i] = sig.status().WithContext("upgrade " + items[i].plan_name);
+    auto arrival = Arrive(t.requests[k], *fetched[k], s);
+    if (!arrival.ok()) {
+      out[i] = arrival.status().WithContext("upgrade " + items[i].plan_name);
       continue;
     }
-    IngestInfo info;
-    info.source = specs[k].url;
-    info.artifact_name = FileNameOf(specs[k].url);
-    info.declared = specs[k].checksum;
-    std::string detected = DetectPlatform(requests[k].dest);
-    info.platform = detected.empty() ? specs[k].platform : detected;
-    info.name = items[i].plan_name;
-    info.signature = sig->status;
-    info.signer_key_id = sig->key_id;
-    out[i] = (*store)->Ingest(requests[k].dest, fetched[k]->sha256, fetched[k]->size, info,
-                              base::UnixMillis());
+    out[i] = Keep(store, *arrival, items[i].plan_name,
+                  PlatformOr(t.requests[k].dest, t.specs[k].platform), "");
   }
-  for (const auto& [i, k] : sharers) {
-    const auto& first = out[which[k]];
+}
+
+// The items that share a URL get its result, bound to their own plan name too.
+void ShareTransfers(const std::vector<PrefetchItem>& items, const Transfers& t, Store& store,
+                    std::vector<base::Result<state::RegistryEntry>>& out) {
+  for (const auto& [i, k] : t.sharers) {
+    const auto& first = out[t.which[k]];
     if (!first.ok()) {
       out[i] = base::Status(first.status().code(), "upgrade " + items[i].plan_name +
                                                        ": same binary URL as upgrade \"" +
-                                                       items[which[k]].plan_name + "\": " +
+                                                       items[t.which[k]].plan_name + "\": " +
                                                        first.status().message());
       continue;
     }
-    base::Status named = (*store)->index().PutAndName(
+    base::Status named = store.index().PutAndName(
         *first, items[i].plan_name, first->platform.empty() ? "any" : first->platform);
     if (named.ok()) {
       out[i] = *first;
@@ -537,6 +571,23 @@ std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<Prefe
       out[i] = named.WithContext("upgrade " + items[i].plan_name);
     }
   }
+}
+
+}  // namespace
+
+std::vector<base::Result<state::RegistryEntry>> Prefetch(const std::vector<PrefetchItem>& items,
+                                                         const RegistrySettings& s,
+                                                         ProgressSink* progress) {
+  std::vector<base::Result<state::RegistryEntry>> out(
+      items.size(), base::Result<state::RegistryEntry>(base::Status::Internal("not run")));
+  auto store = Store::Open(s.store_root, s.lock_wait);
+  if (!store.ok()) {
+    for (auto& r : out) r = store.status();
+    return out;
+  }
+  Transfers t = PlanTransfers(items, **store, s, out);
+  FetchTransfers(items, t, **store, s, progress, out);
+  ShareTransfers(items, t, **store, out);
   return out;
 }
 

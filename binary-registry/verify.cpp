@@ -1,23 +1,18 @@
 #include "binary-registry/verify.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
-#include <thread>
 
+#include "process/process.h"
 #include "upgrade-plans/plan_info.h"
-
-extern char** environ;
 
 namespace registry {
 namespace {
@@ -162,103 +157,33 @@ base::Status CheckExecutableHeader(std::string_view head, const std::string& pat
 }
 
 base::Result<std::string> ProbeVersion(const std::string& binary, const ProbeOptions& options) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return base::Status::IoError("pipe: " + std::string(std::strerror(errno)));
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  sigset_t all;
-  sigfillset(&all);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  std::vector<std::string> env_store;
-  for (char** e = environ; e && *e; ++e) {
-    if (!options.library_dir.empty() && std::strncmp(*e, "LD_LIBRARY_PATH=", 16) == 0) continue;
-    env_store.emplace_back(*e);
-  }
+  process::SpawnOptions spawn;
+  spawn.path = binary;
+  spawn.args = options.args;
+  spawn.merge_stderr = true;  // some SDK versions print `version` on stderr
+  spawn.stdin_null = true;
   if (!options.library_dir.empty()) {
     const char* old = std::getenv("LD_LIBRARY_PATH");
-    env_store.push_back("LD_LIBRARY_PATH=" + options.library_dir +
-                        (old && *old ? ":" + std::string(old) : ""));
+    spawn.env.push_back({"LD_LIBRARY_PATH",
+                         options.library_dir + (old && *old ? ":" + std::string(old) : "")});
   }
-  std::vector<char*> envp, argv;
-  for (auto& s : env_store) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::string bin = binary;
-  std::vector<std::string> args = options.args;
-  argv.push_back(bin.data());
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, bin.c_str(), &fa, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  ::close(fds[1]);
-  if (rc != 0) {
-    ::close(fds[0]);
-    return base::Status::FailedPrecondition("cannot run " + binary + ": " + std::strerror(rc));
-  }
-  std::string out;
-  auto deadline = std::chrono::steady_clock::now() + options.timeout;
-  bool timed_out = false;
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                      std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    int pr = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (pr < 0 && errno == EINTR) continue;
-    if (pr <= 0) {
-      timed_out = pr == 0;
-      break;
-    }
-    char buf[4096];
-    ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    if (out.size() < options.max_output) out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fds[0]);
-  // Output closed is not exit: a binary may close its stdout and stay (or hand the pipe to a
-  // child of its own). Wait for the exit within the same deadline, then kill its group.
-  int status = 0;
-  bool reaped = false;
-  while (!timed_out) {
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      reaped = true;
-      break;
-    }
-    if (r < 0 && errno != EINTR) break;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  if (timed_out) ::kill(-pid, SIGKILL);
-  while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  std::string text = Trim(out);
+  process::PosixProcessLauncher posix;
+  process::ProcessLauncher& launcher = options.launcher ? *options.launcher : posix;
   std::string cmd = binary;
   for (const auto& a : options.args) cmd += " " + a;
-  if (timed_out) {
-    return base::Status::Unavailable("version probe: `" + cmd + "` did not finish within " +
-                                     std::to_string(options.timeout.count()) + " ms");
+  auto run = process::RunCaptured(launcher, spawn, options.timeout, options.max_output);
+  if (!run.ok()) {
+    if (run.status().Is(base::Status::Code::kUnavailable)) {
+      return base::Status::Unavailable("version probe: `" + cmd + "` did not finish within " +
+                                       std::to_string(options.timeout.count()) + " ms");
+    }
+    return base::Status::FailedPrecondition("cannot run " + binary + ": " + run.status().message());
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string how = WIFEXITED(status) ? "exited with " + std::to_string(WEXITSTATUS(status))
-                                        : "was killed by signal " + std::to_string(WTERMSIG(status));
+  std::string text = Trim(run->out);
+  if (run->exit.exit_code != 0) {
+    std::string how = run->exit.signaled
+                          ? "was killed by signal " + std::to_string(run->exit.signal)
+                          : "exited with " + std::to_string(run->exit.exit_code);
     return base::Status::FailedPrecondition("version probe: `" + cmd + "` " + how + ": " +
                                             text.substr(0, 400));
   }

@@ -3,8 +3,9 @@
 // CheckExecutableFormat reads the file's first bytes: an ELF executable or shared object for this
 // host's architecture (64/32-bit, byte order and machine must match the platform key), or a
 // script starting with `#!` whose interpreter is an executable file here. Mach-O and PE binaries are named as such in the error.
-// ProbeVersion runs `<binary> version` (no shell; posix_spawn) with the artefact's `lib/` on
-// LD_LIBRARY_PATH, stdout and stderr merged, killed at the timeout; CheckVersionOutput compares
+// ProbeVersion runs `<binary> version` through the process seam (process::ProcessLauncher: no
+// shell, own process group) with the artefact's `lib/` on LD_LIBRARY_PATH, stdin from /dev/null,
+// stdout and stderr merged, its group killed at the timeout; CheckVersionOutput compares
 // the output with the expected version, ignoring a leading "v". Nothing here changes files.
 #pragma once
 
@@ -14,6 +15,10 @@
 #include <vector>
 
 #include "base/status.h"
+
+namespace process {
+class ProcessLauncher;
+}
 
 namespace registry {
 
@@ -36,6 +41,7 @@ struct ProbeOptions {
   std::chrono::milliseconds timeout{10000};
   std::string library_dir;  // prepended to LD_LIBRARY_PATH when not empty
   size_t max_output = 64 * 1024;
+  process::ProcessLauncher* launcher = nullptr;  // null: the real one (PosixProcessLauncher)
 };
 
 // Runs the binary and returns its trimmed output. kUnavailable on timeout, kFailedPrecondition

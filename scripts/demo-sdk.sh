@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# The second demo: replay a real Cosmos SDK chain (sdkchain/: simd on SDK v0.50.15 and v0.53.8,
-# CometBFT v0.38) from genesis with Replayer. The main demo (scripts/demo.sh) stays on demochain.
+# The second demo: replay a real Cosmos SDK chain (sdkchain/: simd on SDK v0.50.15, v0.53.7 and
+# v0.53.8, CometBFT v0.38) from genesis with Replayer. The main demo (scripts/demo.sh) stays on
+# demochain.
 #
 #  1. builds (or reuses, cached) the simd binaries with sdkchain/build.sh; a loopback
-#     `replayer registry serve` mirror holds both;
+#     `replayer registry serve` mirror holds all three;
 #  2. a one-validator localnet on v0.50.15 under `replayer run`, with binary downloads on; the
 #     governance upgrade `v050-to-v053` whose plan info is the mirror's binaries map: Replayer
-#     fetches v0.53.8, verifies it and switches at the plan; the validator stays up as the peer;
+#     fetches v0.53.7, verifies it and switches at the plan. Then the coordinated halt-height
+#     switch to the patch release v0.53.8 at PATCH, as operators do for security releases:
+#     `halt-height = PATCH` in app.toml (read by v0.53.7 when the governance switch starts it),
+#     `replayer add-upgrade v053-patch <v0.53.8> --upgrade-height PATCH`, and a
+#     COSMOVISOR_CUSTOM_PREUPGRADE script that lifts the halt at that switch: v0.53.7 refuses
+#     PATCH, Replayer switches, v0.53.8 executes PATCH onwards. The validator stays up as the peer;
 #  3. `replayer plans import --rest` on the validator's REST API; the operator's schedule adds the
-#     genesis binary and a coordinated halt-height switch at PATCH (to the same v0.53.8 binary:
-#     a second v0.53 patch release is not built here, see sdkchain/README.md);
+#     genesis binary and the halt-height switch at PATCH (no chain source knows either);
 #  4. a fresh full node (same genesis, persistent_peers = the validator, block sync) synced by
 #     `replayer sync --plans ... --rest ... -- start --home ...` to a height past PATCH, every
 #     binary fetched from the mirror and verified before anything runs;
@@ -17,8 +22,9 @@
 #     (the app_hash of the header of the next block, CometBFT RPC); `replayer audit`.
 # With SDK_DEMO_CHECKS=1 (the ctest test sdkchain_demo_sdk) it also SIGKILLs Replayer mid-segment
 # and during the switch and reruns the same command, and audits three wrong schedules, each of
-# which must give a FAIL row naming what is wrong, and syncs with two wrong binaries (v0.53.8 from
-# genesis, v0.50.15 past the plan), each refused within seconds with the node's own complaint.
+# which must give a FAIL row naming what is wrong, and syncs with two wrong binaries (v0.53.7 from
+# genesis, v0.50.15 past the plan), each refused within seconds naming the segment and quoting
+# the node's own complaint (its app hash refused by block sync; its `UPGRADE ... NEEDED`).
 # Every process it started is stopped on exit.
 #
 # Usage: scripts/demo-sdk.sh   (env: BUILD=build/ci, SDK_DEMO_NO_BUILD=1, SDK_DEMO_CHECKS=1)
@@ -35,10 +41,12 @@ SDKBIN=${SDKCHAIN_BIN:-$ROOT/build/sdkchain/bin}
 [ -n "${SDK_DEMO_NO_BUILD:-}" ] || SDKCHAIN_OUT=$(dirname "$SDKBIN") bash sdkchain/build.sh simd
 REPLAYER=$BUILD/replayer/replayer
 S050=$SDKBIN/simd-v0.50.15
-S053=$SDKBIN/simd-v0.53.8
+S0537=$SDKBIN/simd-v0.53.7
+S0538=$SDKBIN/simd-v0.53.8
 LOCALNET="bash $ROOT/sdkchain/localnet.sh"
 CHECKS=${SDK_DEMO_CHECKS:-}
 UPGRADE=v050-to-v053
+PATCHNAME=v053-patch
 
 WORK=$(mktemp -d /tmp/replayer-demo-sdk-XXXXXX)
 PIDS=()
@@ -63,7 +71,7 @@ rpc() { curl -fsS --max-time 5 "http://127.0.0.1:$1$2"; }
 
 echo "== registry mirror on loopback"
 mkdir -p "$WORK/mirror/cosmovisor"
-for pair in "genesis:$S050" "$UPGRADE:$S053"; do
+for pair in "genesis:$S050" "$UPGRADE:$S0537" "$PATCHNAME:$S0538"; do
   DAEMON_HOME=$WORK/mirror DAEMON_NAME=simd "$REPLAYER" registry add "${pair#*:}" --name "${pair%%:*}" >/dev/null
 done
 DAEMON_HOME=$WORK/mirror DAEMON_NAME=simd "$REPLAYER" registry serve --listen 127.0.0.1:0 \
@@ -73,23 +81,51 @@ wait_for_file "$WORK/mirror.out"
 MIRROR=$(sed -n 's/.* on \(http:[^ ]*\).*/\1/p' "$WORK/mirror.out")
 echo "   mirror $MIRROR"
 
-echo "== validator: v0.50.15 under replayer run, governance upgrade $UPGRADE"
+echo "== validator: v0.50.15 under replayer run, governance upgrade $UPGRADE to v0.53.7"
 VAL=$WORK/val
 $LOCALNET init "$VAL" "$S050" >/dev/null
 . "$VAL/sdkchain.env"; VRPC=$RPC_PORT; VP2P=$P2P_PORT; VAPI=$API_PORT
 DAEMON_HOME=$VAL DAEMON_NAME=simd "$REPLAYER" init "$S050" >/dev/null
-DAEMON_HOME=$VAL DAEMON_NAME=simd DAEMON_ALLOW_DOWNLOAD_BINARIES=true \
+RESET=$($LOCALNET halt-reset-script "$VAL")
+# Replayer waits for the halt-height switch's height with `simd status --home $VAL`, as Cosmovisor
+# v1.6+ does. The real CLI takes the node address from $HOME/.simapp/config/client.toml before
+# <home>/config/client.toml (both config paths go to one viper, the first found wins; the first
+# CLI call creates the former with tcp://localhost:26657): the validator gets a HOME of its own
+# whose client.toml names its loopback RPC port (sdkchain/README.md).
+VALCLI=$WORK/val-cli-home
+mkdir -p "$VALCLI/.simapp/config" && cp "$VAL/config/client.toml" "$VALCLI/.simapp/config/"
+HOME=$VALCLI DAEMON_HOME=$VAL DAEMON_NAME=simd DAEMON_ALLOW_DOWNLOAD_BINARIES=true COSMOVISOR_CUSTOM_PREUPGRADE=$RESET \
   "$REPLAYER" run start --home "$VAL" >"$WORK/val.log" 2>&1 &
 PIDS+=($!)
 $LOCALNET wait-height "$VAL" 3 90 >/dev/null
 PLAN=$(( $($LOCALNET height "$VAL") + 20 ))
-INFO=$(curl -fsS "$MIRROR/plans/$UPGRADE.json" | python3 -c 'import json,sys; print(json.dumps({"binaries": json.load(sys.stdin)["binaries"]}))')
-PROP=$($LOCALNET propose "$VAL" "$S050" "$UPGRADE" "$PLAN" "$INFO")
 PATCH=$((PLAN + 12))
 TARGET=$((PATCH + 8))
-$LOCALNET wait-height "$VAL" "$((TARGET + 2))" 240 >/dev/null || fail "the validator did not reach $((TARGET + 2))"
+# The operator's coordinated halt, announced ahead: v0.50.15 read app.toml when it started, so
+# the first binary to read halt-height = PATCH is v0.53.7, started by the governance switch.
+$LOCALNET halt-height "$VAL" "$PATCH"
+INFO=$(curl -fsS "$MIRROR/plans/$UPGRADE.json" | python3 -c 'import json,sys; print(json.dumps({"binaries": json.load(sys.stdin)["binaries"]}))')
+PROP=$($LOCALNET propose "$VAL" "$S050" "$UPGRADE" "$PLAN" "$INFO")
+$LOCALNET wait-height "$VAL" "$((PLAN + 1))" 240 >/dev/null || fail "the validator did not pass the plan at $PLAN"
 grep -q "UPGRADE \"$UPGRADE\" NEEDED at height: $PLAN" "$WORK/val.log" || fail "no upgrade at $PLAN in the validator's log"
-echo "   proposal $PROP passed, plan at $PLAN applied; validator at $($LOCALNET height "$VAL")"
+echo "   proposal $PROP passed, plan at $PLAN applied (v0.53.7 fetched from the mirror)"
+echo "== validator: coordinated halt-height switch to v0.53.8 at $PATCH (replayer add-upgrade --upgrade-height)"
+DAEMON_HOME=$VAL DAEMON_NAME=simd "$REPLAYER" add-upgrade "$PATCHNAME" "$S0538" --upgrade-height "$PATCH" --force \
+  | sed 's/^/   /'
+$LOCALNET wait-height "$VAL" "$((TARGET + 2))" 240 >/dev/null || fail "the validator did not reach $((TARGET + 2))"
+grep -q "halt per configuration height $PATCH" "$WORK/val.log" || fail "v0.53.7 did not halt at $PATCH"
+grep -q "manual upgrade \"$PATCHNAME\" at $PATCH is due" "$WORK/val.log" || fail "no halt-height switch at $PATCH in the validator's log"
+grep -q "halt-height $PATCH lifted" "$WORK/val.log" || grep -q "halt-height = 0" "$VAL/config/app.toml" \
+  || fail "the halt at $PATCH was not lifted"
+VVER=$(rpc "$VRPC" /abci_info | python3 -c 'import json,sys;print(json.load(sys.stdin)["result"]["response"]["version"])')
+[ "$VVER" = v0.53.8 ] || fail "the validator runs $VVER after the switch, not v0.53.8"
+DAEMON_HOME=$VAL DAEMON_NAME=simd "$REPLAYER" status --json | python3 -c '
+import json, sys
+a = [(u["name"], u["height"]) for u in json.load(sys.stdin)["applied"]]
+want = [(sys.argv[1], int(sys.argv[2])), (sys.argv[3], int(sys.argv[4]))]
+assert a == want, f"applied upgrades {a}, expected {want}"
+print(f"   the validator applied {a[0][0]}@{a[0][1]} and {a[1][0]}@{a[1][1]}; it runs {sys.argv[5]}")' \
+  "$UPGRADE" "$PLAN" "$PATCHNAME" "$PATCH" "$VVER" || fail "the validator's journal"
 
 echo "== schedule: plans import --rest on the validator + the operator's halt-height switch at $PATCH"
 REST=http://127.0.0.1:$VAPI
@@ -120,10 +156,10 @@ genesis = {"first_height": 1, "kind": "genesis", "name": "genesis", "version": "
            "sources": {"binaries": "operator (mirror)"}}
 g = dict(gov[0])
 g.setdefault("binaries", binaries("v050-to-v053"))
-g["version"] = "v0.53.8"
+g["version"] = "v0.53.7"
 g["halt_semantics"] = "stop-before"
 p = {"first_height": patch, "kind": "halt-height", "name": "v053-patch", "version": "v0.53.8",
-     "halt_semantics": "stop-before", "binaries": binaries("v050-to-v053"),
+     "halt_semantics": "stop-before", "binaries": binaries("v053-patch"),
      "sources": {"binaries": "operator (mirror)", "first_height": "operator"}}
 d["segments"] = [genesis, g, p]
 d["daemon_name"] = "simd"
@@ -166,6 +202,8 @@ echo "== replayer sync: genesis -> $UPGRADE@$PLAN -> v053-patch@$PATCH -> $TARGE
 DAEMON_HOME=$FULL "$REPLAYER" "${SYNC[@]}" >"$WORK/sync.log" 2>&1 || { tail -n 40 "$WORK/sync.log"; fail "replayer sync"; }
 grep -E "module=replayer" "$WORK/sync.log" | grep -E "segment|switch|halted|verified|own data|final" | cut -c1-160 | head -40
 grep -E -A8 "^sync summary" "$WORK/sync.log" || true
+grep -q "node halted at height $((PATCH - 1)); segments\[2\] \"$PATCHNAME\" starts at $PATCH" "$WORK/sync.log" \
+  || fail "the synced node did not halt at $((PATCH - 1)) for the switch to $PATCHNAME"
 
 echo "== app hash: synced node (ABCI info) vs validator (app_hash in the header of the next block)"
 # Started alone (no peers, no address book, no PEX, a P2P port the validator never learnt), so
@@ -173,7 +211,7 @@ echo "== app hash: synced node (ABCI info) vs validator (app_hash in the header 
 # block it had stored when --halt-height TARGET+1 refused it.
 rm -f "$FULL/config/addrbook.json"
 NEWP2P=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-"$S053" start --home "$FULL" --p2p.persistent_peers "" --p2p.seeds "" --p2p.pex=false \
+"$S0538" start --home "$FULL" --p2p.persistent_peers "" --p2p.seeds "" --p2p.pex=false \
   --p2p.laddr "tcp://127.0.0.1:$NEWP2P" >"$WORK/full-after.log" 2>&1 &
 PIDS+=($!)
 FH=0
@@ -198,7 +236,7 @@ if [ -n "$CHECKS" ]; then
 import json, sys
 d = json.load(open(sys.argv[1])); what = sys.argv[2]; g = d["segments"][1]
 if what == "height": g["first_height"] += 1
-if what == "version": g["version"] = "v0.53.7"
+if what == "version": g["version"] = "v0.53.8"
 if what == "checksum":
     for k, u in g["binaries"].items():
         i = u.index("checksum=sha256:") + len("checksum=sha256:")
@@ -210,7 +248,7 @@ PYEOF
     case $wrong in
       height) want='segments\[1\] "v050-to-v053" height: schedule says' ;;
       checksum) want='segments\[1\] "v050-to-v053" linux/amd64 checksum: sha256 expected' ;;
-      version) want='segments\[1\] "v050-to-v053" linux/amd64 version: expected v0.53.7' ;;
+      version) want='segments\[1\] "v050-to-v053" linux/amd64 version: expected v0.53.8' ;;
     esac
     grep -q "$want" "$WORK/audit-$wrong.txt" || { cat "$WORK/audit-$wrong.txt"; fail "no failure naming the wrong $wrong"; }
     grep -m1 "$want" "$WORK/audit-$wrong.txt" | sed "s/^ */   FAIL (wrong $wrong): /" | cut -c1-200
@@ -242,11 +280,12 @@ PYEOF
     for p in $(node_pids "$w"); do kill -9 "$p" 2>/dev/null || true; done
     [ "$rc" != 0 ] && [ "$rc" != 124 ] || { tail -n 20 "$w.log"; fail "$1: exit $rc"; }
     echo "   $1: exit $rc after $(python3 -c "print(f'{$t1-$t0:.1f}')") s:"
-    grep "^replayer: error" "$w.log" | cut -c1-400 | sed 's/^/     /'
+    grep "^replayer: error" "$w.log" | cut -c1-900 | sed 's/^/     /'
     grep -q "^replayer: error: .*$3" "$w.log" || fail "$1: the error does not say '$3'"
   }
-  wrong_sync "v0.53.8 from genesis" v053-from-genesis 'segments\[0\] "genesis".*wrong Block.Header.AppHash'
-  wrong_sync "v0.50.15 past the plan height" v050-past-plan 'the node reports upgrade "v050-to-v053" at height .*schedule expects segments\[1\]'
+  wrong_sync "v0.53.7 from genesis" v053-from-genesis 'segments\[0\] "genesis".*wrong Block.Header.AppHash'
+  wrong_sync "v0.50.15 past the plan height" v050-past-plan \
+    'the node (segments\[0\] "genesis") reports upgrade "v050-to-v053" at height '"$PLAN"'.*schedule expects segments\[1\].*own last error lines: \[ERR UPGRADE "v050-to-v053" NEEDED at height: '"$PLAN"
 
 fi
 echo "== done"

@@ -12,6 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libarchive-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   minisign openssl curl zip xz-utils python3 procps
+  strace  # tests/e2e/download_test: every rename on the switch path is followed by a folder fsync
   # containers (docker/: image, compose, kube play; docker/systemd: systemd-analyze is in systemd)
   podman runc podman-compose debootstrap systemd netavark aardvark-dns catatonit iptables
 )

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything with warnings as errors and runs every test (unit, fuzz corpora, end to end);
-# then builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests.
+# then builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests
+# and the end-to-end tests of `replayer run` (label e2e-run: script nodes through switches,
+# hooks, signals, crash points; the supervisor's event loop under the sanitizers).
 # Usage: scripts/test.sh [--fast]   (--fast skips the sanitizer build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,11 +27,12 @@ if [ -s build/containers/timings.log ]; then
 fi
 
 if [ "${1:-}" != "--fast" ]; then
-  echo "== sanitizer build (address, undefined): unit tests"
+  echo "== sanitizer build (address, undefined): unit tests and the e2e tests of run"
   cmake -S . -B build/asan -G Ninja -DREPLAYER_WERROR=ON -DREPLAYER_SANITIZE=ON \
-    -DREPLAYER_DEMOCHAIN=OFF -DREPLAYER_BENCH=OFF -DREPLAYER_E2E=OFF \
-    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" >/dev/null
+    -DREPLAYER_DEMOCHAIN=OFF -DREPLAYER_BENCH=OFF -DREPLAYER_E2E=ON -DREPLAYER_E2E_ONLY_RUN=ON \
+    -DREPLAYER_SDKCHAIN=OFF -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" >/dev/null
   ninja -C build/asan -j "$jobs"
+  # The e2e harness passes these to the replayer it runs and fails a test on any report.
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build/asan --output-on-failure -j "$jobs" -L unit --timeout 600
+    ctest --test-dir build/asan --output-on-failure -j "$jobs" -L "unit|e2e-run" --timeout 600
 fi

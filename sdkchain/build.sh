@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the sdkchain test binaries from Go modules into build/sdkchain/bin/ (ignored):
 #   simd-v0.50.15   release 1, Cosmos SDK v0.50.15 (app/common + app/v050, wrapper app/v050/go.mod)
-#   simd-v0.53.8    release 2, Cosmos SDK v0.53.8  (app/common + app/v053, wrapper app/v053/go.mod)
+#   simd-v0.53.7    release 2, Cosmos SDK v0.53.7  (app/common + app/v053, wrapper app/v053-v0.53.7/go.mod)
+#   simd-v0.53.8    release 2's patch release, Cosmos SDK v0.53.8 (app/common + app/v053, wrapper
+#                   app/v053/go.mod): the halt-height switch target (consensus-compatible with v0.53.7)
 # A binary is rebuilt only when its inputs change: the wrapper go.mod and go.sum, the app sources,
 # the Go version and the link flags (hashed into bin/.<name>.stamp). Go's own caches are used
 # (GOMODCACHE, GOCACHE: the Go defaults under $HOME unless set), so a second checkout on the same
@@ -70,14 +72,16 @@ hash_inputs() {  # hash_inputs <files...>: one sha256 over names and contents
 
 now_ms() { date +%s%3N; }
 
-# build_simd <release dir> <version>
+# build_simd <release dir> <version> [<wrapper module dir>]: the Go sources of app/common and
+# app/<release dir>, built against the go.mod/go.sum of app/<wrapper module dir> (default: the
+# release dir itself), so one application source serves two SDK patch versions.
 build_simd() {
-  local rel=$1 version=$2 name="simd-$2"
-  local bin="$out/bin/$name" stamp="$out/bin/.$name.stamp" src="$out/src/$rel"
+  local rel=$1 version=$2 name="simd-$2" mod=${3:-$1}
+  local bin="$out/bin/$name" stamp="$out/bin/.$name.stamp" src="$out/src/$mod"
   local ldflags="-X github.com/cosmos/cosmos-sdk/version.Name=sdkchain"
   ldflags+=" -X github.com/cosmos/cosmos-sdk/version.AppName=simd"
   ldflags+=" -X github.com/cosmos/cosmos-sdk/version.Version=$version"
-  local inputs=("$here/app/$rel/go.mod" "$here/app/$rel/go.sum" "$here"/app/common/*.go "$here/app/$rel"/*.go)
+  local inputs=("$here/app/$mod/go.mod" "$here/app/$mod/go.sum" "$here"/app/common/*.go "$here/app/$rel"/*.go)
   local key
   key=$( { hash_inputs "${inputs[@]}"; echo "$go_version $ldflags"; } | sha256sum | cut -d' ' -f1)
   if [ "$tidy" = 0 ] && [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
@@ -85,11 +89,11 @@ build_simd() {
     return 0
   fi
   rm -rf "$src" && mkdir -p "$src"
-  cp "$here/app/$rel/go.mod" "$here/app/$rel/go.sum" "$here"/app/common/*.go "$here/app/$rel"/*.go "$src/"
+  cp "$here/app/$mod/go.mod" "$here/app/$mod/go.sum" "$here"/app/common/*.go "$here/app/$rel"/*.go "$src/"
   local t0 t1
   t0=$(now_ms)
   if [ "$tidy" = 1 ]; then
-    (cd "$src" && "$go_bin" mod tidy) && cp "$src/go.mod" "$src/go.sum" "$here/app/$rel/"
+    (cd "$src" && "$go_bin" mod tidy) && cp "$src/go.mod" "$src/go.sum" "$here/app/$mod/"
   fi
   echo "sdkchain: building $name with $go_version (go build -p ${SDKCHAIN_GO_P:-2}) ..."
   if ! (cd "$src" && "$go_bin" build -mod=readonly -p "${SDKCHAIN_GO_P:-2}" -trimpath \
@@ -99,7 +103,7 @@ build_simd() {
   fi
   mv -f "$bin.tmp" "$bin"
   t1=$(now_ms)
-  [ "$tidy" = 1 ] && key=$( { hash_inputs "$here/app/$rel/go.mod" "$here/app/$rel/go.sum" "$here"/app/common/*.go "$here/app/$rel"/*.go; echo "$go_version $ldflags"; } | sha256sum | cut -d' ' -f1)
+  [ "$tidy" = 1 ] && key=$( { hash_inputs "$here/app/$mod/go.mod" "$here/app/$mod/go.sum" "$here"/app/common/*.go "$here/app/$rel"/*.go; echo "$go_version $ldflags"; } | sha256sum | cut -d' ' -f1)
   printf '%s' "$key" > "$stamp"
   printf 'sdkchain: built %s in %d.%03d s\n' "$name" $(( (t1 - t0) / 1000 )) $(( (t1 - t0) % 1000 ))
 }
@@ -136,6 +140,7 @@ t_all=$(now_ms)
 rc=0
 if [ "$what" = simd ] || [ "$what" = all ]; then
   build_simd v050 v0.50.15 || rc=1
+  build_simd v053 v0.53.7 v053-v0.53.7 || rc=1
   build_simd v053 v0.53.8 || rc=1
 fi
 if [ "$what" = cosmovisor ] || [ "$what" = all ]; then

@@ -14,6 +14,18 @@
 #   localnet.sh height <home>               latest block height from RPC /status (0: no answer)
 #   localnet.sh wait-height <home> <h> [timeout s, default 60]
 #   localnet.sh proposal-status <home> <id> status from REST /cosmos/gov/v1/proposals/<id>
+#   localnet.sh join <home> <validator home> <simd>
+#                                           init, then the validator's genesis.json and
+#                                           persistent_peers = its node id at its loopback P2P
+#                                           address: a fresh full node that block-syncs from it
+#   localnet.sh halt-height <home> <h>      halt-height = h in <home>/config/app.toml (0: none); a
+#                                           node reads it when it starts, e.g. at the restart of
+#                                           the switch before the coordinated halt
+#   localnet.sh halt-reset-script <home>    writes <home>/cosmovisor/reset-halt-height.sh and prints
+#                                           its name, for COSMOVISOR_CUSTOM_PREUPGRADE: at a switch
+#                                           at height H (its 2nd argument) it sets halt-height = 0
+#                                           when halt-height <= H (the halt that switch ended), so
+#                                           the patched binary runs on; a later halt is kept
 #
 # Every wait is bounded; nothing listens anywhere but 127.0.0.1. The node itself is started by
 # the caller (`simd start --home <home>`, or `replayer run start --home <home>`).
@@ -212,6 +224,45 @@ cmd_proposal_status() {
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["proposal"]["status"])'
 }
 
+cmd_join() {
+  local home=$1 val=$2 simd=$3 id
+  cmd_init "$home" "$simd" >/dev/null
+  cp "$val/config/genesis.json" "$home/config/genesis.json"
+  id=$("$simd" comet show-node-id --home "$val") || die "comet show-node-id --home $val failed"
+  sed -i "s|^persistent_peers = .*|persistent_peers = \"$id@127.0.0.1:$(env_of "$val" P2P_PORT)\"|" \
+    "$home/config/config.toml"
+  grep -q "^persistent_peers = \"$id@" "$home/config/config.toml" \
+    || die "$home/config/config.toml: persistent_peers not set"
+  echo "localnet: $home joins $val (peer $id@127.0.0.1:$(env_of "$val" P2P_PORT))"
+}
+
+cmd_halt_height() {
+  local home=$1 h=$2
+  case $h in ''|*[!0-9]*) die "halt-height: '$h' is not a height" ;; esac
+  grep -q '^halt-height = ' "$home/config/app.toml" || die "$home/config/app.toml has no halt-height"
+  sed -i "s|^halt-height = .*|halt-height = $h|" "$home/config/app.toml"
+}
+
+cmd_halt_reset_script() {
+  local home=$1 f="$1/cosmovisor/reset-halt-height.sh"
+  mkdir -p "$home/cosmovisor"
+  cat >"$f" <<'SCRIPT'
+#!/bin/sh
+# COSMOVISOR_CUSTOM_PREUPGRADE (written by sdkchain/localnet.sh): $1 upgrade name, $2 its height;
+# run in the node's home. The coordinated halt that this switch ends is lifted (halt-height <= $2
+# set to 0), so the patched binary runs on; a halt-height above $2 is a later halt and stays.
+set -eu
+app=config/app.toml
+h=$(sed -n 's/^halt-height = \([0-9]*\).*/\1/p' "$app")
+if [ -n "$h" ] && [ "$h" -gt 0 ] && [ "$h" -le "$2" ]; then
+  sed -i 's/^halt-height = .*/halt-height = 0/' "$app"
+  echo "reset-halt-height.sh: $1 at $2: halt-height $h lifted in $app"
+fi
+SCRIPT
+  chmod +x "$f"
+  echo reset-halt-height.sh
+}
+
 case ${1:-} in
   init) shift; [ $# -eq 2 ] || die "usage: init <home> <simd>"; cmd_init "$@" ;;
   propose) shift; [ $# -ge 4 ] || die "usage: propose <home> <simd> <name> <height> [info]"; cmd_propose "$@" ;;
@@ -219,5 +270,8 @@ case ${1:-} in
   height) shift; [ $# -eq 1 ] || die "usage: height <home>"; cmd_height "$@" ;;
   wait-height) shift; [ $# -ge 2 ] || die "usage: wait-height <home> <height> [timeout]"; cmd_wait_height "$@" ;;
   proposal-status) shift; [ $# -eq 2 ] || die "usage: proposal-status <home> <id>"; cmd_proposal_status "$@" ;;
-  *) echo "usage: localnet.sh init|propose|vote|height|wait-height|proposal-status ..." >&2; exit 2 ;;
+  join) shift; [ $# -eq 3 ] || die "usage: join <home> <validator home> <simd>"; cmd_join "$@" ;;
+  halt-height) shift; [ $# -eq 2 ] || die "usage: halt-height <home> <height>"; cmd_halt_height "$@" ;;
+  halt-reset-script) shift; [ $# -eq 1 ] || die "usage: halt-reset-script <home>"; cmd_halt_reset_script "$@" ;;
+  *) echo "usage: localnet.sh init|propose|vote|height|wait-height|proposal-status|join|halt-height|halt-reset-script ..." >&2; exit 2 ;;
 esac

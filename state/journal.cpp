@@ -16,10 +16,13 @@ constexpr std::string_view kAppliedCounter = "counter/applied";
 constexpr std::string_view kEntryPrefix = "journal/";
 constexpr std::string_view kAppliedPrefix = "applied/";
 
-constexpr std::array<std::string_view, 9> kStepNames = {
+constexpr std::array<std::string_view, 10> kStepNames = {
     "none",          "detected",         "node-stopped",        "snapshot-taken",
     "binary-ready",  "custom-preupgrade", "current-switched",   "node-preupgrade",
-    "node-restarted"};
+    "node-restarted", "confirmed"};
+
+constexpr std::array<std::string_view, 4> kConfirmationNames = {"unknown", "pending", "confirmed",
+                                                                "unconfirmed"};
 
 // The active record, stored without URL credentials in the plan info (base/redact.h).
 std::string TxnToJson(UpgradeTxn t) {
@@ -37,6 +40,18 @@ std::string_view StepName(Step step) {
 std::optional<Step> StepFromName(std::string_view name) {
   for (size_t i = 1; i < kStepNames.size(); ++i) {
     if (kStepNames[i] == name) return static_cast<Step>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view ConfirmationName(Confirmation c) {
+  auto i = static_cast<size_t>(c);
+  return i < kConfirmationNames.size() ? kConfirmationNames[i] : "unknown";
+}
+
+std::optional<Confirmation> ConfirmationFromName(std::string_view name) {
+  for (size_t i = 0; i < kConfirmationNames.size(); ++i) {
+    if (kConfirmationNames[i] == name) return static_cast<Confirmation>(i);
   }
   return std::nullopt;
 }
@@ -132,8 +147,15 @@ base::Status JournalStore::Complete(UpgradeTxn& txn, Step final_step, int64_t no
   b.Put(kEntryCounter, std::to_string(seq));
   b.Put(OrderedKey(kEntryPrefix, seq), EntryJson(txn, final_step, false, now_ms, detail));
   b.Put(kAppliedCounter, std::to_string(applied));
-  b.Put(OrderedKey(kAppliedPrefix, applied),
-        FormatAppliedUpgrade({txn.name, txn.dir, txn.height, now_ms, txn.snapshot_path}));
+  AppliedUpgrade record;
+  record.name = txn.name;
+  record.dir = txn.dir;
+  record.height = txn.height;
+  record.applied_ms = now_ms;
+  record.snapshot_path = txn.snapshot_path;
+  record.txn_id = txn.id;
+  record.confirmation = Confirmation::kPending;
+  b.Put(OrderedKey(kAppliedPrefix, applied), FormatAppliedUpgrade(record));
   b.Delete(kActiveKey);
   RETURN_IF_ERROR(db_.Write(b));
   txn.last_step = final_step;
@@ -160,9 +182,53 @@ base::Result<std::vector<AppliedUpgrade>> JournalStore::Applied() const {
   std::vector<AppliedUpgrade> out;
   for (const auto& [key, value] : rows) {
     ASSIGN_OR_RETURN(AppliedUpgrade a, base::WithContext(ParseAppliedUpgrade(value), "applied upgrade " + key));
+    ASSIGN_OR_RETURN(a.seq, base::WithContext(ParseCounter(key.substr(kAppliedPrefix.size())),
+                                              "applied upgrade " + key));
     out.push_back(std::move(a));
   }
   return out;
+}
+
+base::Status JournalStore::WriteConfirmation(AppliedUpgrade& applied, const AppliedUpgrade& next,
+                                             bool failed, int64_t now_ms,
+                                             std::string_view detail) {
+  if (applied.seq == 0) return base::Status::Internal("journal: applied upgrade without a key");
+  ASSIGN_OR_RETURN(uint64_t seq, NextCounter(kEntryCounter));
+  Database::Batch b;
+  b.Put(kEntryCounter, std::to_string(seq));
+  b.Put(OrderedKey(kEntryPrefix, seq),
+        FormatJournalEntry(JournalEntry{0, applied.txn_id, applied.name, Step::kConfirmed, failed,
+                                        now_ms, base::RedactUrlUserInfo(detail)}));
+  b.Put(OrderedKey(kAppliedPrefix, applied.seq), FormatAppliedUpgrade(next));
+  RETURN_IF_ERROR(db_.Write(b));
+  UpgradeTxn txn;
+  txn.id = applied.txn_id;
+  txn.name = applied.name;
+  txn.dir = applied.dir;
+  txn.height = applied.height;
+  txn.last_step = Step::kConfirmed;
+  Notify(seq, txn, Step::kConfirmed, failed, now_ms, detail, false);
+  applied = next;
+  return {};
+}
+
+base::Status JournalStore::Confirm(AppliedUpgrade& applied, int64_t height, int64_t now_ms,
+                                   std::string_view detail) {
+  AppliedUpgrade next = applied;
+  next.confirmation = Confirmation::kConfirmed;
+  next.confirmed_height = height;
+  next.confirmed_ms = now_ms;
+  next.confirm_detail = base::RedactUrlUserInfo(detail);
+  return WriteConfirmation(applied, next, /*failed=*/false, now_ms, detail);
+}
+
+base::Status JournalStore::ReportUnconfirmed(AppliedUpgrade& applied, int64_t now_ms,
+                                             std::string_view detail) {
+  AppliedUpgrade next = applied;
+  next.confirmation = Confirmation::kUnconfirmed;
+  next.reported_ms = now_ms;
+  next.confirm_detail = base::RedactUrlUserInfo(detail);
+  return WriteConfirmation(applied, next, /*failed=*/true, now_ms, detail);
 }
 
 }  // namespace state

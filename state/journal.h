@@ -4,7 +4,11 @@
 // next step starts, the finished step is recorded: the journal entry and the updated active
 // transaction go into one synced batch, so after a crash the active transaction says exactly
 // which steps are done. Completion deletes the active record and appends the applied upgrade in
-// the same batch. This store knows nothing about processes or files; callers pass the time.
+// the same batch. After completion the switch waits for confirmation (the new binary committed a
+// block above the switch height): the applied record says pending, confirmed or unconfirmed, and
+// each change of it is one synced batch with its journal entry (step `confirmed`, failed when it
+// was reported unconfirmed). This store knows nothing about processes or files; callers pass the
+// time.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +34,7 @@ enum class Step : int {
   kCurrentSwitched = 6,
   kNodePreUpgradeDone = 7,
   kNodeRestarted = 8,
+  kConfirmed = 9,  // after completion: the new binary committed a block above the height
 };
 
 std::string_view StepName(Step step);
@@ -61,12 +66,29 @@ struct JournalEntry {
   bool operator==(const JournalEntry&) const = default;
 };
 
+// Whether the new binary of an applied switch got past the switch height. Stored by name.
+enum class Confirmation : int {
+  kUnknown = 0,      // a record written before Replayer confirmed switches
+  kPending = 1,      // waiting for a committed block above the height
+  kConfirmed = 2,    // the new binary committed one
+  kUnconfirmed = 3,  // reported: not confirmed in time, or the node exited first (still watched)
+};
+std::string_view ConfirmationName(Confirmation c);  // "unknown", "pending", ...
+std::optional<Confirmation> ConfirmationFromName(std::string_view name);
+
 struct AppliedUpgrade {
   std::string name;
   std::string dir;
   int64_t height = 0;
   int64_t applied_ms = 0;
   std::string snapshot_path;
+  uint64_t txn_id = 0;  // 0 in older records
+  Confirmation confirmation = Confirmation::kUnknown;
+  int64_t confirmed_height = 0;  // the committed block that confirmed it (kConfirmed)
+  int64_t confirmed_ms = 0;      // when it was confirmed (kConfirmed)
+  int64_t reported_ms = 0;       // when it was last reported unconfirmed (0: never)
+  std::string confirm_detail;    // how it was confirmed, or why it is unconfirmed
+  uint64_t seq = 0;  // the record's key, not part of its text (Parse leaves 0)
   bool operator==(const AppliedUpgrade&) const = default;
 };
 
@@ -100,7 +122,8 @@ class JournalStore {
   // Records a failed attempt at `step` without advancing.
   base::Status RecordFailure(const UpgradeTxn& txn, Step step, int64_t now_ms,
                              std::string_view detail);
-  // Records `final_step`, removes the active transaction, appends the applied upgrade.
+  // Records `final_step`, removes the active transaction, appends the applied upgrade (its
+  // confirmation pending).
   base::Status Complete(UpgradeTxn& txn, Step final_step, int64_t now_ms,
                         std::string_view detail = {});
 
@@ -109,8 +132,20 @@ class JournalStore {
   // Every applied upgrade, oldest first.
   base::Result<std::vector<AppliedUpgrade>> Applied() const;
 
+  // Records that the applied upgrade's new binary committed `height` (above its switch height):
+  // a `confirmed` journal entry and the record marked confirmed, in one batch. `applied` must
+  // come from Applied() (its seq names the record); it is updated.
+  base::Status Confirm(AppliedUpgrade& applied, int64_t height, int64_t now_ms,
+                       std::string_view detail);
+  // Records that the switch is not confirmed (timed out, or the node exited first): a failed
+  // `confirmed` journal entry and the record marked unconfirmed, in one batch. Nothing else
+  // changes; a later confirmation still counts.
+  base::Status ReportUnconfirmed(AppliedUpgrade& applied, int64_t now_ms, std::string_view detail);
+
  private:
   base::Result<uint64_t> NextCounter(std::string_view key) const;
+  base::Status WriteConfirmation(AppliedUpgrade& applied, const AppliedUpgrade& next, bool failed,
+                                 int64_t now_ms, std::string_view detail);
   std::string EntryJson(const UpgradeTxn& txn, Step step, bool failed, int64_t now_ms,
                         std::string_view detail) const;
   void Notify(uint64_t seq, const UpgradeTxn& txn, Step step, bool failed, int64_t now_ms,

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kLastStep = static_cast<int>(Step::kNodeRestarted);
+constexpr int kLastStep = static_cast<int>(Step::kConfirmed);
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -107,11 +107,21 @@ base::Result<JournalEntry> ParseJournalEntry(std::string_view text) {
 }
 
 std::string FormatAppliedUpgrade(const AppliedUpgrade& a) {
-  return Dump(json{{"name", a.name},
-                   {"dir", a.dir},
-                   {"height", a.height},
-                   {"applied_ms", a.applied_ms},
-                   {"snapshot_path", a.snapshot_path}});
+  json j{{"name", a.name},
+         {"dir", a.dir},
+         {"height", a.height},
+         {"applied_ms", a.applied_ms},
+         {"snapshot_path", a.snapshot_path}};
+  // Older records have none of these; a record written as unknown stays readable by them.
+  if (a.confirmation != Confirmation::kUnknown) {
+    j["txn_id"] = a.txn_id;
+    j["confirmation"] = ConfirmationName(a.confirmation);
+    j["confirmed_height"] = a.confirmed_height;
+    j["confirmed_ms"] = a.confirmed_ms;
+    j["reported_ms"] = a.reported_ms;
+    j["confirm_detail"] = a.confirm_detail;
+  }
+  return Dump(j);
 }
 
 base::Result<AppliedUpgrade> ParseAppliedUpgrade(std::string_view text) {
@@ -122,6 +132,18 @@ base::Result<AppliedUpgrade> ParseAppliedUpgrade(std::string_view text) {
     a.height = base::JsonIntAt<int64_t>(j, "height");
     a.applied_ms = base::JsonIntAt<int64_t>(j, "applied_ms");
     a.snapshot_path = j.value("snapshot_path", "");  // older records have none
+    if (j.contains("confirmation")) {
+      auto c = ConfirmationFromName(j.at("confirmation").get<std::string>());
+      if (!c || *c == Confirmation::kUnknown) {
+        throw json::other_error::create(501, "\"confirmation\": unknown state", &j);
+      }
+      a.confirmation = *c;
+      a.txn_id = base::JsonIntAt<uint64_t>(j, "txn_id");
+      a.confirmed_height = base::JsonIntAt<int64_t>(j, "confirmed_height");
+      a.confirmed_ms = base::JsonIntAt<int64_t>(j, "confirmed_ms");
+      a.reported_ms = base::JsonIntAt<int64_t>(j, "reported_ms");
+      a.confirm_detail = j.at("confirm_detail").get<std::string>();
+    }
     return a;
   });
 }

@@ -15,7 +15,9 @@
 
 #include "base/clock.h"
 #include "replayer/cli/cli_common.h"
+#include "binary-registry/listen.h"
 #include "replayer/commands/commands.h"
+#include "replayer/commands/switch_metrics.h"
 #include "replayer/config/config.h"
 #include "replayer/upgrade/crash_points.h"
 #include "replayer/config/file_util.h"
@@ -23,6 +25,7 @@
 #include "replayer/config/logging.h"
 #include "replayer/process/process.h"
 #include "replayer/supervisor/supervisor.h"
+#include "replayer/sync/metrics_server.h"
 #include "replayer/config/version.h"
 #include "replayer/notify/event.h"
 #include "replayer/notify/webhook_settings.h"
@@ -55,6 +58,11 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
   if (!crash.ok()) return Fail(crash.status(), kExitUsage);
   auto webhooks = ParseWebhookSettings(env);
   if (!webhooks.ok()) return Fail(webhooks.status(), kExitUsage);
+  if (!config->metrics_addr.empty()) {
+    if (auto la = registry::ParseListenAddress(config->metrics_addr); !la.ok()) {
+      return Fail(la.status().WithContext("REPLAYER_METRICS_ADDR"), kExitUsage);
+    }
+  }
   Layout layout(config->home, config->name);
   auto db = OpenState(layout);
   if (!db.ok()) return Fail(db.status());
@@ -63,6 +71,17 @@ int CmdRun(const EnvMap& env, std::vector<std::string> args, std::string config_
   state::JournalObserver observer;
   if (webhooks->enabled()) {
     observer = [&n = *notifier](const state::JournalEvent& e) { n.Publish(EventFromJournal(e)); };
+  }
+  // Each switch's confirmation, read from the journal at every scrape.
+  std::unique_ptr<MetricsServer> metrics;
+  if (!config->metrics_addr.empty()) {
+    state::Database* state_db = db->get();
+    metrics = std::make_unique<MetricsServer>(config->metrics_addr,
+                                              [state_db] { return SwitchMetrics(*state_db); });
+    auto port = metrics->Start();
+    if (!port.ok()) return Fail(port.status().WithContext("REPLAYER_METRICS_ADDR"));
+    spdlog::info("metrics at http://{}:{}/metrics",
+                 config->metrics_addr.substr(0, config->metrics_addr.rfind(':')), *port);
   }
   PosixProcessLauncher launcher;
   // DAEMON_ALLOW_DOWNLOAD_BINARIES: a missing upgrade binary is fetched from the plan's info,
@@ -222,7 +241,11 @@ int RunCli(int argc, char** argv, char** envp) {
 
   app.add_subcommand("run",
                      "Run the node: `replayer run <node args...>`. Every argument after `run` and "
-                     "stdin go to the node unchanged; upgrades are applied as they come");
+                     "stdin go to the node unchanged; upgrades are applied as they come. Each "
+                     "switch is confirmed once the new binary commits a block above the switch "
+                     "height; not confirmed within REPLAYER_CONFIRM_TIMEOUT (default 10m), or the "
+                     "node exiting first, is reported (error log, `status`, metrics), never rolled "
+                     "back. REPLAYER_METRICS_ADDR=IP:PORT serves Prometheus metrics at /metrics");
 
   auto* version = app.add_subcommand(
       "version", "Print Replayer's version, then the version of the binary `current` points at");
@@ -251,7 +274,9 @@ int RunCli(int argc, char** argv, char** envp) {
       ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));
 
   auto* status = app.add_subcommand(
-      "status", "Show the current binary, applied and pending upgrades, and the journal");
+      "status",
+      "Show the current binary, applied upgrades (each with its confirmation: confirmed at "
+      "height N, waiting, or NOT CONFIRMED and why), pending upgrades, and the journal");
   bool status_json = false;
   size_t journal_n = 10;
   status->add_flag("--json", status_json, "Print as JSON");

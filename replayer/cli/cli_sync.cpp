@@ -12,6 +12,7 @@
 #include "binary-registry/listen.h"
 #include "replayer/cli/cli_common.h"
 #include "replayer/commands/commands.h"
+#include "replayer/commands/switch_metrics.h"
 #include "replayer/config/file_util.h"
 #include "replayer/config/layout.h"
 #include "replayer/notify/event.h"
@@ -229,8 +230,9 @@ class SyncCommands final : public CommandGroup {
     SyncProgress progress(schedule->segments.size(), until, t_prepared);
     std::unique_ptr<MetricsServer> metrics;
     if (!metrics_listen_.empty()) {
-      metrics = std::make_unique<MetricsServer>(metrics_listen_, [&progress] {
-        return FormatPrometheus(progress.Snapshot(Clock::now()));
+      state::Database* state_db = db->get();
+      metrics = std::make_unique<MetricsServer>(metrics_listen_, [&progress, state_db] {
+        return FormatPrometheus(progress.Snapshot(Clock::now())) + SwitchMetrics(*state_db);
       });
       auto port = metrics->Start();
       if (!port.ok()) return failed(port.status());

@@ -190,6 +190,38 @@ bool SyncStopped(const StatusReport& r) {
   return r.sync && !r.sync->progress.finished && !r.replayer_running;
 }
 
+// ", confirmed at height 5 (time)", ", waiting for confirmation ...", ", NOT CONFIRMED: ...".
+std::string ConfirmationText(const state::AppliedUpgrade& a) {
+  switch (a.confirmation) {
+    case state::Confirmation::kUnknown:
+      return "";
+    case state::Confirmation::kPending:
+      return ", waiting for confirmation (a block above " + std::to_string(a.height) + ")";
+    case state::Confirmation::kConfirmed:
+      return ", confirmed at height " + std::to_string(a.confirmed_height) + " (" +
+             FormatTimeMs(a.confirmed_ms) + ")";
+    case state::Confirmation::kUnconfirmed:
+      return ", NOT CONFIRMED (" + FormatTimeMs(a.reported_ms) + "): " + a.confirm_detail;
+  }
+  return "";
+}
+
+nlohmann::json ConfirmationJson(const state::AppliedUpgrade& a) {
+  using nlohmann::json;
+  json j{{"state", state::ConfirmationName(a.confirmation)},
+         {"confirmed", a.confirmation == state::Confirmation::kConfirmed},
+         {"height", nullptr},
+         {"time", nullptr},
+         {"reported_at", nullptr},
+         {"detail", a.confirm_detail}};
+  if (a.confirmation == state::Confirmation::kConfirmed) {
+    j["height"] = a.confirmed_height;
+    j["time"] = FormatTimeMs(a.confirmed_ms);
+  }
+  if (a.reported_ms != 0) j["reported_at"] = FormatTimeMs(a.reported_ms);
+  return j;
+}
+
 }  // namespace
 
 std::string FormatStatus(const StatusReport& r) {
@@ -208,7 +240,7 @@ std::string FormatStatus(const StatusReport& r) {
            (a.snapshot_path.empty()      ? ""
             : Pruned(r, a.snapshot_path) ? ", snapshot pruned"
                                          : ", snapshot " + a.snapshot_path) +
-           "\n";
+           ConfirmationText(a) + "\n";
   }
   if (r.pending) {
     out += "pending:      \"" + r.pending->name + "\" at height " +
@@ -264,7 +296,8 @@ std::string FormatStatusJson(const StatusReport& r) {
                             {"height", a.height},
                             {"applied_at", FormatTimeMs(a.applied_ms)},
                             {"snapshot", Pruned(r, a.snapshot_path) ? "" : a.snapshot_path},
-                            {"snapshot_pruned", Pruned(r, a.snapshot_path)}});
+                            {"snapshot_pruned", Pruned(r, a.snapshot_path)},
+                            {"confirmation", ConfirmationJson(a)}});
   }
   j["pending"] = r.pending ? json{{"name", r.pending->name}, {"height", r.pending->height},
                                   {"info", r.pending->info}}

@@ -298,6 +298,8 @@ base::Result<Config> ParseConfig(const EnvMap& env, const std::optional<std::str
   c.grpc_address = r.String(kGrpc, "localhost:9090");
   c.backup_keep = r.NonNegativeInt(kBackupKeep, 2);
   c.hook_timeout = r.Duration(kHookTimeout, std::chrono::hours(1), true);
+  c.confirm_timeout = r.Duration(kConfirmTimeout, std::chrono::minutes(10), true);
+  c.metrics_addr = r.String(kMetricsAddr, "");
   c.ca_bundle = r.String(kCaBundle, "");
   const std::string keys_text = r.String(kTrustedKeys, "");
   for (std::string_view rest = keys_text; !rest.empty();) {

@@ -55,6 +55,11 @@ struct Config {
   // The longest a pre-upgrade hook (the node's `pre-upgrade`, the custom script) may run before
   // its process group is killed and the upgrade fails (Replayer's own; Cosmovisor waits for ever).
   std::chrono::nanoseconds hook_timeout{std::chrono::hours(1)};  // REPLAYER_HOOK_TIMEOUT
+  // How long a switch's new binary has to commit a block above the switch height before the
+  // switch is reported unconfirmed (Replayer's own; reported, never rolled back).
+  std::chrono::nanoseconds confirm_timeout{std::chrono::minutes(10)};  // REPLAYER_CONFIRM_TIMEOUT
+  // IP:PORT where `replayer run` serves Prometheus metrics ("" = none; Replayer's own).
+  std::string metrics_addr;                     // REPLAYER_METRICS_ADDR
   std::string config_file;                      // the TOML file used, empty if none
   // Things worth a log line that are not errors: unknown keys in the file (a typo there is
   // otherwise silent, as in Cosmovisor), variables that Cosmovisor v1.x ignores.

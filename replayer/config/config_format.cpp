@@ -100,6 +100,8 @@ std::vector<Entry> ConfigurableValues(const Config& c) {
       {kTrustedKeys, JoinKeys(c.trusted_keys)},
       {kRequireSignature, BoolText(c.require_signature)},
       {kHookTimeout, FormatGoDuration(c.hook_timeout)},
+      {kConfirmTimeout, FormatGoDuration(c.confirm_timeout)},
+      {kMetricsAddr, c.metrics_addr},
   };
 }
 
@@ -240,6 +242,8 @@ std::string DefaultConfigToml(const Config& c) {
   line(kTrustedKeys, TomlString(JoinKeys(c.trusted_keys)));
   line(kRequireSignature, BoolText(c.require_signature));
   line(kHookTimeout, ns(c.hook_timeout));
+  line(kConfirmTimeout, ns(c.confirm_timeout));
+  line(kMetricsAddr, TomlString(c.metrics_addr));
   return out;
 }
 

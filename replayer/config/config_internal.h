@@ -32,12 +32,14 @@ inline constexpr const char* kCaBundle = "REPLAYER_CA_BUNDLE";
 inline constexpr const char* kTrustedKeys = "REPLAYER_TRUSTED_KEYS";
 inline constexpr const char* kRequireSignature = "REPLAYER_REQUIRE_SIGNATURE";
 inline constexpr const char* kHookTimeout = "REPLAYER_HOOK_TIMEOUT";
+inline constexpr const char* kConfirmTimeout = "REPLAYER_CONFIRM_TIMEOUT";
+inline constexpr const char* kMetricsAddr = "REPLAYER_METRICS_ADDR";
 
 inline constexpr const char* kAllVariables[] = {
     kHome,          kName,         kDownload,   kChecksum,         kRestart,       kRestartDelay,
     kShutdownGrace, kPollInterval, kSkipBackup, kBackupDir,        kMaxRetries,    kGrpc,
     kDisableLogs,   kColorLogs,    kTimeFormat, kCustomPreupgrade, kDisableRecase, kBackupKeep,
-    kCaBundle,      kTrustedKeys,  kRequireSignature, kHookTimeout};
+    kCaBundle,      kTrustedKeys,  kRequireSignature, kHookTimeout, kConfirmTimeout, kMetricsAddr};
 
 // ASCII lower case: the TOML key of a variable.
 std::string Lower(std::string_view s);

@@ -1,7 +1,12 @@
 #include "replayer/supervisor/height_gate.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <charconv>
 
 #include "replayer/config/file_util.h"
@@ -66,11 +71,119 @@ base::Result<int64_t> ProbeNodeHeight(ProcessLauncher& launcher, const std::stri
   SpawnOptions opts;
   opts.path = binary;
   opts.args = {"status", "--home", home};
-  ASSIGN_OR_RETURN(auto run, RunCaptured(launcher, opts, std::chrono::seconds(10)));
+  ASSIGN_OR_RETURN(auto run, RunCaptured(launcher, opts, kStatusProbeTimeout));
   if (run.exit.exit_code != 0) {
     return base::Status::Unavailable(binary + " status: " + run.exit.Describe());
   }
   return ParseStatusHeight(run.out);
+}
+
+namespace {
+
+// How often a running probe's pipes and exit are looked at.
+constexpr auto kProbeTick = std::chrono::milliseconds(10);
+constexpr size_t kProbeMaxOutput = 1 << 20;
+
+}  // namespace
+
+AsyncHeightProbe::AsyncHeightProbe(boost::asio::io_context& io, ProcessLauncher& launcher)
+    : launcher_(launcher), timer_(io) {}
+
+AsyncHeightProbe::~AsyncHeightProbe() { Stop(); }
+
+void AsyncHeightProbe::Start(const std::string& binary, const std::string& home, Done done) {
+  if (running()) return;
+  SpawnOptions opts;
+  opts.path = binary;
+  opts.args = {"status", "--home", home};
+  opts.capture_output = true;
+  auto p = launcher_.Spawn(opts);
+  if (!p.ok()) {
+    done(p.status());
+    return;
+  }
+  pid_ = p->pid;
+  out_fd_ = p->stdout_fd;
+  err_fd_ = p->stderr_fd;
+  for (int fd : {out_fd_, err_fd_}) {
+    if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
+  binary_ = binary;
+  out_.clear();
+  exit_.reset();
+  deadline_ = std::chrono::steady_clock::now() + kStatusProbeTimeout;
+  done_ = std::move(done);
+  Tick();
+}
+
+bool AsyncHeightProbe::ReadPipe(int& fd, bool keep) {
+  if (fd < 0) return false;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      // stderr (keep = false) is read and dropped, so a chatty node never blocks on it.
+      if (keep && out_.size() < kProbeMaxOutput) {
+        out_.append(buf, std::min(static_cast<size_t>(n), kProbeMaxOutput - out_.size()));
+      }
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    ::close(fd);
+    fd = -1;
+    return false;
+  }
+}
+
+void AsyncHeightProbe::Tick() {
+  bool out_open = ReadPipe(out_fd_, true);
+  bool err_open = ReadPipe(err_fd_, false);
+  if (!exit_) exit_ = launcher_.TryReap(pid_, /*kill_group_on_exit=*/true);
+  if (exit_ && !out_open && !err_open) {
+    if (exit_->exit_code != 0) {
+      Finish(base::Status::Unavailable(binary_ + " status: " + exit_->Describe()));
+    } else {
+      Finish(ParseStatusHeight(out_));
+    }
+    return;
+  }
+  if (std::chrono::steady_clock::now() >= deadline_) {
+    Finish(base::Status::Unavailable(binary_ + " status did not finish within " +
+                                     std::to_string(kStatusProbeTimeout.count()) + " ms"));
+    return;
+  }
+  timer_.expires_after(kProbeTick);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && running()) Tick();
+  });
+}
+
+void AsyncHeightProbe::Finish(base::Result<int64_t> result) {
+  Kill();
+  Done done = std::move(done_);
+  done_ = nullptr;
+  if (done) done(std::move(result));
+}
+
+void AsyncHeightProbe::Stop() {
+  Kill();
+  done_ = nullptr;
+}
+
+void AsyncHeightProbe::Kill() {
+  timer_.cancel();
+  if (pid_ > 0) {
+    if (!exit_) {
+      (void)launcher_.Signal(pid_, SIGKILL, /*group=*/true);
+      launcher_.Wait(pid_);
+    }
+    pid_ = -1;
+  }
+  for (int* fd : {&out_fd_, &err_fd_}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
 }
 
 }  // namespace replayer

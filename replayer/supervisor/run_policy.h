@@ -52,6 +52,10 @@ class RunPolicy {
     (void)line;
     return false;
   }
+  // The run ends with `failure` (a plan the policy refused, a node it stopped), once the node
+  // exited and its output was read to the end: the policy may add what the node itself said
+  // (its last error lines) to the message.
+  virtual base::Status ExplainFailure(const base::Status& failure) const { return failure; }
 };
 
 }  // namespace replayer

@@ -105,7 +105,11 @@ Supervisor::Supervisor(Deps deps)
       kill_timer_(io_),
       drain_timer_(io_),
       line_timer_(io_),
-      retry_timer_(io_) {
+      retry_timer_(io_),
+      height_probe_(std::make_unique<AsyncHeightProbe>(io_, d_.launcher)),
+      confirm_timer_(io_),
+      status_probe_timer_(io_),
+      confirm_probe_(std::make_unique<AsyncHeightProbe>(io_, d_.launcher)) {
   journal_.set_observer(d_.journal_observer);
   // Hooks run outside the event loop: let a stop signal that arrives meanwhile reach OnSignal.
   txn_runner_.set_stop_requested([this] {
@@ -231,6 +235,7 @@ base::Status Supervisor::BeginTransaction(const plans::UpgradeInfo& plan,
   t.height = plan.height;
   t.info = plan.info;
   t.from_dir = from_target;
+  ConfirmByNextSwitch(plan);
   ++txn_ordinal_;
   txn_runner_.set_ordinal(txn_ordinal_);
   d_.crash.BeforeRecord(state::Step::kDetected, txn_ordinal_);
@@ -309,17 +314,34 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
     if (d_.policy) {
       ASSIGN_OR_RETURN(args, d_.policy->LaunchArgs(current_target_, node_args));
     }
+    if (terminate_requested_) {  // e.g. while a manual plan's height was asked before launch
+      spdlog::info("stopped by {} before the node started", strsignal(terminate_signal_));
+      return 128 + terminate_signal_;
+    }
     RETURN_IF_ERROR(LaunchNode(args));
     if (d_.policy) d_.policy->OnLaunched(current_target_);
     if (resumed_restart) {
       RETURN_IF_ERROR(txn_runner_.Complete(*txn_, /*restarted=*/true));
       txn_.reset();
     }
+    if (auto st = WatchConfirmation(); !st.ok()) {
+      spdlog::warn("cannot read the journal to watch the last switch's confirmation: {}",
+                   st.message());
+    }
     Outcome outcome = WatchNode();
     ClearNodePid();
-    if (fatal_) return *fatal_;
+    if (fatal_) {
+      EndConfirmationWatch("the run failed: " + fatal_->message(), /*report=*/true);
+      return d_.policy ? d_.policy->ExplainFailure(*fatal_) : *fatal_;
+    }
+    if (outcome == Outcome::kTerminated) {
+      EndConfirmationWatch("Replayer was asked to stop", /*report=*/false);
+    }
     switch (outcome) {
       case Outcome::kUpgrade:
+        EndConfirmationWatch("the node stopped for upgrade \"" + txn_->name + "\" at height " +
+                                 std::to_string(txn_->height),
+                             /*report=*/true);
         RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
                                            node_exit_ ? node_exit_->Describe() : ""));
         continue;
@@ -335,25 +357,32 @@ base::Result<int> Supervisor::Run(const std::vector<std::string>& node_args) {
           ASSIGN_OR_RETURN(pending, ReadPendingUpgrade());
         }
         if (pending && d_.policy) {
-          RETURN_IF_ERROR(d_.policy->CheckReportedPlan(current_target_, *pending));
+          if (auto st = d_.policy->CheckReportedPlan(current_target_, *pending); !st.ok()) {
+            return d_.policy->ExplainFailure(st);
+          }
         }
         if (pending) {
           spdlog::info("node exited ({}) with upgrade \"{}\" pending", node_exit_->Describe(),
                        pending->name);
           RETURN_IF_ERROR(BeginTransaction(*pending, current_target_));
+          EndConfirmationWatch("the node exited (" + node_exit_->Describe() + ")", true);
           RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
                                              node_exit_->Describe()));
           continue;
         }
         if (d_.policy) {
-          ASSIGN_OR_RETURN(auto due, d_.policy->OnNodeExit(current_target_, *node_exit_));
+          auto due_or = d_.policy->OnNodeExit(current_target_, *node_exit_);
+          if (!due_or.ok()) return d_.policy->ExplainFailure(due_or.status());
+          auto due = std::move(due_or).value();
           if (due) {
             RETURN_IF_ERROR(BeginTransaction(*due, current_target_));
+            EndConfirmationWatch("the node exited (" + node_exit_->Describe() + ")", true);
             RETURN_IF_ERROR(txn_runner_.Record(*txn_, state::Step::kNodeStopped,
                                                node_exit_->Describe()));
             continue;
           }
         }
+        EndConfirmationWatch("the node exited (" + node_exit_->Describe() + ")", /*report=*/true);
         spdlog::info("node exited: {}", node_exit_->Describe());
         return stopping_halted_node_ ? 0 : node_exit_->exit_code;
       }
@@ -401,11 +430,15 @@ base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(SpawnedProcess p, d_.launcher.Spawn(opts));
   node_pid_ = p.pid;
   RecordNodePid(p.pid);
+  last_committed_.reset();
+  first_committed_ = 0;
+  watch_undecided_ = true;
   spdlog::info("started {} (pid {}) from {}", bin, p.pid, current_target_);
   node_exit_.reset();
   run_done_ = false;
   stopping_for_upgrade_ = false;
   stopping_halted_node_ = false;
+  refused_awaits_line_ = false;
   line_plan_.reset();
   last_file_key_ = {};
   last_invalid_message_.clear();
@@ -433,11 +466,16 @@ base::Status Supervisor::LaunchNode(const std::vector<std::string>& args) {
 Supervisor::Outcome Supervisor::WatchNode() {
   while (!run_done_) io_.run_one();
   watcher_->Stop();
+  height_probe_->Stop();  // a `status` probe still running is killed with the run
+  probed_height_.reset();
   boost::system::error_code ec;
   kill_timer_.cancel();
   drain_timer_.cancel();
   line_timer_.cancel();
   retry_timer_.cancel();
+  confirm_timer_.cancel();
+  status_probe_timer_.cancel();
+  confirm_probe_->Stop();
   for (auto& s : streams_) {
     if (s) s->timer.cancel();
   }

@@ -10,6 +10,12 @@
 // upgrade-info.json are consulted, so a restarted Replayer never relaunches an old binary past
 // its plan height, and never falls back to genesis when `current` is missing on a home that
 // shows an applied upgrade (a fresh home is pointed at genesis, as Cosmovisor does).
+// After a switch the run watches for its confirmation (supervisor_confirm.cpp): the new binary
+// logging a committed block above the switch height (its `status` as a fallback when it logs no
+// commit line), or reaching the next switch. Not confirmed
+// within REPLAYER_CONFIRM_TIMEOUT, or the node exiting first, is reported (an error line, a failed
+// `confirmed` journal entry, the applied record marked unconfirmed) and nothing is rolled back;
+// a later block still confirms it. A restarted Replayer keeps watching the last switch.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -28,6 +34,7 @@
 #include "replayer/config/config.h"
 #include "replayer/upgrade/crash_points.h"
 #include "replayer/supervisor/file_watcher.h"
+#include "replayer/supervisor/height_gate.h"
 #include "replayer/config/layout.h"
 #include "replayer/supervisor/line_scanner.h"
 #include "replayer/process/process.h"
@@ -92,13 +99,36 @@ class Supervisor {
   void StopNodeForUpgrade();
   void MaybeFinishRun();
   bool IsNewUpgrade(const plans::UpgradeInfo& plan) const;
-  bool PlanIsDue(const plans::UpgradeInfo& plan);
+  // A plan the node wrote is due at once; a manual plan when the node's height (a `status`
+  // probe, AsyncHeightProbe) has reached it. `wait`: block until the probe answers (before a
+  // launch, where no node runs; a stop signal ends the wait), else start the probe and answer
+  // false until it has (the event loop: OnMaybeUpgradeFile looks again when it answers).
+  bool PlanIsDue(const plans::UpgradeInfo& plan, bool wait);
+  void StartHeightProbe();
   // add-batch-upgrade's data/upgrade-info.json.batch: when upgrade-info.json holds no new plan,
   // the batch's lowest entry not yet applied is written there (and dropped from the batch),
   // so the height gate holds it like an `add-upgrade --upgrade-height` plan.
   void PromoteBatchPlan();
   void RecordNodePid(pid_t pid);
   void ClearNodePid();
+
+  // Confirmation (supervisor_confirm.cpp). After a launch: watches the last applied switch if
+  // `current` runs its binary and it is not confirmed yet (also after a restart of Replayer);
+  // a block above its height already logged since the launch confirms it at once.
+  base::Status WatchConfirmation();
+  // A line of the node's output: a committed block above the switch height confirms it.
+  void ObserveCommit(std::string_view line);
+  // The running binary reached the next switch (`plan`), so it got past the watched height.
+  void ConfirmByNextSwitch(const plans::UpgradeInfo& plan);
+  void Confirm(int64_t height, const std::string& how);
+  void OnConfirmTimeout();
+  // The fallback for a node that logs no commit line: its `status` (CometBFT RPC /status, asked
+  // through the binary as the height gate does), every ConfirmProbeInterval while none was seen.
+  void ArmStatusProbe();
+  void ProbeStatusForConfirmation();
+  // The node is down and the switch is still not confirmed: reported (or, when Replayer was
+  // asked to stop, only said: the next run keeps watching). Ends the watch.
+  void EndConfirmationWatch(const std::string& why, bool report);
 
   Deps d_;
   state::JournalStore journal_;
@@ -131,6 +161,9 @@ class Supervisor {
   bool run_done_ = false;
   bool stopping_for_upgrade_ = false;
   bool stopping_halted_node_ = false;  // the policy saw it halt as scheduled (SDK 0.50+)
+  // The policy refused a plan read from upgrade-info.json before the node logged its UPGRADE
+  // line: the node is stopped once it does (or after kLinePlanWait), so the error can quote it.
+  bool refused_awaits_line_ = false;
   bool terminate_requested_ = false;
   int terminate_signal_ = 0;
   std::string current_target_;
@@ -150,7 +183,22 @@ class Supervisor {
   int detect_failures_ = 0;  // consecutive failures to record the due upgrade (this node run)
   int txn_ordinal_ = 0;
   std::string last_gate_message_;
+  std::unique_ptr<AsyncHeightProbe> height_probe_;  // after io_: its timer lives on io_
+  std::optional<base::Result<int64_t>> probed_height_;  // the last probe's answer, not yet used
   std::optional<base::Status> fatal_;  // the run must end with this error once the node is down
+  // The applied switch waiting for confirmation while its binary runs (none: nothing to watch).
+  std::optional<state::AppliedUpgrade> awaiting_;
+  std::optional<int64_t> last_committed_;  // highest committed height seen in this node run
+  int64_t first_committed_ = 0;            // the lowest one (blocks are committed in order)
+  // From a launch until WatchConfirmation decided: lines read meanwhile (LaunchNode reads the
+  // pipes at once) still count.
+  bool watch_undecided_ = false;
+  std::chrono::steady_clock::time_point watch_started_;
+  boost::asio::steady_timer confirm_timer_;
+  boost::asio::steady_timer status_probe_timer_;
+  // Its own `status` probe, beside the manual-plan gate's (one probe each, never on the loop).
+  std::unique_ptr<AsyncHeightProbe> confirm_probe_;
+  std::optional<int64_t> last_status_height_;  // what the node's `status` said last (this run)
 };
 
 }  // namespace replayer

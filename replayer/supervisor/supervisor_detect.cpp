@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/post.hpp>
+
 #include <chrono>
 #include <filesystem>
 
@@ -104,16 +106,41 @@ base::Result<std::optional<plans::UpgradeInfo>> Supervisor::ReadPendingUpgrade()
                  plan.status().message());
     return std::optional<plans::UpgradeInfo>();
   }
-  if (!IsNewUpgrade(*plan) || !PlanIsDue(*plan)) return std::optional<plans::UpgradeInfo>();
+  if (!IsNewUpgrade(*plan) || !PlanIsDue(*plan, /*wait=*/true)) {
+    return std::optional<plans::UpgradeInfo>();
+  }
   return std::optional<plans::UpgradeInfo>(*plan);
 }
 
-bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan) {
+void Supervisor::StartHeightProbe() {
+  auto bin = d_.layout.CheckTargetBinary(current_target_);
+  if (!bin.ok()) {
+    probed_height_ = bin.status();
+    return;
+  }
+  height_probe_->Start(*bin, d_.layout.home(), [this](base::Result<int64_t> height) {
+    probed_height_ = std::move(height);
+    // Looked at again from the loop, not from inside the probe's own handler.
+    boost::asio::post(io_, [this] {
+      if (node_pid_ > 0 && !node_exit_) OnMaybeUpgradeFile();
+    });
+  });
+}
+
+bool Supervisor::PlanIsDue(const plans::UpgradeInfo& plan, bool wait) {
   std::string dir = plans::UpgradeDirName(plan.name, d_.config.disable_recase);
   if (!IsManualPlan(d_.layout, dir, plan)) return true;  // the node wrote it: due now
-  auto bin = d_.layout.CheckTargetBinary(current_target_);
-  auto height = bin.ok() ? ProbeNodeHeight(d_.launcher, *bin, d_.layout.home())
-                         : base::Result<int64_t>(bin.status());
+  if (!probed_height_) {
+    StartHeightProbe();
+    if (!wait) return false;  // the probe's answer brings OnMaybeUpgradeFile back
+    while (!probed_height_ && height_probe_->running() && !terminate_requested_) io_.run_one();
+    if (!probed_height_) {
+      height_probe_->Stop();  // a stop signal came first
+      return false;
+    }
+  }
+  base::Result<int64_t> height = std::move(*probed_height_);
+  probed_height_.reset();
   std::string message;
   if (!height.ok()) {
     message = "holding manual upgrade \"" + plan.name + "\" at height " +
@@ -182,14 +209,22 @@ void Supervisor::OnMaybeUpgradeFile() {
     last_file_key_ = key;
     return;
   }
-  if (!PlanIsDue(*plan)) return;  // key not recorded: the next tick asks the node again
+  if (!PlanIsDue(*plan, /*wait=*/false)) return;  // key not recorded: asked again when it answers
   last_file_key_ = key;
   Detect(*plan);
 }
 
 void Supervisor::OnLine(std::string_view line) {
-  if (d_.policy && d_.policy->OnNodeOutputLine(line) && !stopping_for_upgrade_ &&
-      !stopping_halted_node_) {
+  if (awaiting_ || watch_undecided_) ObserveCommit(line);
+  const bool halted = d_.policy && d_.policy->OnNodeOutputLine(line);
+  if (refused_awaits_line_ && plans::ParseUpgradeNeededLine(line)) {
+    // The node said it (the policy kept the line): now it is stopped.
+    refused_awaits_line_ = false;
+    line_timer_.cancel();
+    if (!node_exit_) (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+    return;
+  }
+  if (halted && !stopping_for_upgrade_ && !stopping_halted_node_) {
     // The node halted where its segment ends. It may stay up (stopped here), or exit at once: in
     // block sync CometBFT panics on the refused block (exit 2), and the line is then read while
     // the pipes are drained after the exit. Either way the run ends as the policy says.
@@ -244,7 +279,20 @@ void Supervisor::Detect(const plans::UpgradeInfo& plan) {
       fatal_ = st;
       stopping_for_upgrade_ = true;
       line_timer_.cancel();
-      (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+      if (line_plan_ || node_exit_) {
+        if (!node_exit_) (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+        return;
+      }
+      // x/upgrade writes upgrade-info.json first and logs its `UPGRADE "<name>" NEEDED` line
+      // right after: wait (bounded) for that line, so that the error quotes the node's own
+      // words. The node is halted at the plan height meanwhile; nothing is changed.
+      refused_awaits_line_ = true;
+      line_timer_.expires_after(kLinePlanWait);
+      line_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || !refused_awaits_line_) return;
+        refused_awaits_line_ = false;
+        if (!node_exit_) (void)d_.launcher.Signal(node_pid_, SIGKILL, true);
+      });
       return;
     }
   }

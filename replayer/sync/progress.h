@@ -1,12 +1,7 @@
 // replayer::SyncProgress: where a `replayer sync` is, how fast it goes, and what each switch cost.
 //
-// Fed from the node's own output: ParseCommittedHeight recognises the per-block lines that
-// CometBFT-based nodes log once block N is committed ("committed state height=N", "indexed block
-// events height=N") and demochain's "committed block height=N", in plain and JSON log formats,
-// with or without colour codes. Not "finalizing commit of block" nor "executed block": CometBFT
-// logs those before the app commits, and a real SDK 0.50 node refusing its halt height logs the
-// first for a block it never commits (lines captured from the real binary in the tests). From
-// those, and the segment launches the policy reports, it keeps: height and target, blocks per
+// Fed from the node's own output: plans::ParseCommittedHeight (upgrade-plans/node_log.h)
+// recognises the per-block lines a node logs once a block is committed. From those, and the segment launches the policy reports, it keeps: height and target, blocks per
 // second over a sliding window, ETA, segment k of n, and each switch's downtime (the last
 // committed block of one binary to the first committed block of the next). Thread-safe: the event loop writes, the
 // metrics server reads.
@@ -22,14 +17,25 @@
 #include <vector>
 
 #include "base/status.h"
+#include "upgrade-plans/node_log.h"
 
 namespace replayer {
 
 // Where `replayer sync` keeps its latest ProgressToJson in the state database (`replayer status`).
 inline constexpr std::string_view kSyncProgressKey = "sync/progress";
 
-// The committed height a node's log line reports, if it is a per-block commit line. Pure.
-std::optional<int64_t> ParseCommittedHeight(std::string_view line);
+// The committed height a node's log line reports (upgrade-plans/node_log.h).
+using plans::ParseCommittedHeight;
+
+// The text of an error-level line of a node's log, as the node printed it minus colour codes,
+// its time stamp and a trailing `stack=...`: zerolog/CometBFT console lines
+// (`3:04PM ERR UPGRADE "v050-to-v053" NEEDED at height: 24:  module=x/upgrade` ->
+// `ERR UPGRADE ... module=x/upgrade`), JSON lines with "level":"error" (-> `ERR <message>
+// err=<err>`), CometBFT's legacy `E[...] message`, and a Go `panic: ...` or cobra's `Error: ...`.
+// At most kMaxNodeErrorLine characters. nullopt for any other line. Pure; cheap on lines that
+// are not errors (it runs for every line the node writes).
+inline constexpr size_t kMaxNodeErrorLine = 300;
+std::optional<std::string> ParseNodeErrorLine(std::string_view line);
 
 struct SwitchDowntime {
   std::string to_label;   // the segment switched to

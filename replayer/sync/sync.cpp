@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <filesystem>
 #include <thread>
 
@@ -45,6 +46,9 @@ base::Status CheckVersion(ProcessLauncher& launcher, const std::string& binary,
 }
 
 constexpr size_t kInPlaceCheckThreads = 4;
+
+// How many of the node's last error lines a failure quotes.
+constexpr size_t kKeptNodeErrors = 4;
 
 // Beside each binary sync installs: the checksum of the artefact it came from (for archives the
 // installed file's own hash differs from the schedule's checksum).
@@ -166,134 +170,193 @@ void RemoveStaleStaging(const Layout& layout) {
 
 }  // namespace
 
-base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const Config& config,
-                                        const Layout& layout,
-                                        const registry::RegistrySettings& settings,
-                                        const PrepareOptions& options) {
-  namespace fs = std::filesystem;
-  PrepareReport report;
-  std::string platform = settings.platform.empty() ? std::string(plans::HostPlatform())
-                                                   : settings.platform;
-  PosixProcessLauncher launcher;
-  // 0. With --rest: the governance heights against the chain's applied plans.
-  if (!options.rest_url.empty()) CheckAppliedHeights(schedule, options, settings, report);
-  // 1. What is already in place, and what must be fetched.
-  //    Binaries in place are hashed and asked their version on a few threads at once (each
-  //    `version` is a process start, 50-80 ms for a real node binary).
-  std::vector<registry::PrefetchItem> items;
-  std::vector<size_t> item_segment;
+namespace {
+
+// What PrepareSync's steps share: the schedule, where its binaries go, for which platform.
+struct PrepareContext {
+  const plans::Schedule& schedule;
+  const Config& config;
+  const Layout& layout;
+  const registry::RegistrySettings& settings;
+  std::string platform;
+
+  std::string Target(size_t i) const { return SegmentTarget(schedule, i, config.disable_recase); }
+  std::string Label(size_t i) const { return plans::SegmentLabel(schedule, i); }
+};
+
+// The segments whose binary is in place, each checked against the schedule (hash, then
+// `version`) on a few threads at once: each `version` is a process start, 50-80 ms for a real
+// node binary. Segment index -> what the check found.
+std::map<size_t, base::Status> CheckBinariesInPlace(const PrepareContext& c) {
   std::vector<size_t> in_place;
-  for (size_t i = 0; i < schedule.segments.size(); ++i) {
-    if (layout.CheckTargetBinary(SegmentTarget(schedule, i, config.disable_recase)).ok()) {
-      in_place.push_back(i);
-    }
+  for (size_t i = 0; i < c.schedule.segments.size(); ++i) {
+    if (c.layout.CheckTargetBinary(c.Target(i)).ok()) in_place.push_back(i);
   }
-  std::vector<base::Status> in_place_status(in_place.size());
-  {
-    std::atomic<size_t> next{0};
-    auto worker = [&] {
-      for (size_t n; (n = next++) < in_place.size();) {
-        size_t i = in_place[n];
-        const auto& seg = schedule.segments[i];
-        std::string target = SegmentTarget(schedule, i, config.disable_recase);
-        std::string bin = layout.TargetBinary(target);
-        auto spec = plans::SelectBinary(seg.name, seg.binaries, platform);
-        base::Status st =
-            spec.ok() ? CheckInPlaceChecksum(bin, layout.TargetDir(target), *spec) : base::Status();
-        if (st.ok()) st = CheckVersion(launcher, bin, seg.version);
-        in_place_status[n] = st;
-      }
-    };
-    std::vector<std::thread> threads;
-    for (size_t t = 0; t < std::min<size_t>(in_place.size(), kInPlaceCheckThreads); ++t) {
-      threads.emplace_back(worker);
+  std::vector<base::Status> status(in_place.size());
+  PosixProcessLauncher launcher;
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t n; (n = next++) < in_place.size();) {
+      size_t i = in_place[n];
+      const auto& seg = c.schedule.segments[i];
+      std::string target = c.Target(i);
+      std::string bin = c.layout.TargetBinary(target);
+      auto spec = plans::SelectBinary(seg.name, seg.binaries, c.platform);
+      base::Status st =
+          spec.ok() ? CheckInPlaceChecksum(bin, c.layout.TargetDir(target), *spec) : base::Status();
+      if (st.ok()) st = CheckVersion(launcher, bin, seg.version);
+      status[n] = st;
     }
-    for (auto& t : threads) t.join();
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < std::min<size_t>(in_place.size(), kInPlaceCheckThreads); ++t) {
+    threads.emplace_back(worker);
   }
-  for (size_t i = 0, n = 0; i < schedule.segments.size(); ++i) {
-    const auto& seg = schedule.segments[i];
-    std::string target = SegmentTarget(schedule, i, config.disable_recase);
-    std::string bin = layout.TargetBinary(target);
-    if (n < in_place.size() && in_place[n] == i) {
-      const base::Status& st = in_place_status[n++];
-      if (!st.ok()) {
-        report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " + st.message());
+  for (auto& t : threads) t.join();
+  std::map<size_t, base::Status> out;
+  for (size_t n = 0; n < in_place.size(); ++n) out.emplace(in_place[n], status[n]);
+  return out;
+}
+
+// The binaries to fetch: one item per segment whose binary is missing, with its segment.
+struct ToFetch {
+  std::vector<registry::PrefetchItem> items;
+  std::vector<size_t> segment;
+};
+
+// Reports every segment in place (or what is wrong with it) and lists the rest to fetch; a
+// segment that names no binary for this platform is a problem.
+ToFetch ListMissing(const PrepareContext& c, const std::map<size_t, base::Status>& in_place,
+                    PrepareReport& report) {
+  ToFetch out;
+  for (size_t i = 0; i < c.schedule.segments.size(); ++i) {
+    const auto& seg = c.schedule.segments[i];
+    std::string bin = c.layout.TargetBinary(c.Target(i));
+    if (auto found = in_place.find(i); found != in_place.end()) {
+      if (!found->second.ok()) {
+        report.problems.push_back(c.Label(i) + ": " + found->second.message());
       } else {
-        report.lines.push_back(plans::SegmentLabel(schedule, i) + ": " + bin + " already in place");
+        report.lines.push_back(c.Label(i) + ": " + bin + " already in place");
       }
       continue;
     }
     if (seg.binaries.empty()) {
-      report.problems.push_back(plans::SegmentLabel(schedule, i) + ": no binary at " + bin +
+      report.problems.push_back(c.Label(i) + ": no binary at " + bin +
                                 " and the schedule lists none to fetch");
       continue;
     }
-    auto spec = plans::SelectBinary(seg.name, seg.binaries, platform);
+    auto spec = plans::SelectBinary(seg.name, seg.binaries, c.platform);
     if (!spec.ok()) {
-      report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " + spec.status().message());
+      report.problems.push_back(c.Label(i) + ": " + spec.status().message());
       continue;
     }
-    items.push_back({seg.name, plans::FormatPlanInfo(seg.binaries)});
-    item_segment.push_back(i);
+    out.items.push_back({seg.name, plans::FormatPlanInfo(seg.binaries)});
+    out.segment.push_back(i);
   }
-  // 2. Fetch and verify everything missing, in parallel, into the store; unpack and check each
-  //    into a staging folder. Only when every segment passed is anything moved into the layout.
-  struct Staged {
-    std::string dir;     // staging_root/<n>
-    std::string target;  // final folder in the layout
-  };
+  return out;
+}
+
+// A verified binary folder in the staging root and where it goes in the layout.
+struct Staged {
+  std::string dir;     // staging_root/<segment>
+  std::string target;  // final folder in the layout
+};
+
+// Unpacks and probes one fetched artefact into staging_root/<segment>.
+base::Result<registry::InstallResult> StageOne(const PrepareContext& c, size_t i,
+                                               const state::RegistryEntry& fetched,
+                                               registry::Store& store,
+                                               const std::string& staging_root) {
+  const auto& seg = c.schedule.segments[i];
+  registry::InstallRequest req;
+  req.upgrades_dir = staging_root;
+  req.dir_name = std::to_string(i);
+  req.daemon = c.config.name;
+  req.artifact = store.ArtifactPath(fetched.sha256);
+  req.platform = fetched.platform;
+  req.unpack = c.settings.unpack;
+  if (!seg.version.empty()) req.expected_version = seg.version;
+  req.probe_timeout = c.settings.probe_timeout;
+  return registry::InstallArtifact(req);
+}
+
+// Beside a staged binary: the artefact it came from, and the schedule's checksum of it.
+base::Status WriteArtifactMarker(const PrepareContext& c, size_t i, const std::string& sha256,
+                                 const std::string& dir) {
+  const auto& seg = c.schedule.segments[i];
+  std::string marker = "sha256:" + sha256 + "\n";
+  if (auto spec = plans::SelectBinary(seg.name, seg.binaries, c.platform);
+      spec.ok() && spec->checksum) {
+    marker += plans::FormatChecksum(*spec->checksum) + "\n";
+  }
+  return WriteFileAtomic(dir + "/" + kArtifactMarker, marker);
+}
+
+// Fetches and verifies everything missing, in parallel, into the store, and stages each into
+// the staging root. A segment that fails is a problem in the report; an error returned (the
+// store cannot be opened, a marker cannot be written) ends the prepare.
+base::Result<std::vector<Staged>> FetchAndStage(const PrepareContext& c, const ToFetch& missing,
+                                                const std::string& staging_root,
+                                                PrepareReport& report) {
+  spdlog::info("fetching {} binaries in parallel", missing.items.size());
+  auto fetched = registry::Prefetch(missing.items, c.settings);
+  ASSIGN_OR_RETURN(auto store, registry::Store::Open(c.settings.store_root, c.settings.lock_wait));
   std::vector<Staged> staged;
+  for (size_t k = 0; k < fetched.size(); ++k) {
+    size_t i = missing.segment[k];
+    if (!fetched[k].ok()) {
+      report.problems.push_back(c.Label(i) + ": " + fetched[k].status().message());
+      continue;
+    }
+    auto installed = StageOne(c, i, *fetched[k], *store, staging_root);
+    if (!installed.ok()) {
+      report.problems.push_back(c.Label(i) + ": " + installed.status().message());
+      continue;
+    }
+    RETURN_IF_ERROR(WriteArtifactMarker(c, i, fetched[k]->sha256, installed->dir));
+    staged.push_back({installed->dir, c.layout.TargetDir(c.Target(i))});
+    report.lines.push_back(c.Label(i) + ": installed " + c.layout.TargetBinary(c.Target(i)) +
+                           " (sha256 " + fetched[k]->sha256.substr(0, 12) + ")");
+  }
+  return staged;
+}
+
+base::Status InstallStaged(const std::vector<Staged>& staged, const std::string& staging_root) {
+  for (const auto& s : staged) RETURN_IF_ERROR(MoveIntoPlace(s.dir, s.target, staging_root));
+  return {};
+}
+
+}  // namespace
+
+base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const Config& config,
+                                        const Layout& layout,
+                                        const registry::RegistrySettings& settings,
+                                        const PrepareOptions& options) {
+  PrepareContext c{schedule, config, layout, settings,
+                   settings.platform.empty() ? std::string(plans::HostPlatform())
+                                             : settings.platform};
+  PrepareReport report;
+  // 0. With --rest: the governance heights against the chain's applied plans.
+  if (!options.rest_url.empty()) CheckAppliedHeights(schedule, options, settings, report);
+  // 1. What is already in place, and what must be fetched.
+  ToFetch missing = ListMissing(c, CheckBinariesInPlace(c), report);
+  // 2. Fetch, verify and stage everything missing; only when every segment passed is anything
+  //    moved into the layout (3).
   RemoveStaleStaging(layout);  // leftovers of a crashed sync (the caller holds the home's lock)
   std::string staging_root;    // this run's own, made when there is something to stage
   auto remove_staging = [&] {
     std::error_code ec;
-    if (!staging_root.empty()) fs::remove_all(staging_root, ec);
+    if (!staging_root.empty()) std::filesystem::remove_all(staging_root, ec);
   };
-  if (!items.empty()) {
+  std::vector<Staged> staged;
+  if (!missing.items.empty()) {
     ASSIGN_OR_RETURN(staging_root, MakeStagingRoot(layout));
-    spdlog::info("fetching {} binaries in parallel", items.size());
-    auto fetched = registry::Prefetch(items, settings);
-    auto store = registry::Store::Open(settings.store_root, settings.lock_wait);
-    if (!store.ok()) return store.status();
-    for (size_t k = 0; k < fetched.size(); ++k) {
-      size_t i = item_segment[k];
-      const auto& seg = schedule.segments[i];
-      if (!fetched[k].ok()) {
-        report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " +
-                                  fetched[k].status().message());
-        continue;
-      }
-      std::string target = SegmentTarget(schedule, i, config.disable_recase);
-      registry::InstallRequest req;
-      req.upgrades_dir = staging_root;
-      req.dir_name = std::to_string(i);
-      req.daemon = config.name;
-      req.artifact = (*store)->ArtifactPath(fetched[k]->sha256);
-      req.platform = fetched[k]->platform;
-      req.unpack = settings.unpack;
-      if (!seg.version.empty()) req.expected_version = seg.version;
-      req.probe_timeout = settings.probe_timeout;
-      auto installed = registry::InstallArtifact(req);
-      if (!installed.ok()) {
-        report.problems.push_back(plans::SegmentLabel(schedule, i) + ": " +
-                                  installed.status().message());
-        continue;
-      }
-      std::string marker = "sha256:" + fetched[k]->sha256 + "\n";
-      if (auto spec = plans::SelectBinary(seg.name, seg.binaries, platform);
-          spec.ok() && spec->checksum) {
-        marker += plans::FormatChecksum(*spec->checksum) + "\n";
-      }
-      if (auto st = WriteFileAtomic(installed->dir + "/" + kArtifactMarker, marker);
-          !st.ok()) {
-        remove_staging();
-        return st;
-      }
-      staged.push_back({installed->dir, layout.TargetDir(target)});
-      report.lines.push_back(plans::SegmentLabel(schedule, i) + ": installed " +
-                             layout.TargetBinary(target) + " (sha256 " +
-                             fetched[k]->sha256.substr(0, 12) + ")");
+    auto fetched = FetchAndStage(c, missing, staging_root, report);
+    if (!fetched.ok()) {
+      remove_staging();
+      return fetched.status();
     }
+    staged = std::move(*fetched);
   }
   if (!report.problems.empty()) {
     remove_staging();
@@ -301,13 +364,9 @@ base::Result<PrepareReport> PrepareSync(const plans::Schedule& schedule, const C
     for (const auto& p : report.problems) msg += "\n  " + p;
     return base::Status::FailedPrecondition(msg);
   }
-  for (const auto& s : staged) {
-    if (auto st = MoveIntoPlace(s.dir, s.target, staging_root); !st.ok()) {
-      remove_staging();
-      return st;
-    }
-  }
+  base::Status installed = InstallStaged(staged, staging_root);
   remove_staging();
+  if (!installed.ok()) return installed;
   return report;
 }
 
@@ -425,18 +484,22 @@ base::Result<std::vector<std::string>> SyncPolicy::LaunchArgs(
 base::Status SyncPolicy::CheckReportedPlan(const std::string& current_target,
                                            const plans::UpgradeInfo& plan) {
   ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
+  const std::string label = plans::SegmentLabel(schedule_, k);
   if (k + 1 >= schedule_.segments.size()) {
     return base::Status::FailedPrecondition(
-        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
-        ", but the schedule has no segment after " + plans::SegmentLabel(schedule_, k));
+        "the node (" + label + ") reports upgrade \"" + plan.name + "\" at height " +
+        std::to_string(plan.height) + ", but the schedule has no segment after " + label +
+        ": " + label + " has the wrong binary for height " + std::to_string(plan.height) +
+        " or the schedule misses that plan; stopping without changing anything");
   }
   const auto& next = schedule_.segments[k + 1];
   if (next.kind != plans::SwitchKind::kGovernancePlan ||
       !plans::SameUpgradeName(next.name, plan.name, config_.disable_recase) ||
       next.first_height != plan.height) {
     return base::Status::FailedPrecondition(
-        "the node reports upgrade \"" + plan.name + "\" at height " + std::to_string(plan.height) +
-        ", but the schedule expects " + plans::SegmentLabel(schedule_, k + 1) + " (" +
+        "the node (" + label + ") reports upgrade \"" + plan.name + "\" at height " +
+        std::to_string(plan.height) + ", but the schedule expects " +
+        plans::SegmentLabel(schedule_, k + 1) + " (" +
         std::string(plans::SwitchKindName(next.kind)) + " \"" + next.name + "\" at height " +
         std::to_string(next.first_height) + "); stopping without changing anything");
   }
@@ -454,6 +517,13 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
         app_hash_complaint_ + "\": its binary computes another app hash than the chain did, so " +
         plans::SegmentLabel(schedule_, k) + " has the wrong binary for these heights; stopped it, "
         "nothing was switched");
+  }
+  if (!consensus_failure_.empty()) {
+    return base::Status::Aborted(
+        "the node (" + plans::SegmentLabel(schedule_, k) + ") stopped making blocks: \"" +
+        consensus_failure_ + "\" (not at a halt height nor a plan): " +
+        plans::SegmentLabel(schedule_, k) + " has the wrong binary for the node's state at "
+        "these heights; stopped it, nothing was switched");
   }
   if (exit.exit_code != 0 && !halted_by_config_) {
     return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
@@ -517,6 +587,8 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
   halted_by_config_ = false;
   refused_halt_height_ = false;
   app_hash_complaint_.clear();
+  consensus_failure_.clear();
+  node_errors_.clear();
   bool first = !timings_[*k].started;
   if (first) timings_[*k].started = now;
   std::string label = plans::SegmentLabel(schedule_, *k);
@@ -529,6 +601,11 @@ void SyncPolicy::OnLaunched(const std::string& current_target) {
 }
 
 bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
+  if (auto err = ParseNodeErrorLine(line)) {
+    // A few, for the error that ends a run: what the node itself said just before it.
+    if (node_errors_.empty() || node_errors_.back() != *err) node_errors_.push_back(std::move(*err));
+    if (node_errors_.size() > kKeptNodeErrors) node_errors_.pop_front();
+  }
   if (progress_) {
     if (auto h = ParseCommittedHeight(line)) {
       progress_->Committed(*h, std::chrono::steady_clock::now());
@@ -552,6 +629,20 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
       halted_by_config_ = true;
       return true;
     }
+    // CometBFT's consensus stopped for another reason than a halt height or an upgrade plan
+    // (both handled elsewhere): the app refused a block, e.g. x/upgrade's "wrong app version"
+    // or "BINARY UPDATED BEFORE TRIGGER" on a binary that does not belong to these heights. The
+    // node stays up and makes no more blocks: stopped, never left hanging.
+    if (line.find("CONSENSUS FAILURE") != std::string_view::npos) {
+      if (line.find("halt per configuration") == std::string_view::npos &&
+          line.find("halting node per configuration") == std::string_view::npos &&
+          line.find(" NEEDED at height") == std::string_view::npos) {
+        auto text = ParseNodeErrorLine(line);
+        consensus_failure_ = text ? *text : std::string(line.substr(0, kMaxNodeErrorLine));
+        halted_by_config_ = true;
+        return true;
+      }
+    }
   }
   if (!running_ || halted_by_config_ || !HaltHeight(*running_)) return false;
   const bool refused = line.find("halt per configuration") != std::string_view::npos;
@@ -569,6 +660,17 @@ bool SyncPolicy::OnNodeOutputLine(std::string_view line) {
   halted_by_config_ = true;
   refused_halt_height_ = true;
   return true;
+}
+
+base::Status SyncPolicy::ExplainFailure(const base::Status& failure) const {
+  if (failure.ok() || node_errors_.empty()) return failure;
+  std::string quoted;
+  for (const auto& e : node_errors_) {
+    if (failure.message().find(e) != std::string::npos) continue;
+    quoted += " [" + e + "]";
+  }
+  if (quoted.empty()) return failure;
+  return base::Status(failure.code(), failure.message() + ". The node's own last error lines:" + quoted);
 }
 
 }  // namespace replayer

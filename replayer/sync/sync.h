@@ -6,11 +6,15 @@
 // that is missing. SyncPolicy then steers the ordinary supervisor: each binary starts with the
 // halt height that ends its segment, a governance plan the node reports must be exactly the
 // scheduled one, and a node that halted where the schedule says switches to the next segment
-// through the same journaled upgrade transaction as `replayer run`.
+// through the same journaled upgrade transaction as `replayer run`. A node that shows it runs the
+// wrong binary (block sync refusing the chain's app hash, a consensus failure that is neither its
+// halt height nor a plan) is stopped, never waited for; the error names the segment and quotes
+// the node's own last error lines.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -69,6 +73,9 @@ class SyncPolicy final : public RunPolicy {
                                                              const ExitInfo& exit) override;
   void OnLaunched(const std::string& current_target) override;
   bool OnNodeOutputLine(std::string_view line) override;
+  // Adds the running binary's last error lines (ParseNodeErrorLine), those the message does not
+  // quote yet, as "the node's own last error lines: [...] [...]".
+  base::Status ExplainFailure(const base::Status& failure) const override;
 
   // Called with a segment's index the first time its binary is launched (notifications).
   void set_segment_listener(std::function<void(size_t index)> f) { segment_listener_ = std::move(f); }
@@ -100,6 +107,8 @@ class SyncPolicy final : public RunPolicy {
   bool halted_by_config_ = false;     // it logged its halt and is being stopped
   bool refused_halt_height_ = false;  // ... before its --halt-height (wrong halt_semantics)
   std::string app_hash_complaint_;    // CometBFT refused the chain's blocks: another app hash
+  std::deque<std::string> node_errors_;  // the running binary's last error lines, oldest first
+  std::string consensus_failure_;  // CometBFT's consensus stopped, not at a halt or a plan
   SyncProgress* progress_;
   std::function<void()> tick_;
   std::function<void(size_t)> segment_listener_;

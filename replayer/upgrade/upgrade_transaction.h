@@ -2,6 +2,7 @@
 //
 //   detected -> node stopped -> data snapshot -> binary ready -> custom pre-upgrade script
 //   -> current switched (atomic rename) -> node pre-upgrade -> node restarted
+//   (-> confirmed: recorded by the supervisor after completion, supervisor_confirm.cpp)
 //
 // Each step's work is idempotent and is recorded (one synced LevelDB batch) before the next
 // starts, so Advance() called again after a crash anywhere resumes at the first unrecorded step:

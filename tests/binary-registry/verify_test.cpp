@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
+#include "process/process.h"
 #include "tests/binary-registry/test_server.h"
 #include "tests/testing/temp_dir.h"
 #include "upgrade-plans/plan_info.h"
@@ -115,6 +117,83 @@ TEST_F(VerifyTest, VersionProbeSeesTheLibraryDir) {
   auto r = ProbeVersion(dir_ / "appd", o);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->rfind(dir_ / "lib", 0), 0u) << *r;
+}
+
+// The real launcher, with a record of what went through it.
+class RecordingLauncher final : public process::ProcessLauncher {
+ public:
+  base::Result<process::SpawnedProcess> Spawn(const process::SpawnOptions& o) override {
+    spawned.push_back(o);
+    return real_.Spawn(o);
+  }
+  base::Status Signal(pid_t pid, int sig, bool group) override {
+    ++signals;
+    return real_.Signal(pid, sig, group);
+  }
+  std::optional<process::ExitInfo> TryReap(pid_t pid, bool kill_group) override {
+    auto e = real_.TryReap(pid, kill_group);
+    if (e) ++reaped;
+    return e;
+  }
+  process::ExitInfo Wait(pid_t pid) override {
+    ++reaped;
+    return real_.Wait(pid);
+  }
+  std::vector<process::SpawnOptions> spawned;
+  int signals = 0;
+  int reaped = 0;
+
+ private:
+  process::PosixProcessLauncher real_;
+};
+
+// The probe starts, reads and reaps its child through the process seam (no second hand-written
+// posix_spawn/waitpid): stdin from /dev/null, stderr with stdout, the artefact's lib/ first on
+// LD_LIBRARY_PATH, in its own process group.
+TEST_F(VerifyTest, VersionProbeGoesThroughTheProcessSeam) {
+  WriteFile(dir_ / "appd", "#!/bin/sh\necho \"v7.0.2 $LD_LIBRARY_PATH\" >&2\n", 0755);
+  RecordingLauncher launcher;
+  ProbeOptions o;
+  o.library_dir = dir_ / "lib";
+  o.launcher = &launcher;
+  auto r = ProbeVersion(dir_ / "appd", o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->rfind("v7.0.2 " + dir_ / "lib", 0), 0u) << *r;
+  ASSERT_EQ(launcher.spawned.size(), 1u);
+  const auto& spawned = launcher.spawned[0];
+  EXPECT_EQ(spawned.path, dir_ / "appd");
+  EXPECT_EQ(spawned.args, std::vector<std::string>{"version"});
+  EXPECT_TRUE(spawned.capture_output && spawned.merge_stderr && spawned.stdin_null);
+  EXPECT_TRUE(spawned.new_process_group);
+  EXPECT_EQ(launcher.reaped, 1);
+}
+
+// Past the timeout the seam kills the probe's whole group (a child it started included).
+TEST_F(VerifyTest, VersionProbeTimeoutKillsTheGroupThroughTheSeam) {
+  WriteFile(dir_ / "forks", "#!/bin/sh\nsleep 30 &\necho $! > \"$0.child\"\nwait\n", 0755);
+  RecordingLauncher launcher;
+  ProbeOptions o;
+  o.timeout = std::chrono::milliseconds(300);
+  o.launcher = &launcher;
+  auto r = ProbeVersion(dir_ / "forks", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Status::Code::kUnavailable) << r.status().message();
+  EXPECT_NE(r.status().message().find("did not finish within 300 ms"), std::string::npos)
+      << r.status().message();
+  EXPECT_GE(launcher.signals, 1);
+  EXPECT_EQ(launcher.reaped, 1);
+  // Killed with the group: gone, or a zombie until whoever adopted it reaps it.
+  std::string child = ReadFile(dir_ / "forks.child");
+  while (!child.empty() && child.back() == '\n') child.pop_back();
+  auto gone = [&] {
+    std::string stat = ReadFile("/proc/" + child + "/stat");
+    size_t close = stat.rfind(')');
+    return close == std::string::npos || stat.substr(close + 2, 1) == "Z";
+  };
+  for (int i = 0; i < 500 && !gone(); ++i) {  // SIGKILL is sent; its delivery is not instant
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(gone()) << "the probe's child outlived the probe";
 }
 
 class MinisignTest : public VerifyTest {

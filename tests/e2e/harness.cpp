@@ -8,12 +8,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "tests/testing/temp_dir.h"
 
@@ -89,6 +92,11 @@ TestHome::TestHome() : dir_("replayer-e2e"), home_(dir_.path() + "/home") {
   env_["DAEMON_NAME"] = "simd";
   env_["PATH"] = "/usr/local/bin:/usr/bin:/bin";
   env_["COSMOVISOR_COLOR_LOGS"] = "false";
+  // A sanitizer build (scripts/test.sh, label e2e-run): the replayer it runs gets the same
+  // sanitizer options as the test (e.g. detect_leaks=1).
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    if (const char* v = std::getenv(name)) env_[name] = v;
+  }
 }
 
 TestHome::~TestHome() { KillEverythingUsing(home_); }
@@ -103,6 +111,8 @@ void TestHome::WriteNode(const std::string& path, const NodeSpec& spec, int mode
   Replace(text, "@MALFORMED@", spec.malformed);
   Replace(text, "@PREUPGRADE_EXITS@", spec.preupgrade_exits);
   Replace(text, "@TRAP_INT@", spec.trap_int);
+  Replace(text, "@COMMIT_LOG@", spec.commit_log);
+  Replace(text, "@STALL_AT@", spec.stall_at);
   fs::create_directories(fs::path(path).parent_path());
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -156,7 +166,21 @@ RunResult TestHome::Wait(pid_t pid, std::chrono::seconds timeout) {
   int id = run_ids_[pid];
   r.out = ReadText(dir_.path() + "/run" + std::to_string(id) + ".out");
   r.err = ReadText(dir_.path() + "/run" + std::to_string(id) + ".err");
+  // A sanitizer report fails the test whatever exit code the test expects (a refusal's exit 1
+  // must not hide a leak or an overflow on the way out).
+  for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+    if (r.err.find(report) != std::string::npos) {
+      ADD_FAILURE() << "sanitizer report from replayer (run " << id << "):\n" << r.err;
+      break;
+    }
+  }
   return r;
+}
+
+std::string TestHome::ErrSoFar(pid_t pid) const {
+  auto it = run_ids_.find(pid);
+  if (it == run_ids_.end()) return "";
+  return ReadText(dir_.path() + "/run" + std::to_string(it->second) + ".err");
 }
 
 RunResult TestHome::Run(const std::vector<std::string>& args,

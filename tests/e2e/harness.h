@@ -22,6 +22,8 @@ struct NodeSpec {
   std::string malformed;
   std::string preupgrade_exits = "0";
   std::string trap_int;
+  std::string commit_log = "plain";  // "cometbft": logs CometBFT's committed-state line per block
+  std::string stall_at;              // "" or a height this binary never commits (idles there)
 };
 
 struct RunResult {
@@ -53,6 +55,8 @@ class TestHome {
   pid_t Start(const std::vector<std::string>& args,
               const std::map<std::string, std::string>& extra_env = {});
   RunResult Wait(pid_t pid, std::chrono::seconds timeout = std::chrono::seconds(30));
+  // What a process from Start has written to stderr so far.
+  std::string ErrSoFar(pid_t pid) const;
 
   std::string NodeLog() const;
   int CountInLog(const std::string& needle) const;

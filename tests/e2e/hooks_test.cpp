@@ -248,6 +248,70 @@ TEST(Signals, TermIsForwardedAndTheNodesCodeReturned) {
   EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.err;
 }
 
+// Whether the process `pid` is still running (a zombie or no process: no).
+bool Running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
+}
+
+// A home on genesis with a manual plan (`add-upgrade --upgrade-height`) far ahead.
+void SetUpFarManualPlan(TestHome& h) {
+  NodeSpec g;
+  g.version = "v1";
+  h.InitGenesis(g);
+  std::string src = h.home() + "/../v2-src";
+  h.WriteNode(src, NodeSpec{"v2"});
+  auto add = h.Run({"add-upgrade", "v2", src, "--upgrade-height", "100000"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+}
+
+// Waits (bounded) until Replayer's `status` probe hangs in the script node; its pid, 0 if never.
+pid_t HangingProbe(const TestHome& h) {
+  for (int i = 0; i < 3000 && h.CountInLog("status probe hangs") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (h.CountInLog("status probe hangs") != 1) return 0;
+  return static_cast<pid_t>(std::stol(h.ReadFile("status.pid")));  // written before the log line
+}
+
+// Manual-plan gating asks `<binary> status` for the node's height. That probe runs beside the
+// event loop, never on it: while a probe hangs (a node that does not answer), SIGTERM still
+// reaches the node at once, and Replayer ends the probe when it exits. Before, the probe ran on
+// the loop for up to 10 s and the signal waited behind it (the node saw the probe gone).
+TEST(Signals, TermWhileAManualPlansHeightProbeHangsReachesTheNodeAtOnce) {
+  TestHome h;
+  SetUpFarManualPlan(h);
+  pid_t pid =
+      h.Start({"run", "start"}, {{"STATUS_HANGS", "running"}, {"DAEMON_POLL_INTERVAL", "20ms"}});
+  pid_t probe = HangingProbe(h);
+  ASSERT_GT(probe, 0) << "the height probe never ran";
+  kill(pid, SIGTERM);
+  auto r = h.Wait(pid);
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // the node's own exit code (its trap exits 0)
+  EXPECT_EQ(h.CountInLog("got-sigterm while the status probe runs"), 1) << h.NodeLog();
+  EXPECT_EQ(h.CountInLog("got-sigterm after the status probe ended"), 0) << h.NodeLog();
+  EXPECT_FALSE(Running(probe)) << "Replayer exited and left its status probe running";
+  EXPECT_EQ(h.Current(), "genesis");
+}
+
+// The same probe before a launch (a manual plan waiting when Replayer starts): a stop signal
+// ends the wait and Replayer, without starting the node. Before, the probe blocked for 10 s and
+// the node was started anyway.
+TEST(Signals, TermWhileTheHeightProbeBeforeALaunchHangsStartsNoNode) {
+  TestHome h;
+  SetUpFarManualPlan(h);
+  pid_t pid = h.Start({"run", "start"}, {{"STATUS_HANGS", "always"}});
+  pid_t probe = HangingProbe(h);
+  ASSERT_GT(probe, 0) << "the height probe never ran";
+  kill(pid, SIGTERM);
+  auto r = h.Wait(pid);
+  EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.err;
+  EXPECT_EQ(h.CountInLog("v1 start"), 0) << h.NodeLog();
+  EXPECT_FALSE(Running(probe)) << "Replayer exited and left its status probe running";
+}
+
 TEST(Signals, IntIsForwardedToANodeThatHandlesIt) {
   TestHome h;
   NodeSpec g;

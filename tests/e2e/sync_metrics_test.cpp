@@ -131,6 +131,19 @@ TEST_F(SyncMetrics, EndpointProgressSummaryAndStatusTellWhereTheSyncIs) {
   }
   ProcResult text = h.Replayer({"status"});
   EXPECT_NE(text.out.find("sync:         height " ), std::string::npos) << text.out;
+
+  // Each switch was confirmed by a block its new binary committed above the switch height (the
+  // real demochain's own "committed block height=N" lines), and /metrics said so.
+  ASSERT_EQ(j.at("applied").size(), 3u) << status.out;
+  for (size_t i = 0; i < 3; ++i) {
+    const json& c = j["applied"][i].at("confirmation");
+    EXPECT_EQ(c.at("state"), "confirmed") << status.out;
+    EXPECT_EQ(c.at("height"), chain().switches()[i].at("height").get<int64_t>() + 1) << status.out;
+  }
+  EXPECT_EQ(scrapes.back().at("replayer_switches_unconfirmed"), 0);
+  bool switch_totals_served = false;
+  for (const auto& s : scrapes) switch_totals_served |= s.count("replayer_switches_pending") > 0;
+  EXPECT_TRUE(switch_totals_served);
 }
 
 TEST_F(SyncMetrics, BadMetricsAddressIsRefusedBeforeAnythingRuns) {

@@ -231,7 +231,8 @@ TEST_F(SyncRefusal, WrongGovernanceHeightWithoutRestStopsAtTheNodesPlan) {
   ProcResult r = h.Sync(plans);
   EXPECT_EQ(r.exit_code, 1) << r.all();
   EXPECT_FALSE(r.timed_out);
-  std::string line = LineWith(r.err, "the node reports upgrade");
+  std::string line = LineWith(r.err, ") reports upgrade");
+  EXPECT_NE(line.find("the node (" + Label(0) + ") reports upgrade"), std::string::npos) << r.err;
   EXPECT_NE(line.find("\"v2\" at height " + std::to_string(real)), std::string::npos) << r.err;
   EXPECT_NE(line.find("but the schedule expects"), std::string::npos) << line;
   EXPECT_NE(line.find(Label(1)), std::string::npos) << line;

@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "replayer/sync/progress.h"
+#include "upgrade-plans/node_log.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto h = replayer::ParseCommittedHeight(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto h = plans::ParseCommittedHeight(std::string_view(reinterpret_cast<const char*>(data), size));
   if (h && *h <= 0) std::abort();
   return 0;
 }

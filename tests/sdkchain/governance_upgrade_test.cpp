@@ -77,6 +77,10 @@ void ExpectAppliedOnce(e2e::TestHome& h, const Outcome& o, const std::string& al
   ASSERT_EQ(status.at("applied").size(), 1u) << st.out;
   EXPECT_NE(status.at("applied")[0].dump().find(kUpgradeName), std::string::npos) << st.out;
   EXPECT_TRUE(status.at("in_progress").is_null()) << st.out;
+  // The real v0.53.8 logged `committed state height=N` above the plan height: confirmed.
+  const auto& confirmation = status.at("applied")[0].at("confirmation");
+  EXPECT_EQ(confirmation.at("state"), "confirmed") << st.out;
+  EXPECT_GT(confirmation.at("height").get<int64_t>(), o.plan) << st.out;
   EXPECT_NE(h.Run({"version"}).out.find("v0.53.8"), std::string::npos);
 }
 

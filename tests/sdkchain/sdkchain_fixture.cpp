@@ -50,10 +50,11 @@ Env ScriptEnv(const std::string& scratch) {
 
 std::string Simd050() { return std::string(SDKCHAIN_BIN_DIR) + "/simd-v0.50.15"; }
 std::string Simd053() { return std::string(SDKCHAIN_BIN_DIR) + "/simd-v0.53.8"; }
+std::string Simd0537() { return std::string(SDKCHAIN_BIN_DIR) + "/simd-v0.53.7"; }
 
 std::string MissingBinaries() {
   std::string missing;
-  for (const auto& b : {Simd050(), Simd053()}) {
+  for (const auto& b : {Simd050(), Simd0537(), Simd053()}) {
     if (access(b.c_str(), X_OK) != 0) missing += " " + b;
   }
   if (missing.empty()) return "";
@@ -105,6 +106,22 @@ Localnet::Localnet(e2e::TestHome& home, const std::string& simd)
     throw std::runtime_error("localnet.sh init failed (exit " + std::to_string(r.exit_code) +
                              "): " + r.all());
   }
+  ReadPorts();
+}
+
+Localnet::Localnet(e2e::TestHome& home, const Localnet& validator, const std::string& simd)
+    : home_(home.home()), scratch_(home.home() + "/../sdkchain-scratch"), simd_(simd) {
+  fs::create_directories(scratch_);
+  home.env()["HOME"] = scratch_;
+  Cmd r = Script({"join", home_, validator.home(), simd_}, std::chrono::seconds(120));
+  if (r.exit_code != 0) {
+    throw std::runtime_error("localnet.sh join failed (exit " + std::to_string(r.exit_code) +
+                             "): " + r.all());
+  }
+  ReadPorts();
+}
+
+void Localnet::ReadPorts() {
   std::istringstream env(ReadText(home_ + "/sdkchain.env"));
   for (std::string line; std::getline(env, line);) {
     auto eq = line.find('=');
@@ -161,6 +178,10 @@ std::string Localnet::ProposeAndVote(const std::string& name, int64_t height,
 
 std::string Localnet::RestGet(const std::string& path) const {
   return HttpGet("http://127.0.0.1:" + std::to_string(Port("API_PORT")) + path);
+}
+
+std::string Localnet::RpcGet(const std::string& path) const {
+  return HttpGet("http://127.0.0.1:" + std::to_string(Port("RPC_PORT")) + path);
 }
 
 std::string Localnet::ProposalStatus(const std::string& id) const {

@@ -23,8 +23,9 @@ using Env = std::map<std::string, std::string>;
 
 constexpr const char* kUpgradeName = "v050-to-v053";
 
-std::string Simd050();  // absolute paths under SDKCHAIN_BIN_DIR
-std::string Simd053();
+std::string Simd050();  // absolute paths under SDKCHAIN_BIN_DIR: SDK v0.50.15
+std::string Simd053();  // SDK v0.53.8: release 2's patch release (the halt-height switch target)
+std::string Simd0537();  // SDK v0.53.7: release 2 (the governance upgrade target of the demo)
 // "" when both binaries are there, else why not (build.sh's message when it left one).
 std::string MissingBinaries();
 
@@ -44,6 +45,9 @@ Cmd RunCmd(const std::vector<std::string>& argv, const Env& env, const std::stri
 class Localnet {
  public:
   explicit Localnet(e2e::TestHome& home, const std::string& simd = Simd050());
+  // A fresh full node of `validator`'s chain (`localnet.sh join`): its genesis, and
+  // persistent_peers = the validator at its loopback P2P address; block sync from there.
+  Localnet(e2e::TestHome& home, const Localnet& validator, const std::string& simd = Simd050());
   const std::string& home() const { return home_; }
   int Port(const std::string& key) const;  // RPC_PORT, API_PORT, ... from sdkchain.env
 
@@ -58,12 +62,15 @@ class Localnet {
   std::string RestGet(const std::string& path) const;
 
   Cmd Script(const std::vector<std::string>& args, std::chrono::seconds timeout) const;
+  // GET http://127.0.0.1:<RPC_PORT><path>, "" on failure.
+  std::string RpcGet(const std::string& path) const;
 
  private:
   std::string home_;
   std::string scratch_;
   std::string simd_;
   std::map<std::string, int> ports_;
+  void ReadPorts();
 };
 
 // Counts of `needle` in `haystack`.

@@ -18,6 +18,8 @@ TEST(Records, EveryRecordRoundTrips) {
   EXPECT_EQ(ParseJournalEntry(FormatJournalEntry(e)).value(), e);
   AppliedUpgrade a{"v2", "v2", INT64_MAX, INT64_MIN, ""};
   EXPECT_EQ(ParseAppliedUpgrade(FormatAppliedUpgrade(a)).value(), a);
+  AppliedUpgrade confirmed{"v2", "v2", 4, 9, "", 3, Confirmation::kConfirmed, 5, 10, 8, "committed"};
+  EXPECT_EQ(ParseAppliedUpgrade(FormatAppliedUpgrade(confirmed)).value(), confirmed);
   RegistryEntry r;
   r.sha256 = std::string(64, 'a');
   r.size = UINT64_MAX;
@@ -32,6 +34,35 @@ TEST(Records, EveryRecordRoundTrips) {
   f.formats["linux/arm64"] = AuditVerdict{false, "ELF for linux/amd64"};
   EXPECT_EQ(ParseAuditFacts(FormatAuditFacts(f)).value(), f);
   EXPECT_EQ(ParseCounter("00000000000000000042").value(), 42u);
+}
+
+// Applied records written before switches were confirmed have no confirmation fields: they read
+// as unknown; a stored state the writer never writes is corruption.
+TEST(Records, AppliedConfirmationOlderRecordsAndUnknownStates) {
+  auto old = ParseAppliedUpgrade(R"({"name":"v2","dir":"v2","height":4,"applied_ms":1})");
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_EQ(old->confirmation, Confirmation::kUnknown);
+  auto bad = ParseAppliedUpgrade(
+      R"({"name":"v2","dir":"v2","height":4,"applied_ms":1,"txn_id":1,"confirmation":"maybe",)"
+      R"("confirmed_height":0,"confirmed_ms":0,"reported_ms":0,"confirm_detail":""})");
+  EXPECT_TRUE(bad.status().Is(base::Status::Code::kCorruption)) << bad.status().message();
+  auto unknown = ParseAppliedUpgrade(
+      R"({"name":"v2","dir":"v2","height":4,"applied_ms":1,"txn_id":1,"confirmation":"unknown",)"
+      R"("confirmed_height":0,"confirmed_ms":0,"reported_ms":0,"confirm_detail":""})");
+  EXPECT_FALSE(unknown.ok());
+  auto pending = ParseAppliedUpgrade(
+      R"({"name":"v2","dir":"v2","height":4,"applied_ms":1,"txn_id":1,"confirmation":"pending",)"
+      R"("confirmed_height":0,"confirmed_ms":0,"reported_ms":0,"confirm_detail":""})");
+  ASSERT_TRUE(pending.ok()) << pending.status().message();
+  EXPECT_EQ(pending->confirmation, Confirmation::kPending);
+  // The step after node-restarted is stored as 9.
+  auto entry = ParseJournalEntry(
+      R"({"txn_id":1,"upgrade":"v2","step":9,"failed":false,"time_ms":1,"detail":""})");
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->step, Step::kConfirmed);
+  EXPECT_FALSE(ParseJournalEntry(
+                   R"({"txn_id":1,"upgrade":"v2","step":10,"failed":false,"time_ms":1,"detail":""})")
+                   .ok());
 }
 
 // Seen while writing fuzz_state_records: get<uint64_t>() of 1e300 or -5 is a cast (undefined

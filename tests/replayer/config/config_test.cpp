@@ -145,6 +145,41 @@ TEST(ParseConfig, EnvironmentDurationsMustBePositive) {
   }
 }
 
+// REPLAYER_CONFIRM_TIMEOUT (Replayer's own): 10m by default, a positive duration from the
+// environment or the file (never 0: a switch would be reported at once); REPLAYER_METRICS_ADDR is
+// taken as given (the CLI checks it before anything starts).
+TEST(ParseConfig, ConfirmTimeoutAndMetricsAddress) {
+  Config d = MustParse(Minimal());
+  EXPECT_EQ(d.confirm_timeout, 10min);
+  EXPECT_EQ(d.metrics_addr, "");
+  Config c = MustParse(With(With(Minimal(), "REPLAYER_CONFIRM_TIMEOUT", "1m30s"),
+                            "REPLAYER_METRICS_ADDR", "127.0.0.1:9464"));
+  EXPECT_EQ(c.confirm_timeout, 90s);
+  EXPECT_EQ(c.metrics_addr, "127.0.0.1:9464");
+  for (const char* v : {"0", "0s", "-1s", "soon"}) {
+    std::string m = MustFail(With(Minimal(), "REPLAYER_CONFIRM_TIMEOUT", v));
+    EXPECT_TRUE(Contains(m, "REPLAYER_CONFIRM_TIMEOUT")) << m;
+  }
+  const std::string toml = R"(
+daemon_home = "/h"
+daemon_name = "d"
+replayer_confirm_timeout = "45s"
+replayer_metrics_addr = "127.0.0.1:0"
+)";
+  Config f = MustParse({}, toml, "c.toml");
+  EXPECT_EQ(f.confirm_timeout, 45s);
+  EXPECT_EQ(f.metrics_addr, "127.0.0.1:0");
+  EXPECT_TRUE(f.warnings.empty()) << "known keys";
+  std::string zero = MustFail({}, "daemon_home = \"/h\"\ndaemon_name = \"d\"\n"
+                                  "replayer_confirm_timeout = 0\n",
+                              "c.toml");
+  EXPECT_TRUE(Contains(zero, "replayer_confirm_timeout")) << zero;
+  // `replayer init`'s file carries both keys and reads back the same.
+  Config round = MustParse({}, DefaultConfigToml(f), "c.toml");
+  EXPECT_EQ(round.confirm_timeout, 45s);
+  EXPECT_EQ(round.metrics_addr, "127.0.0.1:0");
+}
+
 TEST(ParseConfig, PollIntervalHasAFloor) {
   Config c = MustParse(With(Minimal(), "DAEMON_POLL_INTERVAL", "1ns"));
   EXPECT_EQ(c.poll_interval, kMinPollInterval);

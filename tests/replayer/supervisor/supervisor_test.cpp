@@ -37,6 +37,8 @@ struct NodeScript {
   int crash_signal = 0;            // or dies by this signal
   bool ignores_term = false;       // SIGTERM/SIGINT do nothing; only SIGKILL ends it
   int preupgrade_exit = 1;         // `<binary> pre-upgrade` exits with this
+  int first_height = 1;            // the first height it commits
+  std::string commit_line = "committed height=";  // "committed state height=": CometBFT's
 };
 
 class FakeLauncher final : public ProcessLauncher {
@@ -140,7 +142,9 @@ class FakeLauncher final : public ProcessLauncher {
       (void)!::write(fd, line.data(), line.size());
     };
     say(werr, "fake node stderr line\n");
-    for (int h = 1; h <= s.heights; ++h) say(wout, "committed height=" + std::to_string(h) + "\n");
+    for (int h = s.first_height; h <= s.heights; ++h) {
+      say(wout, s.commit_line + std::to_string(h) + "\n");
+    }
     if (!s.upgrade_name.empty()) {
       std::ofstream(data_dir_ + "/upgrade-info.json")
           << R"({"name":")" << s.upgrade_name << R"(","height":)" << s.heights + 1 << "}";
@@ -210,6 +214,11 @@ class SupervisorTest : public ::testing::Test {
   }
 
   std::string Bin(const std::string& target) const { return layout_->TargetBinary(target); }
+  std::vector<state::AppliedUpgrade> AppliedRecords() {
+    state::JournalStore j(*db_);
+    auto a = j.Applied();
+    return a.ok() ? *a : std::vector<state::AppliedUpgrade>{};
+  }
   std::vector<std::string> Applied() {
     state::JournalStore j(*db_);
     std::vector<std::string> out;
@@ -294,6 +303,65 @@ TEST_F(SupervisorTest, APreUpgradeAbortFailsTheRunWithoutStartingTheNewBinary) {
   EXPECT_TRUE(Applied().empty());
   EXPECT_EQ(launcher_->starts(),
             (std::vector<std::string>{Bin("genesis") + " start", Bin("upgrades/v2") + " pre-upgrade"}));
+}
+
+// The new binary logs CometBFT's committed-state line for a block above the switch height (5):
+// the switch is confirmed at that block, in the journal, after `node restarted`.
+TEST_F(SupervisorTest, ACommittedBlockAboveTheSwitchHeightConfirmsTheSwitch) {
+  launcher_->Script(Bin("genesis"), {.heights = 4, .upgrade_name = "v2"});
+  launcher_->Script(Bin("upgrades/v2"), {.heights = 7, .exit_code = 0, .first_height = 5,
+                                         .commit_line = "INF committed state height="});
+  auto code = Run();
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  EXPECT_EQ(*code, 0);
+  auto applied = AppliedRecords();
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0].confirmation, state::Confirmation::kConfirmed);
+  EXPECT_EQ(applied[0].confirmed_height, 6) << "the first block above height 5";
+  EXPECT_EQ(applied[0].confirm_detail, "upgrades/v2 committed height 6");
+  state::JournalStore j(*db_);
+  auto last = j.LastEntries(2);
+  ASSERT_TRUE(last.ok());
+  ASSERT_EQ(last->size(), 2u);
+  EXPECT_EQ((*last)[0].step, state::Step::kNodeRestarted);
+  EXPECT_EQ((*last)[1].step, state::Step::kConfirmed);
+  EXPECT_FALSE((*last)[1].failed);
+}
+
+// The new binary commits only the switch block itself and exits: reported unconfirmed (a failed
+// `confirmed` entry), the node's exit code returned, `current` left on the new binary.
+TEST_F(SupervisorTest, ANodeThatExitsAtTheSwitchHeightLeavesTheSwitchUnconfirmed) {
+  launcher_->Script(Bin("genesis"), {.heights = 4, .upgrade_name = "v2"});
+  launcher_->Script(Bin("upgrades/v2"), {.heights = 5, .exit_code = 4, .first_height = 5,
+                                         .commit_line = "INF committed state height="});
+  auto code = Run();
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  EXPECT_EQ(*code, 4);
+  auto applied = AppliedRecords();
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0].confirmation, state::Confirmation::kUnconfirmed);
+  EXPECT_EQ(applied[0].confirm_detail,
+            "the node exited (exit code 4) before upgrades/v2 committed a block above height 5 "
+            "(last committed: 5)");
+  EXPECT_EQ(*layout_->ReadCurrent(), "upgrades/v2");
+  state::JournalStore j(*db_);
+  auto last = j.LastEntries(1);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ((*last)[0].step, state::Step::kConfirmed);
+  EXPECT_TRUE((*last)[0].failed);
+}
+
+// Lines that are not commit lines (the fake's plain "committed height=N", a "finalizing commit"
+// line) never confirm anything.
+TEST_F(SupervisorTest, LinesThatAreNotCommitLinesDoNotConfirm) {
+  launcher_->Script(Bin("genesis"), {.heights = 4, .upgrade_name = "v2"});
+  launcher_->Script(Bin("upgrades/v2"), {.heights = 9, .exit_code = 0, .first_height = 5,
+                                         .commit_line = "INF finalizing commit of block height="});
+  auto code = Run();
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  auto applied = AppliedRecords();
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0].confirmation, state::Confirmation::kUnconfirmed);
 }
 
 }  // namespace

@@ -259,5 +259,66 @@ TEST(StoredProgress, ExtremeValuesFormat) {
   EXPECT_NE(line.find("| 9,223,372,036,854,775,807 blocks/s | ETA ?"), std::string::npos) << line;
 }
 
+
+// The node's error lines, as a failure quotes them (sync's "the node's own last error lines").
+TEST(ParseNodeErrorLine, ConsoleLinesOfTheRealSimd) {
+  // simd v0.50.15 at a plan it has no handler for, default (colour) format.
+  EXPECT_EQ(ParseNodeErrorLine("\x1b[90m11:58PM\x1b[0m \x1b[31mERR\x1b[0m \x1b[1mUPGRADE "
+                               "\"v050-to-v053\" NEEDED at height: 24: \x1b[0m "
+                               "\x1b[36mmodule=\x1b[0mx/upgrade"),
+            "ERR UPGRADE \"v050-to-v053\" NEEDED at height: 24:  module=x/upgrade");
+  // --log_no_color; the Go stack trace of CONSENSUS FAILURE is dropped.
+  EXPECT_EQ(ParseNodeErrorLine("11:58PM ERR CONSENSUS FAILURE!!! err=\"failed to apply block; "
+                               "error halt per configuration height 40 time 0\" "
+                               "module=consensus stack=\"goroutine 1 [running]:\\n...\""),
+            "ERR CONSENSUS FAILURE!!! err=\"failed to apply block; error halt per configuration "
+            "height 40 time 0\" module=consensus");
+  EXPECT_EQ(ParseNodeErrorLine("E[2022-01-01|10:00:00.000] Error in validation module=blocksync "
+                               "err=\"wrong Block.Header.AppHash\""),
+            "ERR Error in validation module=blocksync err=\"wrong Block.Header.AppHash\"");
+  EXPECT_EQ(ParseNodeErrorLine("Error: error during handshake: error on replay: halt per "
+                               "configuration height 40 time 0"),
+            "Error: error during handshake: error on replay: halt per configuration height 40 "
+            "time 0");
+  EXPECT_EQ(ParseNodeErrorLine("panic: runtime error: index out of range"),
+            "panic: runtime error: index out of range");
+  EXPECT_EQ(ParseNodeErrorLine("2026-11-22T06:00:00.123Z ERR app hash mismatch at height 7"),
+            "ERR app hash mismatch at height 7");
+}
+
+TEST(ParseNodeErrorLine, JsonLines) {
+  EXPECT_EQ(ParseNodeErrorLine(R"({"level":"error","module":"server","module":"x/upgrade",)"
+                               R"("time":"2026-12-01T23:58:00Z","message":"UPGRADE \"v2\" NEEDED at height: 9: "})"),
+            "ERR UPGRADE \"v2\" NEEDED at height: 9:");
+  EXPECT_EQ(ParseNodeErrorLine(R"({"level":"error","err":"wrong Block.Header.AppHash","message":"Error in validation"})"),
+            "ERR Error in validation err=wrong Block.Header.AppHash");
+  EXPECT_EQ(ParseNodeErrorLine(R"({"level":"info","message":"no error here"})"), std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine(R"({"level":"error")"), std::nullopt);  // not JSON
+}
+
+TEST(ParseNodeErrorLine, OtherLinesAreNotErrors) {
+  EXPECT_EQ(ParseNodeErrorLine("11:58PM INF committed state height=5 module=state"), std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine("11:58PM INF executed block num_invalid_txs=0 error=none"),
+            std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine("11:58PM WRN ERRor-like word in a warning"), std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine(""), std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine("   "), std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine("ERR"), "ERR");
+}
+
+TEST(ParseNodeErrorLine, LongLinesAreBounded) {
+  std::string line = "3:04PM ERR " + std::string(5000, 'x');
+  auto e = ParseNodeErrorLine(line);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->size(), kMaxNodeErrorLine);
+  EXPECT_EQ(e->substr(e->size() - 3), "...");
+  // A multi-byte character at the cut is never split.
+  std::string utf8 = "3:04PM ERR " + std::string(kMaxNodeErrorLine - 14, 'x') + "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
+  auto u = ParseNodeErrorLine(utf8 + std::string(100, 'y'));
+  ASSERT_TRUE(u.has_value());
+  std::string body = u->substr(0, u->size() - 3);
+  EXPECT_NE(static_cast<unsigned char>(body.back()), 0xc3) << *u;
+}
+
 }  // namespace
 }  // namespace replayer

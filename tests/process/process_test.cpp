@@ -1,6 +1,6 @@
 // The process seam against real children: exit codes, signals to whole groups, clean signal
 // masks, captured output, timeouts and clear errors for binaries that cannot start.
-#include "replayer/process/process.h"
+#include "process/process.h"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -13,7 +13,7 @@
 
 #include "tests/testing/temp_dir.h"
 
-namespace replayer {
+namespace process {
 namespace {
 
 SpawnOptions Sh(const std::string& script) {
@@ -130,6 +130,22 @@ TEST(Process, CapturedOutputAndTimeout) {
   ASSERT_FALSE(slow2.ok());
 }
 
+// What the version probe needs: variables set on top of Replayer's environment (replacing one of
+// the same name), stderr in the stdout pipe, stdin from /dev/null (a read sees its end at once).
+TEST(Process, EnvironmentMergedStderrAndNullStdin) {
+  PosixProcessLauncher l;
+  ::setenv("REPLAYER_PROCESS_TEST", "inherited", 1);
+  SpawnOptions o = Sh("read line; echo \"read=$? $REPLAYER_PROCESS_TEST $EXTRA\"; echo err >&2");
+  o.env = {{"REPLAYER_PROCESS_TEST", "set"}, {"EXTRA", "x"}};
+  o.merge_stderr = true;
+  o.stdin_null = true;
+  auto r = RunCaptured(l, o, std::chrono::seconds(10));
+  ::unsetenv("REPLAYER_PROCESS_TEST");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->out, "read=1 set x\nerr\n");
+  EXPECT_EQ(r->exit.exit_code, 0);
+}
+
 TEST(Process, ManyChildrenAtOnce) {
   PosixProcessLauncher l;
   std::vector<pid_t> pids;
@@ -142,4 +158,4 @@ TEST(Process, ManyChildrenAtOnce) {
 }
 
 }  // namespace
-}  // namespace replayer
+}  // namespace process

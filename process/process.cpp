@@ -1,4 +1,4 @@
-#include "replayer/process/process.h"
+#include "process/process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -10,11 +10,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
 
-namespace replayer {
+namespace process {
 namespace {
 
 // Signals Replayer handles itself; children get them back at their default disposition.
@@ -98,13 +99,20 @@ base::Result<SpawnedProcess> PosixProcessLauncher::Spawn(const SpawnOptions& opt
 
   FileActions fa;
   Pipe out, err;
-  if (options.capture_output) {
+  if (options.capture_output && options.merge_stderr) {
+    if (pipe2(out.fds, O_CLOEXEC) != 0) return base::Status::IoError("pipe: " + ErrnoText(errno));
+    posix_spawn_file_actions_adddup2(&fa.fa, out.fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa.fa, out.fds[1], STDERR_FILENO);
+  } else if (options.capture_output) {
     if (pipe2(out.fds, O_CLOEXEC) != 0 || pipe2(err.fds, O_CLOEXEC) != 0) {
       return base::Status::IoError("pipe: " + ErrnoText(errno));
     }
     // dup2 clears close-on-exec on the target; the originals stay close-on-exec.
     posix_spawn_file_actions_adddup2(&fa.fa, out.fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&fa.fa, err.fds[1], STDERR_FILENO);
+  }
+  if (options.stdin_null) {
+    posix_spawn_file_actions_addopen(&fa.fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   }
   if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa.fa, options.cwd.c_str());
 
@@ -113,8 +121,24 @@ base::Result<SpawnedProcess> PosixProcessLauncher::Spawn(const SpawnOptions& opt
   for (const auto& a : options.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
+  // The environment: Replayer's own, with options.env set on top.
+  std::vector<std::string> env_store;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    bool replaced = false;
+    for (const auto& [name, value] : options.env) {
+      replaced = replaced || (entry.size() > name.size() && entry.substr(0, name.size()) == name &&
+                              entry[name.size()] == '=');
+    }
+    if (!replaced) env_store.emplace_back(entry);
+  }
+  for (const auto& [name, value] : options.env) env_store.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& entry : env_store) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, options.path.c_str(), &fa.fa, &attr.attr, argv.data(), environ);
+  int rc = posix_spawn(&pid, options.path.c_str(), &fa.fa, &attr.attr, argv.data(), envp.data());
   if (rc != 0) {
     return base::Status::FailedPrecondition("cannot start " + options.path + ": " + ErrnoText(rc));
   }
@@ -122,9 +146,11 @@ base::Result<SpawnedProcess> PosixProcessLauncher::Spawn(const SpawnOptions& opt
   p.pid = pid;
   if (options.capture_output) {
     close(out.Release(1));
-    close(err.Release(1));
     p.stdout_fd = out.Release(0);
-    p.stderr_fd = err.Release(0);
+    if (!options.merge_stderr) {
+      close(err.Release(1));
+      p.stderr_fd = err.Release(0);
+    }
   }
   return p;
 }
@@ -199,7 +225,7 @@ base::Result<CapturedRun> RunCaptured(ProcessLauncher& launcher, SpawnOptions op
   CapturedRun run;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   pollfd fds[2] = {{p.stdout_fd, POLLIN, 0}, {p.stderr_fd, POLLIN, 0}};
-  int open_fds = 2;
+  int open_fds = p.stderr_fd >= 0 ? 2 : 1;  // merged: stderr comes through stdout's pipe
   char buf[65536];
   bool timed_out = false;
   while (open_fds > 0) {
@@ -209,7 +235,7 @@ base::Result<CapturedRun> RunCaptured(ProcessLauncher& launcher, SpawnOptions op
       timed_out = true;
       break;
     }
-    int n = poll(fds, 2, static_cast<int>(left.count()));
+    int n = poll(fds, p.stderr_fd >= 0 ? 2 : 1, static_cast<int>(left.count()));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) continue;
     for (auto& f : fds) {
@@ -252,4 +278,4 @@ base::Result<CapturedRun> RunCaptured(ProcessLauncher& launcher, SpawnOptions op
   }
 }
 
-}  // namespace replayer
+}  // namespace process
