@@ -31,6 +31,7 @@ void SetUpSwitch(TestHome& h, const std::string& preupgrade_exits = "0") {
   NodeSpec v2;
   v2.version = "v2";
   v2.preupgrade_exits = preupgrade_exits;
+  v2.commit_log = "cometbft";  // its committed-state lines confirm the switch
   h.PlaceUpgrade("v2", v2);
 }
 
@@ -62,7 +63,7 @@ std::string NodeHistory(const TestHome& h) {
 // The upgrade steps every successful switch records, in order (the journal may hold more).
 const std::vector<std::string> kSteps = {"detected",          "node-stopped",     "snapshot-taken",
                                          "binary-ready",      "custom-preupgrade", "current-switched",
-                                         "node-preupgrade",   "node-restarted"};
+                                         "node-preupgrade",   "node-restarted",   "confirmed"};
 
 TEST(Webhook, EverySwitchStepIsPostedInJournalOrderSignedAndAuthenticated) {
   WebhookReceiver rx;
@@ -116,6 +117,12 @@ TEST(Webhook, EverySwitchStepIsPostedInJournalOrderSignedAndAuthenticated) {
   ASSERT_LT(restarted, posts.size());
   EXPECT_EQ(json::parse(posts[restarted].body).at("event"), "upgrade.completed");
   EXPECT_EQ(json::parse(posts[restarted].body).at("upgrade").at("completed"), true);
+  // The confirmation (the new binary committed a block above 5) comes after the completion.
+  size_t confirmed = std::find(steps.begin(), steps.end(), "confirmed") - steps.begin();
+  ASSERT_LT(confirmed, posts.size());
+  EXPECT_GT(confirmed, restarted);
+  EXPECT_EQ(json::parse(posts[confirmed].body).at("event"), "upgrade.confirmed") << posts[confirmed].body;
+  EXPECT_EQ(json::parse(posts[confirmed].body).at("upgrade").at("failed"), false);
 
   // The password is used, never shown.
   EXPECT_EQ((r.out + r.err).find(kPassword), std::string::npos) << r.err;
