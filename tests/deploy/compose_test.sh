@@ -15,6 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/docker/containers-env.sh"
 containers_usable || exit 77
+bash "$root/docker/compose/sweep-stale-ports.sh"   # forwards an earlier, killed run left behind
 [ $# -eq 3 ] || { echo "usage: $0 SIMD_V050 SIMD_V053 REPLAYER" >&2; exit 2; }
 simd_old=$1 simd_new=$2 replayer=$3
 for f in "$simd_old" "$simd_new" "$replayer"; do [ -x "$f" ] || { echo "FAIL: $f missing" >&2; exit 1; }; done
@@ -53,9 +54,10 @@ cleanup() {
   podman rm -f -t 0 $(podman ps -aq --filter "label=io.podman.compose.project=$project") >/dev/null 2>&1 || true
   podman volume rm -f $(podman volume ls -q --filter "label=io.podman.compose.project=$project") >/dev/null 2>&1 || true
   podman network rm -f "${project}_default" >/dev/null 2>&1 || true
+  bash "$root/docker/compose/sweep-stale-ports.sh"
   podman image rm "$node_image" >/dev/null 2>&1 || true
   rm -rf "$net"
-  left=$(podman ps -aq --filter "label=io.podman.compose.project=$project"; podman volume ls -q --filter "label=io.podman.compose.project=$project"; podman network ls -q --filter "name=${project}")
+  left=$(podman ps -aq --filter "label=io.podman.compose.project=$project"; podman volume ls -q --filter "label=io.podman.compose.project=$project"; podman network ls -q --filter "name=${project}"; iptables -w -t nat -S 2>/dev/null | grep -F "dnat name: ${project}_default" || true)
   [ -z "$left" ] || { echo "FAIL: left behind: $left" >&2; rc=1; }
   [ $rc -ne 0 ] || echo "PASS: compose network on simd, upgrade under Replayer, restart, carol-replay synced ($(($(date +%s) - t0)) s)" |
     tee -a "$REPLAYER_CONTAINERS_DIR/timings.log"
