@@ -175,7 +175,9 @@ TEST_F(DownloadFromMirror, PrepareUpgradeFetchesThePlansBinaryFromTheRealRestAhe
   EXPECT_EQ(none.exit_code, 0) << none.err;
   EXPECT_NE(none.out.find("no upgrade plan is scheduled"), std::string::npos) << none.out;
 
-  int64_t plan = net.Height() + 40;
+  // Room for proposing, voting (3 s) and preparing before the height on a loaded machine
+  // (~300 ms blocks: 100 blocks is about 30 s; +40 was too little once in a parallel run).
+  int64_t plan = net.Height() + 100;
   net.ProposeAndVote(kUpgradeName, plan, PlanInfo(mirror, net, false));
   // The plan appears in current_plan when the voting period (3 s) ends: wait for it, bounded.
   bool scheduled = false;
