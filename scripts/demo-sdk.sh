@@ -184,10 +184,18 @@ kill_sync_at() {  # kill_sync_at <log> <grep pattern>: SIGKILL Replayer (and its
   local log=$1 pat=$2
   DAEMON_HOME=$FULL "$REPLAYER" "${SYNC[@]}" >"$log" 2>&1 &
   local pid=$!
-  for _ in $(seq 1 1200); do grep -q -- "$pat" "$log" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  # Woken by each line (tail -F follows the file through inotify), not by a 0.1 s poll: block
+  # sync applies a dozen blocks in that time, and a late kill overshot the segment (seen: the
+  # mid-segment kill at height 8 landed after the upgrade at 23 was detected). Bounded: 120 s, or
+  # Replayer's exit (a process substitution: the kill does not wait for tail to notice).
+  grep -m1 -q -- "$pat" < <(timeout 120 tail -n +1 -F --pid="$pid" "$log" 2>/dev/null) || true
   grep -q -- "$pat" "$log" || { cat "$log"; fail "never saw '$pat'"; }
-  kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-  # The node it ran survives its supervisor (as under Cosmovisor): the operator stops it.
+  # The node it ran would survive its supervisor (as under Cosmovisor) and, in block sync, run a
+  # dozen blocks on before an operator stopped it (seen: from 8 past the plan at 24): both die at
+  # once, as in a crash of the machine.
+  local kids; kids=$(pgrep -P "$pid" || true)   # its node: a child (node_pids scans /proc: slow)
+  kill -9 "$pid" $kids 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   for p in $(node_pids "$FULL"); do kill -9 "$p" 2>/dev/null || true; done
   echo "   SIGKILLed replayer sync at: $(grep -m1 -- "$pat" "$log" | cut -c1-110)"
 }
