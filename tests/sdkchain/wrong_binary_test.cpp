@@ -179,9 +179,13 @@ TEST_F(WrongBinary, V050PastThePlanIsStoppedQuotingTheNodesUpgradeNeeded) {
             std::string::npos)
       << error;
   EXPECT_NE(error.find("schedule expects segments[1]"), std::string::npos) << error;
-  // x/upgrade's own line, quoted from the node's output.
-  EXPECT_NE(error.find("The node's own last error lines: [ERR UPGRADE \"" +
-                       std::string(kUpgradeName) + "\" NEEDED at height: " + h + ":"),
+  // x/upgrade's own line, quoted from the node's output (in the order the node's lines came: its
+  // panic, on stderr, may come before the ERR line on stdout).
+  const size_t quoted = error.find("The node's own last error lines: [");
+  ASSERT_NE(quoted, std::string::npos) << error;
+  EXPECT_NE(error.find("ERR UPGRADE \"" + std::string(kUpgradeName) + "\" NEEDED at height: " + h +
+                           ":",
+                       quoted),
             std::string::npos)
       << error;
   EXPECT_EQ(s.current, "genesis") << "a refused plan must switch nothing";
