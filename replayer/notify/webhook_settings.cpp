@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <cctype>
 #include <charconv>
 #include <memory>
 
@@ -39,6 +40,12 @@ std::vector<std::string> SplitList(std::string_view text) {
 
 // "" when `url` is an absolute http or https URL with a host, else what is wrong with it.
 std::string CheckUrl(const std::string& url) {
+  // Literally, not only as libcurl reads it: curl_url takes "https:/host" as "https://host/".
+  std::string head;
+  for (char c : url.substr(0, 8)) head += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (head.rfind("http://", 0) != 0 && head.rfind("https://", 0) != 0) {
+    return "must start with http:// or https://";
+  }
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
   if (!u) return "cannot parse URLs (out of memory)";
   if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0); rc != CURLUE_OK) {

@@ -57,6 +57,18 @@ TEST(WebhookSettings, EveryProblemNamedAtOnceWithoutCredentials) {
   EXPECT_EQ(m.find("ok.invalid"), std::string::npos) << m;
 }
 
+// Found by fuzz_webhook: libcurl reads "https:/host" as "https://host/"; the operator's text must
+// say http:// or https:// itself.
+TEST(WebhookSettings, AUrlMustSpellItsSchemeLiterally) {
+  auto s = ParseWebhookSettings({{"REPLAYER_WEBHOOK_URL", "https:/abc"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("\"https:/abc\" must start with http:// or https://"),
+            std::string::npos)
+      << s.status().message();
+  auto upper = ParseWebhookSettings({{"REPLAYER_WEBHOOK_URL", "HTTPS://hooks.example/x"}});
+  ASSERT_TRUE(upper.ok()) << upper.status().message();
+}
+
 TEST(WebhookSettings, SettingsWithoutAUrlAreAMistake) {
   auto s = ParseWebhookSettings({{"REPLAYER_WEBHOOK_SECRET", "x"}});
   ASSERT_FALSE(s.ok());
