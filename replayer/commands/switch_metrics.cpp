@@ -2,25 +2,9 @@
 
 #include <cstdio>
 
+#include "replayer/sync/progress.h"
+
 namespace replayer {
-namespace {
-
-std::string LabelValue(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string FormatSwitchMetrics(const std::vector<state::AppliedUpgrade>& applied) {
   struct Series {
@@ -47,7 +31,7 @@ std::string FormatSwitchMetrics(const std::vector<state::AppliedUpgrade>& applie
     pending += a.confirmation == state::Confirmation::kPending ? 1 : 0;
     reported += bad ? 1 : 0;
     std::string labels =
-        "{upgrade=\"" + LabelValue(a.name) + "\",height=\"" + std::to_string(a.height) + "\"} ";
+        "{upgrade=\"" + PromEscape(a.name) + "\",height=\"" + std::to_string(a.height) + "\"} ";
     confirmed.body += std::string(confirmed.name) + labels + (ok ? "1" : "0") + "\n";
     unconfirmed.body += std::string(unconfirmed.name) + labels + (bad ? "1" : "0") + "\n";
     height.body += std::string(height.name) + labels +

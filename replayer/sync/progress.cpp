@@ -54,6 +54,15 @@ std::string Duration(double s) {
   return buf;
 }
 
+
+std::string Num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+}  // namespace
+
 std::string PromEscape(std::string_view v) {
   std::string out;
   for (char c : v) {
@@ -68,14 +77,6 @@ std::string PromEscape(std::string_view v) {
   }
   return out;
 }
-
-std::string Num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
-}  // namespace
 
 namespace {
 

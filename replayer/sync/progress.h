@@ -89,6 +89,8 @@ class SyncProgress {
 
 // "height 12,345 / 50,000 (24.7%) | 9,412 blocks/s | ETA 4 s | segment 2 of 5: <label>"
 std::string FormatProgressLine(const ProgressSnapshot& p);
+// A Prometheus label value escaped for the text exposition format (\\, \" and newline). Pure.
+std::string PromEscape(std::string_view v);
 // Prometheus text exposition format (version 0.0.4), gauges and counters named replayer_sync_*.
 std::string FormatPrometheus(const ProgressSnapshot& p);
 // The snapshot as JSON (kept in state for `replayer status`), and back.
