@@ -4,6 +4,9 @@
 #   simd-v0.53.7    release 2, Cosmos SDK v0.53.7  (app/common + app/v053, wrapper app/v053-v0.53.7/go.mod)
 #   simd-v0.53.8    release 2's patch release, Cosmos SDK v0.53.8 (app/common + app/v053, wrapper
 #                   app/v053/go.mod): the halt-height switch target (consensus-compatible with v0.53.7)
+#   simd-v0.50.15-early-handler   release 1 as installed too early (app/common + app/v050-early-handler,
+#                   wrapper app/v050/go.mod; `version`: v0.50.15-early): release 1's modules and stores
+#                   plus a "v050-to-v053" handler, which x/upgrade refuses before the plan height
 # A binary is rebuilt only when its inputs change: the wrapper go.mod and go.sum, the app sources,
 # the Go version and the link flags (hashed into bin/.<name>.stamp). Go's own caches are used
 # (GOMODCACHE, GOCACHE: the Go defaults under $HOME unless set), so a second checkout on the same
@@ -72,12 +75,13 @@ hash_inputs() {  # hash_inputs <files...>: one sha256 over names and contents
 
 now_ms() { date +%s%3N; }
 
-# build_simd <release dir> <version> [<wrapper module dir>]: the Go sources of app/common and
-# app/<release dir>, built against the go.mod/go.sum of app/<wrapper module dir> (default: the
-# release dir itself), so one application source serves two SDK patch versions.
+# build_simd <release dir> <version> [<wrapper module dir>] [<binary name>]: the Go sources of
+# app/common and app/<release dir>, built against the go.mod/go.sum of app/<wrapper module dir>
+# (default: the release dir itself), so one application source serves two SDK patch versions and
+# one wrapper module two applications; the binary is simd-<version> unless named.
 build_simd() {
-  local rel=$1 version=$2 name="simd-$2" mod=${3:-$1}
-  local bin="$out/bin/$name" stamp="$out/bin/.$name.stamp" src="$out/src/$mod"
+  local rel=$1 version=$2 mod=${3:-$1} name=${4:-simd-$2}
+  local bin="$out/bin/$name" stamp="$out/bin/.$name.stamp" src="$out/src/$name"
   local ldflags="-X github.com/cosmos/cosmos-sdk/version.Name=sdkchain"
   ldflags+=" -X github.com/cosmos/cosmos-sdk/version.AppName=simd"
   ldflags+=" -X github.com/cosmos/cosmos-sdk/version.Version=$version"
@@ -142,6 +146,7 @@ if [ "$what" = simd ] || [ "$what" = all ]; then
   build_simd v050 v0.50.15 || rc=1
   build_simd v053 v0.53.7 v053-v0.53.7 || rc=1
   build_simd v053 v0.53.8 || rc=1
+  build_simd v050-early-handler v0.50.15-early v050 simd-v0.50.15-early-handler || rc=1
 fi
 if [ "$what" = cosmovisor ] || [ "$what" = all ]; then
   build_cosmovisor || rc=1
