@@ -132,6 +132,12 @@ std::optional<std::string> ParseNodeErrorLine(std::string_view line) {
   s.erase(0, b);
   if (s[0] == '{') return JsonErrorLine(s);
   if (s.rfind("panic: ", 0) == 0 || s.rfind("Error: ", 0) == 0) return Bounded(WithoutStack(s));
+  // The command's error as simd's main prints it (after cobra's usage text) before it exits 1:
+  // Go's lower-case error chain, e.g. "error during handshake: error on replay: ...".
+  if (s.rfind("error", 0) == 0 && s.size() > 5 && (s[5] == ' ' || s[5] == ':')) {
+    size_t colon = s.find(": ");
+    if (colon != std::string::npos && colon < 80) return Bounded(WithoutStack(s));
+  }
   if (s.rfind("E[", 0) == 0) {  // CometBFT's legacy format: E[2022-01-01|10:00:00.000] message
     size_t close = s.find("] ");
     if (close == std::string::npos) return std::nullopt;

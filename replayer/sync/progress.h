@@ -31,7 +31,8 @@ using plans::ParseCommittedHeight;
 // its time stamp and a trailing `stack=...`: zerolog/CometBFT console lines
 // (`3:04PM ERR UPGRADE "v050-to-v053" NEEDED at height: 24:  module=x/upgrade` ->
 // `ERR UPGRADE ... module=x/upgrade`), JSON lines with "level":"error" (-> `ERR <message>
-// err=<err>`), CometBFT's legacy `E[...] message`, and a Go `panic: ...` or cobra's `Error: ...`.
+// err=<err>`), CometBFT's legacy `E[...] message`, a Go `panic: ...`, cobra's `Error: ...`, and
+// the bare error chain simd's main prints last (`error during handshake: error on replay: ...`).
 // At most kMaxNodeErrorLine characters. nullopt for any other line. Pure; cheap on lines that
 // are not errors (it runs for every line the node writes).
 inline constexpr size_t kMaxNodeErrorLine = 300;

@@ -51,10 +51,13 @@ Env ScriptEnv(const std::string& scratch) {
 std::string Simd050() { return std::string(SDKCHAIN_BIN_DIR) + "/simd-v0.50.15"; }
 std::string Simd053() { return std::string(SDKCHAIN_BIN_DIR) + "/simd-v0.53.8"; }
 std::string Simd0537() { return std::string(SDKCHAIN_BIN_DIR) + "/simd-v0.53.7"; }
+std::string SimdEarlyHandler() {
+  return std::string(SDKCHAIN_BIN_DIR) + "/simd-v0.50.15-early-handler";
+}
 
 std::string MissingBinaries() {
   std::string missing;
-  for (const auto& b : {Simd050(), Simd0537(), Simd053()}) {
+  for (const auto& b : {Simd050(), Simd0537(), Simd053(), SimdEarlyHandler()}) {
     if (access(b.c_str(), X_OK) != 0) missing += " " + b;
   }
   if (missing.empty()) return "";

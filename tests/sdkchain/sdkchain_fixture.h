@@ -26,7 +26,10 @@ constexpr const char* kUpgradeName = "v050-to-v053";
 std::string Simd050();  // absolute paths under SDKCHAIN_BIN_DIR: SDK v0.50.15
 std::string Simd053();  // SDK v0.53.8: release 2's patch release (the halt-height switch target)
 std::string Simd0537();  // SDK v0.53.7: release 2 (the governance upgrade target of the demo)
-// "" when both binaries are there, else why not (build.sh's message when it left one).
+// SDK v0.50.15: release 1 with a "v050-to-v053" handler, as installed too early (`version`
+// v0.50.15-early): x/upgrade refuses it while the plan is stored but not yet due.
+std::string SimdEarlyHandler();
+// "" when all the binaries are there, else why not (build.sh's message when it left one).
 std::string MissingBinaries();
 
 struct Cmd {

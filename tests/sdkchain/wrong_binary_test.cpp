@@ -11,7 +11,16 @@
 //  - v0.50.15 on a home already past the plan (synced right, then `current` put back at genesis,
 //    as a restored backup or a hand-made home may have it, and a schedule whose plan comes
 //    later): x/upgrade refuses the next block (`wrong app version 0, upgrade handler is missing
-//    for v050-to-v053 upgrade plan`) and CometBFT's block sync panics on it (exit 2).
+//    for v050-to-v053 upgrade plan`) and CometBFT's block sync panics on it (exit 2);
+//  - a halt-height switch to the upgrade binary between the proposal's pass and the plan height
+//    (installed too early): release 1 with the "v050-to-v053" handler (simd-v0.50.15-early-handler)
+//    is refused by x/upgrade in CometBFT's handshake replay (`BINARY UPDATED BEFORE TRIGGER!
+//    UPGRADE "v050-to-v053" - in binary but not executed on chain`, exit 1), and the real v0.53.7
+//    cannot even load release 1's stores (`panic: failed to load latest version: version of store
+//    epochs mismatch root store's version; ... new stores should be added using StoreUpgrades`);
+//  - the same binary switched in before the proposal passed: it runs release 1's blocks until the
+//    one after the pass, then block sync panics (`Failed to process committed block (H:...):
+//    BINARY UPDATED BEFORE TRIGGER! ...`, exit 2).
 #include <signal.h>
 
 #include <chrono>
@@ -19,9 +28,13 @@
 #include <functional>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "state/cometbft_store.h"
 #include "tests/sdkchain/sdkchain_fixture.h"
 
 namespace {
@@ -56,10 +69,30 @@ std::string LineWith(const std::string& text, const std::string& needle) {
                      e == std::string::npos ? std::string::npos : e - (b == std::string::npos ? 0 : b + 1));
 }
 
+// The height of the validator's latest state when it holds an upgrade plan (x/upgrade's
+// CurrentPlan through CometBFT's abci_query), 0 while it holds none or does not answer.
+int64_t PlanStoredAt(const sdkchain::Localnet& net) {
+  std::string body = net.RpcGet("/abci_query?path=%22/cosmos.upgrade.v1beta1.Query/CurrentPlan%22");
+  if (body.empty()) return 0;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(body);
+    const nlohmann::json& resp = j.at("result").at("response");
+    if (resp.value("code", 0) != 0 || !resp.at("value").is_string() ||
+        resp.at("value").get<std::string>().empty()) {
+      return 0;
+    }
+    return std::stoll(resp.at("height").get<std::string>());
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 // Starts `replayer run` on a v0.50.15 localnet with v0.53.7 placed for "v050-to-v053", passes the
-// upgrade proposal and waits until the chain is 3 blocks past the plan. "" or what went wrong.
+// upgrade proposal and waits until the chain is 3 blocks past the plan. `stored` (if given): a
+// height whose state holds the passed proposal's plan, seen while the chain went to the plan
+// (the pass itself or a block later). "" or what went wrong.
 std::string ValidatorThroughThePlan(e2e::TestHome& val, sdkchain::Localnet& net, pid_t& run,
-                                    int64_t& plan) {
+                                    int64_t& plan, int64_t* stored = nullptr) {
   if (val.Run({"init", sdkchain::Simd050()}).exit_code != 0 ||
       val.Run({"add-upgrade", kUpgradeName, sdkchain::Simd0537()}).exit_code != 0) {
     return "replayer init / add-upgrade on the validator failed";
@@ -68,6 +101,15 @@ std::string ValidatorThroughThePlan(e2e::TestHome& val, sdkchain::Localnet& net,
   if (net.WaitHeight(2, 90s) < 2) return "the validator never committed block 2";
   plan = net.Height() + 20;
   net.ProposeAndVote(kUpgradeName, plan);
+  if (stored) {
+    // Asked of release 1 while it runs: the v0.53 binary after the plan does not answer queries
+    // at heights before it (its epochs store has no such versions).
+    auto deadline = std::chrono::steady_clock::now() + 180s;
+    while (*stored == 0 && net.Height() < plan && std::chrono::steady_clock::now() < deadline) {
+      *stored = PlanStoredAt(net);
+      if (*stored == 0) std::this_thread::sleep_for(50ms);
+    }
+  }
   if (net.WaitHeight(plan + 3, 180s) < plan + 3) {
     return "the validator did not pass its plan at " + std::to_string(plan);
   }
@@ -84,7 +126,7 @@ class WrongBinary : public ::testing::Test {
     try {
       val_ = new e2e::TestHome();
       net_ = new sdkchain::Localnet(*val_);
-      *setup_error_ = ValidatorThroughThePlan(*val_, *net_, run_, plan_);
+      *setup_error_ = ValidatorThroughThePlan(*val_, *net_, run_, plan_, &stored_);
     } catch (const std::exception& e) {
       *setup_error_ = e.what();
     }
@@ -107,6 +149,8 @@ class WrongBinary : public ::testing::Test {
     std::string all;
     std::string current;
     double seconds = 0;
+    // The node's stores after the run (CometBFT's block store and state store).
+    base::Result<state::NodeStoreHeights> stores = base::Status::NotFound("not read");
   };
   // `before`: a first sync of the same home (a right schedule, its own --until), then
   // `prepare` on the home; only the second run is returned.
@@ -138,8 +182,43 @@ class WrongBinary : public ::testing::Test {
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     s.all = s.r.out + s.r.err;
     s.current = f.Current();
+    s.stores = state::ReadNodeStoreHeights(f.home() + "/data");
     std::printf("sync refused after %.1f s (exit %d)\n", s.seconds, s.r.exit_code);
     return s;
+  }
+
+  // A height between the proposal's pass and the plan: the PreBlocker of that block sees the plan
+  // stored and not yet due. "" or what went wrong.
+  static std::string HeightBeforeTheTrigger(int64_t& early) {
+    if (stored_ == 0 || stored_ + 1 > plan_ - 1) {
+      return "no height between the plan's storing (seen at " + std::to_string(stored_) +
+             ") and the plan (" + std::to_string(plan_) + ")";
+    }
+    early = stored_ + 1 + (plan_ - 1 - (stored_ + 1)) / 2;
+    std::printf("the plan was stored at height %lld; the early switch is at %lld, the plan at %lld\n",
+                static_cast<long long>(stored_), static_cast<long long>(early),
+                static_cast<long long>(plan_));
+    return "";
+  }
+
+  // The schedule of an operator who installs the upgrade binary `simd` (`version`) at the
+  // halt-height switch "early", before the plan: genesis v0.50.15, "early", the real plan.
+  static std::string EarlySchedule(int64_t early, const std::string& version,
+                                   const std::string& simd) {
+    return Segment(1, "genesis", "genesis", "v0.50.15", sdkchain::Simd050()) + "," +
+           Segment(early, "halt-height", "early", version, simd) + "," +
+           Segment(plan_, "gov-plan", kUpgradeName, "v0.53.7", sdkchain::Simd0537());
+  }
+
+  // What the failed "early" segment left: the switch to it (the schedule's, at its height), and
+  // the data as the genesis segment left it (the wrong binary executed nothing).
+  static void ExpectOnlyTheSwitchToEarly(const Synced& s, int64_t early) {
+    EXPECT_EQ(s.current, "upgrades/early");
+    ASSERT_TRUE(s.stores.ok()) << s.stores.status().ToString();
+    ASSERT_TRUE(s.stores->last_executed.has_value());
+    EXPECT_EQ(*s.stores->last_executed, early - 1) << "the wrong binary executed a block";
+    // CometBFT stored block `early` before the genesis binary refused it (its --halt-height).
+    EXPECT_LE(s.stores->block_store.height, early);
   }
 
   static inline std::unique_ptr<std::string> setup_error_ = std::make_unique<std::string>();
@@ -147,6 +226,7 @@ class WrongBinary : public ::testing::Test {
   static inline sdkchain::Localnet* net_ = nullptr;
   static inline pid_t run_ = -1;
   static inline int64_t plan_ = 0;
+  static inline int64_t stored_ = 0;  // a height whose state holds the plan (not yet due)
 };
 
 TEST_F(WrongBinary, V053FromGenesisIsStoppedQuotingTheNodesAppHashComplaint) {
@@ -214,6 +294,80 @@ TEST_F(WrongBinary, V050OnAHomePastThePlanIsStoppedQuotingWrongAppVersion) {
                        std::string(kUpgradeName) + " upgrade plan"),
             std::string::npos)
       << error;
+}
+
+// Installed too early: a binary with the next upgrade's handler, switched in (a halt-height
+// switch) after the proposal passed and before the plan height. x/upgrade's PreBlocker refuses
+// the first block it is given.
+TEST_F(WrongBinary, UpgradeHandlerBeforeThePlanIsStoppedQuotingBinaryUpdatedBeforeTrigger) {
+  int64_t early = 0;
+  std::string why = HeightBeforeTheTrigger(early);
+  ASSERT_TRUE(why.empty()) << why;
+  Synced s = SyncFresh(EarlySchedule(early, "v0.50.15-early", sdkchain::SimdEarlyHandler()),
+                       plan_ + 2);
+  ASSERT_EQ(s.r.exit_code, 1) << s.all;
+  std::string error = LineWith(s.r.err, "replayer: error:");
+  ASSERT_FALSE(error.empty()) << s.all;
+  std::printf("%s\n", error.c_str());
+  EXPECT_NE(error.find("the node (segments[1] \"early\")"), std::string::npos) << error;
+  EXPECT_NE(error.find("The node's own last error lines: ["), std::string::npos) << error;
+  EXPECT_NE(error.find("BINARY UPDATED BEFORE TRIGGER! UPGRADE \"" + std::string(kUpgradeName) +
+                       "\" - in binary but not executed on chain"),
+            std::string::npos)
+      << error;
+  ExpectOnlyTheSwitchToEarly(s, early);
+}
+
+// Installed even earlier, before the proposal passed: the binary runs release 1's blocks (same
+// modules, same app hashes) until the one after the pass, which x/upgrade refuses; in block sync
+// CometBFT panics on it (`Failed to process committed block (H:...): BINARY UPDATED ...`).
+TEST_F(WrongBinary, UpgradeHandlerBeforeTheProposalPassedIsStoppedAtTheBlockAfterThePass) {
+  // The proposal was sent when the validator was at plan_ - 20: it passed seconds later.
+  const int64_t early = plan_ - 19;
+  Synced s = SyncFresh(EarlySchedule(early, "v0.50.15-early", sdkchain::SimdEarlyHandler()),
+                       plan_ + 2);
+  ASSERT_EQ(s.r.exit_code, 1) << s.all;
+  std::string error = LineWith(s.r.err, "replayer: error:");
+  ASSERT_FALSE(error.empty()) << s.all;
+  std::printf("%s\n", error.c_str());
+  EXPECT_NE(error.find("the node (segments[1] \"early\")"), std::string::npos) << error;
+  const std::string panic = "[panic: Failed to process committed block (";
+  const size_t at = error.find(panic);
+  ASSERT_NE(at, std::string::npos) << error;
+  const int64_t refused = std::stoll(error.substr(at + panic.size()));
+  EXPECT_NE(error.find("BINARY UPDATED BEFORE TRIGGER! UPGRADE \"" + std::string(kUpgradeName) +
+                           "\" - in binary but not executed on chain",
+                       at),
+            std::string::npos)
+      << error;
+  // The refused block is the first whose state before it holds the plan.
+  EXPECT_GT(refused, early);
+  EXPECT_LE(refused, stored_ + 1);
+  EXPECT_EQ(s.current, "upgrades/early");
+  ASSERT_TRUE(s.stores.ok()) << s.stores.status().ToString();
+  ASSERT_TRUE(s.stores->last_executed.has_value());
+  EXPECT_EQ(*s.stores->last_executed, refused - 1);
+}
+
+// The same switch to the real v0.53.7: it adds the epochs store, so it cannot load release 1's
+// stores before the upgrade's StoreUpgrades add it, and panics at start.
+TEST_F(WrongBinary, V053BeforeThePlanIsStoppedQuotingTheStoreUpgradesPanic) {
+  int64_t early = 0;
+  std::string why = HeightBeforeTheTrigger(early);
+  ASSERT_TRUE(why.empty()) << why;
+  Synced s = SyncFresh(EarlySchedule(early, "v0.53.7", sdkchain::Simd0537()), plan_ + 2);
+  ASSERT_EQ(s.r.exit_code, 1) << s.all;
+  std::string error = LineWith(s.r.err, "replayer: error:");
+  ASSERT_FALSE(error.empty()) << s.all;
+  std::printf("%s\n", error.c_str());
+  EXPECT_NE(error.find("the node (segments[1] \"early\")"), std::string::npos) << error;
+  EXPECT_NE(error.find("The node's own last error lines: ["), std::string::npos) << error;
+  EXPECT_NE(error.find("version of store epochs mismatch root store's version; expected " +
+                       std::to_string(early - 1) + " got 0; new stores should be added using "
+                       "StoreUpgrades"),
+            std::string::npos)
+      << error;
+  ExpectOnlyTheSwitchToEarly(s, early);
 }
 
 // In consensus, not block sync: `replayer sync` on the (stopped) validator's own home, past the

@@ -286,6 +286,36 @@ TEST(ParseNodeErrorLine, ConsoleLinesOfTheRealSimd) {
             "ERR app hash mismatch at height 7");
 }
 
+// Captured from the real nodes of sdkchain_wrong_binary_test (--log_no_color): a binary with the
+// "v050-to-v053" handler switched in before the plan height, and the real v0.53.7 there.
+TEST(ParseNodeErrorLine, UpgradeBinaryBeforeTheTrigger) {
+  const std::string before =
+      "BINARY UPDATED BEFORE TRIGGER! UPGRADE \"v050-to-v053\" - in binary but not executed on "
+      "chain. Downgrade your binary";
+  EXPECT_EQ(ParseNodeErrorLine("3:13AM ERR " + before + " module=x/upgrade"),
+            "ERR " + before + " module=x/upgrade");
+  EXPECT_EQ(ParseNodeErrorLine("3:13AM ERR error in proxyAppConn.FinalizeBlock err=\"BINARY "
+                               "UPDATED BEFORE TRIGGER! UPGRADE \\\"v050-to-v053\\\" - in binary "
+                               "but not executed on chain. Downgrade your binary\" module=consensus"),
+            "ERR error in proxyAppConn.FinalizeBlock err=\"BINARY UPDATED BEFORE TRIGGER! UPGRADE "
+            "\\\"v050-to-v053\\\" - in binary but not executed on chain. Downgrade your binary\" "
+            "module=consensus");
+  // simd's main prints the start command's error bare (no "Error: "), after cobra's usage text.
+  EXPECT_EQ(ParseNodeErrorLine("error during handshake: error on replay: " + before),
+            "error during handshake: error on replay: " + before);
+  // In block sync (the plan stored while the binary ran), CometBFT panics on the refused block.
+  EXPECT_EQ(ParseNodeErrorLine("panic: Failed to process committed block (16:C45DE3F23769D7F56D972"
+                               "83D34785D67A2B61977BD8F77A10E1E0F6179D4879C): " + before),
+            "panic: Failed to process committed block (16:C45DE3F23769D7F56D97283D34785D67A2B61977"
+            "BD8F77A10E1E0F6179D4879C): " + before);
+  // v0.53.7 on release 1's stores, before the upgrade's StoreUpgrades add x/epochs.
+  EXPECT_EQ(ParseNodeErrorLine("panic: failed to load latest version: version of store epochs "
+                               "mismatch root store's version; expected 17 got 0; new stores "
+                               "should be added using StoreUpgrades"),
+            "panic: failed to load latest version: version of store epochs mismatch root store's "
+            "version; expected 17 got 0; new stores should be added using StoreUpgrades");
+}
+
 TEST(ParseNodeErrorLine, JsonLines) {
   EXPECT_EQ(ParseNodeErrorLine(R"({"level":"error","module":"server","module":"x/upgrade",)"
                                R"("time":"2026-12-01T23:58:00Z","message":"UPGRADE \"v2\" NEEDED at height: 9: "})"),
@@ -304,6 +334,12 @@ TEST(ParseNodeErrorLine, OtherLinesAreNotErrors) {
   EXPECT_EQ(ParseNodeErrorLine(""), std::nullopt);
   EXPECT_EQ(ParseNodeErrorLine("   "), std::nullopt);
   EXPECT_EQ(ParseNodeErrorLine("ERR"), "ERR");
+  // Lower-case "error" opens a line of a Go error chain only with its ": " early in the line.
+  EXPECT_EQ(ParseNodeErrorLine("error=none height=5"), std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine("errors are counted below"), std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine("error handling is described in the docs"), std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine("error " + std::string(100, 'x') + ": late colon"), std::nullopt);
+  EXPECT_EQ(ParseNodeErrorLine("error: exit status 1"), "error: exit status 1");
 }
 
 TEST(ParseNodeErrorLine, LongLinesAreBounded) {
