@@ -116,6 +116,15 @@ std::optional<std::string> JsonErrorLine(const std::string& s) {
   return Bounded(StripAnsi(out));  // an escaped ESC in a JSON string is decoded above
 }
 
+// The quoted text between `open` and the next '"' in `line`, "" if none.
+std::string QuotedAfter(const std::string& line, std::string_view open) {
+  size_t at = line.find(open);
+  if (at == std::string::npos) return "";
+  at += open.size();
+  size_t end = line.find('"', at);
+  return end == std::string::npos ? "" : line.substr(at, end - at);
+}
+
 }  // namespace
 
 std::optional<std::string> ParseNodeErrorLine(std::string_view line) {
@@ -155,6 +164,32 @@ std::optional<std::string> ParseNodeErrorLine(std::string_view line) {
     size_t nb = s.find_first_not_of(' ');
     if (nb == std::string::npos) break;
     s.erase(0, nb);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ExplainEarlyBinary(const std::deque<std::string>& errors,
+                                              std::string_view label_view) {
+  const std::string label(label_view);
+  for (const auto& e : errors) {
+    if (std::string name = QuotedAfter(e, "BINARY UPDATED BEFORE TRIGGER! UPGRADE \"");
+        !name.empty() && name.back() != '\\') {
+      return "x/upgrade refuses its binary, which already has the handler of upgrade \"" + name +
+             "\" that the chain has planned but not executed yet (BINARY UPDATED BEFORE "
+             "TRIGGER): " + label + " has that upgrade's binary before the plan height, the wrong "
+             "binary for these heights";
+    }
+  }
+  for (const auto& e : errors) {
+    constexpr std::string_view kStore = "version of store ";
+    size_t at = e.find(kStore);
+    if (at == std::string::npos || e.find("StoreUpgrades") == std::string::npos) continue;
+    at += kStore.size();
+    size_t end = e.find(" mismatch root store's version", at);
+    if (end == std::string::npos || end == at) continue;
+    return "its binary has a store \"" + e.substr(at, end - at) + "\" that the node's data " +
+           "does not, one an upgrade adds at its plan (StoreUpgrades): " + label + " has a later " +
+           "release's binary before that upgrade's plan height, the wrong binary for these heights";
   }
   return std::nullopt;
 }

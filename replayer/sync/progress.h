@@ -38,6 +38,15 @@ using plans::ParseCommittedHeight;
 inline constexpr size_t kMaxNodeErrorLine = 300;
 std::optional<std::string> ParseNodeErrorLine(std::string_view line);
 
+// What a node that stopped by itself says about a later release's binary run too early, from its
+// last error lines (ParseNodeErrorLine's): x/upgrade's PreBlocker (`BINARY UPDATED BEFORE
+// TRIGGER! UPGRADE "NAME" ...`: the chain holds plan NAME, not yet due, and the binary has its
+// handler) or the SDK's store loader (`version of store S mismatch root store's version; ...
+// StoreUpgrades`: the binary has a store the data lacks, one an upgrade adds at its plan). A
+// sentence naming `label` (the segment), nullopt for any other lines. Pure.
+std::optional<std::string> ExplainEarlyBinary(const std::deque<std::string>& errors,
+                                              std::string_view label);
+
 struct SwitchDowntime {
   std::string to_label;   // the segment switched to
   int64_t first_height = 0;  // its first committed block

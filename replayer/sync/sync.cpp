@@ -189,6 +189,11 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
         "these heights; stopped it, nothing was switched");
   }
   if (exit.exit_code != 0 && !halted_by_config_) {
+    const std::string label = plans::SegmentLabel(schedule_, k);
+    if (auto why = ExplainEarlyBinary(node_errors_, label)) {
+      return base::Status::Aborted("the node (" + label + ") stopped with " + exit.Describe() +
+                                   ": " + *why + "; nothing more was switched");
+    }
     return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
                                  ") stopped with " + exit.Describe() + "; see its output above");
   }

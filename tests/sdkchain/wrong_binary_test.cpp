@@ -221,6 +221,19 @@ class WrongBinary : public ::testing::Test {
     EXPECT_LE(s.stores->block_store.height, early);
   }
 
+  // Sync's reading of x/upgrade's refusal, naming the segment and the upgrade.
+  static void ExpectTheDiagnosis(const std::string& error) {
+    EXPECT_NE(error.find("the node (segments[1] \"early\") stopped with exit code "),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find(": x/upgrade refuses its binary, which already has the handler of "
+                         "upgrade \"" + std::string(kUpgradeName) + "\" that the chain has planned "
+                         "but not executed yet (BINARY UPDATED BEFORE TRIGGER): segments[1] "
+                         "\"early\" has that upgrade's binary before the plan height"),
+              std::string::npos)
+        << error;
+  }
+
   static inline std::unique_ptr<std::string> setup_error_ = std::make_unique<std::string>();
   static inline e2e::TestHome* val_ = nullptr;
   static inline sdkchain::Localnet* net_ = nullptr;
@@ -309,7 +322,7 @@ TEST_F(WrongBinary, UpgradeHandlerBeforeThePlanIsStoppedQuotingBinaryUpdatedBefo
   std::string error = LineWith(s.r.err, "replayer: error:");
   ASSERT_FALSE(error.empty()) << s.all;
   std::printf("%s\n", error.c_str());
-  EXPECT_NE(error.find("the node (segments[1] \"early\")"), std::string::npos) << error;
+  ExpectTheDiagnosis(error);
   EXPECT_NE(error.find("The node's own last error lines: ["), std::string::npos) << error;
   EXPECT_NE(error.find("BINARY UPDATED BEFORE TRIGGER! UPGRADE \"" + std::string(kUpgradeName) +
                        "\" - in binary but not executed on chain"),
@@ -330,7 +343,7 @@ TEST_F(WrongBinary, UpgradeHandlerBeforeTheProposalPassedIsStoppedAtTheBlockAfte
   std::string error = LineWith(s.r.err, "replayer: error:");
   ASSERT_FALSE(error.empty()) << s.all;
   std::printf("%s\n", error.c_str());
-  EXPECT_NE(error.find("the node (segments[1] \"early\")"), std::string::npos) << error;
+  ExpectTheDiagnosis(error);
   const std::string panic = "[panic: Failed to process committed block (";
   const size_t at = error.find(panic);
   ASSERT_NE(at, std::string::npos) << error;
@@ -360,7 +373,12 @@ TEST_F(WrongBinary, V053BeforeThePlanIsStoppedQuotingTheStoreUpgradesPanic) {
   std::string error = LineWith(s.r.err, "replayer: error:");
   ASSERT_FALSE(error.empty()) << s.all;
   std::printf("%s\n", error.c_str());
-  EXPECT_NE(error.find("the node (segments[1] \"early\")"), std::string::npos) << error;
+  EXPECT_NE(error.find("the node (segments[1] \"early\") stopped with exit code 2: its binary "
+                       "has a store \"epochs\" that the node's data does not, one an upgrade adds "
+                       "at its plan (StoreUpgrades): segments[1] \"early\" has a later release's "
+                       "binary before that upgrade's plan height"),
+            std::string::npos)
+      << error;
   EXPECT_NE(error.find("The node's own last error lines: ["), std::string::npos) << error;
   EXPECT_NE(error.find("version of store epochs mismatch root store's version; expected " +
                        std::to_string(early - 1) + " got 0; new stores should be added using "

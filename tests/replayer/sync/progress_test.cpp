@@ -316,6 +316,57 @@ TEST(ParseNodeErrorLine, UpgradeBinaryBeforeTheTrigger) {
             "version; expected 17 got 0; new stores should be added using StoreUpgrades");
 }
 
+// Sync's reading of the lines above when the node stopped by itself.
+TEST(ExplainEarlyBinary, BinaryUpdatedBeforeTrigger) {
+  const std::string before =
+      "BINARY UPDATED BEFORE TRIGGER! UPGRADE \"v050-to-v053\" - in binary but not executed on "
+      "chain. Downgrade your binary";
+  auto why = ExplainEarlyBinary({"ERR " + before + " module=x/upgrade",
+                                 "error during handshake: error on replay: " + before},
+                                "segments[1] \"early\"");
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why,
+            "x/upgrade refuses its binary, which already has the handler of upgrade "
+            "\"v050-to-v053\" that the chain has planned but not executed yet (BINARY UPDATED "
+            "BEFORE TRIGGER): segments[1] \"early\" has that upgrade's binary before the plan "
+            "height, the wrong binary for these heights");
+  // The escaped form alone (CometBFT's err="...") names the plan after a backslash: not read.
+  EXPECT_EQ(ExplainEarlyBinary({"ERR error in proxyAppConn.FinalizeBlock err=\"BINARY UPDATED "
+                                "BEFORE TRIGGER! UPGRADE \\\"v050-to-v053\\\" - in binary\""},
+                               "x"),
+            std::nullopt);
+  EXPECT_EQ(ExplainEarlyBinary({"ERR BINARY UPDATED BEFORE TRIGGER! UPGRADE \""}, "x"),
+            std::nullopt);
+}
+
+TEST(ExplainEarlyBinary, StoreTheDataLacks) {
+  auto why = ExplainEarlyBinary(
+      {"panic: failed to load latest version: version of store epochs mismatch root store's "
+       "version; expected 17 got 0; new stores should be added using StoreUpgrades"},
+      "segments[1] \"early\"");
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why,
+            "its binary has a store \"epochs\" that the node's data does not, one an upgrade "
+            "adds at its plan (StoreUpgrades): segments[1] \"early\" has a later release's binary "
+            "before that upgrade's plan height, the wrong binary for these heights");
+  EXPECT_EQ(ExplainEarlyBinary({"panic: version of store  mismatch root store's version "
+                                "StoreUpgrades"},
+                               "x"),
+            std::nullopt);
+}
+
+TEST(ExplainEarlyBinary, OtherLinesSayNothing) {
+  EXPECT_EQ(ExplainEarlyBinary({}, "x"), std::nullopt);
+  EXPECT_EQ(ExplainEarlyBinary({"ERR UPGRADE \"v2\" NEEDED at height: 9: ",
+                                "error during handshake: error on replay: wrong app version 0, "
+                                "upgrade handler is missing for v2 upgrade plan"},
+                               "x"),
+            std::nullopt);
+  // A store mismatch without the StoreUpgrades advice is another failure.
+  EXPECT_EQ(ExplainEarlyBinary({"panic: version of store acc mismatch root store's version"}, "x"),
+            std::nullopt);
+}
+
 TEST(ParseNodeErrorLine, JsonLines) {
   EXPECT_EQ(ParseNodeErrorLine(R"({"level":"error","module":"server","module":"x/upgrade",)"
                                R"("time":"2026-12-01T23:58:00Z","message":"UPGRADE \"v2\" NEEDED at height: 9: "})"),
