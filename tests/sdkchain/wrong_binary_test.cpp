@@ -28,11 +28,8 @@
 #include <functional>
 #include <fstream>
 #include <memory>
-#include <thread>
 
 #include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 
 #include "state/cometbft_store.h"
 #include "tests/sdkchain/sdkchain_fixture.h"
@@ -69,30 +66,22 @@ std::string LineWith(const std::string& text, const std::string& needle) {
                      e == std::string::npos ? std::string::npos : e - (b == std::string::npos ? 0 : b + 1));
 }
 
-// The height of the validator's latest state when it holds an upgrade plan (x/upgrade's
-// CurrentPlan through CometBFT's abci_query), 0 while it holds none or does not answer.
-int64_t PlanStoredAt(const sdkchain::Localnet& net) {
-  std::string body = net.RpcGet("/abci_query?path=%22/cosmos.upgrade.v1beta1.Query/CurrentPlan%22");
-  if (body.empty()) return 0;
-  try {
-    const nlohmann::json j = nlohmann::json::parse(body);
-    const nlohmann::json& resp = j.at("result").at("response");
-    if (resp.value("code", 0) != 0 || !resp.at("value").is_string() ||
-        resp.at("value").get<std::string>().empty()) {
-      return 0;
-    }
-    return std::stoll(resp.at("height").get<std::string>());
-  } catch (const std::exception&) {
-    return 0;
+// The block in which x/gov passed a proposal (its EndBlock's `active_proposal` event with
+// `proposal_passed`, from CometBFT's /block_results, which the validator keeps whatever its app
+// version now), searched from `below` - 1 down; 0 if none. That block stored the plan: the
+// PreBlocker of every later block sees it.
+int64_t ProposalPassedAt(const sdkchain::Localnet& net, int64_t below) {
+  for (int64_t h = below - 1; h > 0; --h) {
+    std::string body = net.RpcGet("/block_results?height=" + std::to_string(h));
+    if (body.find("\"proposal_passed\"") != std::string::npos) return h;
   }
+  return 0;
 }
 
 // Starts `replayer run` on a v0.50.15 localnet with v0.53.7 placed for "v050-to-v053", passes the
-// upgrade proposal and waits until the chain is 3 blocks past the plan. `stored` (if given): a
-// height whose state holds the passed proposal's plan, seen while the chain went to the plan
-// (the pass itself or a block later). "" or what went wrong.
+// upgrade proposal and waits until the chain is 3 blocks past the plan. "" or what went wrong.
 std::string ValidatorThroughThePlan(e2e::TestHome& val, sdkchain::Localnet& net, pid_t& run,
-                                    int64_t& plan, int64_t* stored = nullptr) {
+                                    int64_t& plan) {
   if (val.Run({"init", sdkchain::Simd050()}).exit_code != 0 ||
       val.Run({"add-upgrade", kUpgradeName, sdkchain::Simd0537()}).exit_code != 0) {
     return "replayer init / add-upgrade on the validator failed";
@@ -101,15 +90,6 @@ std::string ValidatorThroughThePlan(e2e::TestHome& val, sdkchain::Localnet& net,
   if (net.WaitHeight(2, 90s) < 2) return "the validator never committed block 2";
   plan = net.Height() + 20;
   net.ProposeAndVote(kUpgradeName, plan);
-  if (stored) {
-    // Asked of release 1 while it runs: the v0.53 binary after the plan does not answer queries
-    // at heights before it (its epochs store has no such versions).
-    auto deadline = std::chrono::steady_clock::now() + 180s;
-    while (*stored == 0 && net.Height() < plan && std::chrono::steady_clock::now() < deadline) {
-      *stored = PlanStoredAt(net);
-      if (*stored == 0) std::this_thread::sleep_for(50ms);
-    }
-  }
   if (net.WaitHeight(plan + 3, 180s) < plan + 3) {
     return "the validator did not pass its plan at " + std::to_string(plan);
   }
@@ -126,7 +106,11 @@ class WrongBinary : public ::testing::Test {
     try {
       val_ = new e2e::TestHome();
       net_ = new sdkchain::Localnet(*val_);
-      *setup_error_ = ValidatorThroughThePlan(*val_, *net_, run_, plan_, &stored_);
+      *setup_error_ = ValidatorThroughThePlan(*val_, *net_, run_, plan_);
+      if (setup_error_->empty()) {
+        passed_ = ProposalPassedAt(*net_, plan_);
+        if (passed_ == 0) *setup_error_ = "no block before the plan passed the proposal";
+      }
     } catch (const std::exception& e) {
       *setup_error_ = e.what();
     }
@@ -190,13 +174,13 @@ class WrongBinary : public ::testing::Test {
   // A height between the proposal's pass and the plan: the PreBlocker of that block sees the plan
   // stored and not yet due. "" or what went wrong.
   static std::string HeightBeforeTheTrigger(int64_t& early) {
-    if (stored_ == 0 || stored_ + 1 > plan_ - 1) {
-      return "no height between the plan's storing (seen at " + std::to_string(stored_) +
+    if (passed_ + 1 > plan_ - 1) {
+      return "no height between the proposal's pass (block " + std::to_string(passed_) +
              ") and the plan (" + std::to_string(plan_) + ")";
     }
-    early = stored_ + 1 + (plan_ - 1 - (stored_ + 1)) / 2;
-    std::printf("the plan was stored at height %lld; the early switch is at %lld, the plan at %lld\n",
-                static_cast<long long>(stored_), static_cast<long long>(early),
+    early = passed_ + 1 + (plan_ - 1 - (passed_ + 1)) / 2;
+    std::printf("the proposal passed in block %lld; the early switch is at %lld, the plan at %lld\n",
+                static_cast<long long>(passed_), static_cast<long long>(early),
                 static_cast<long long>(plan_));
     return "";
   }
@@ -239,7 +223,7 @@ class WrongBinary : public ::testing::Test {
   static inline sdkchain::Localnet* net_ = nullptr;
   static inline pid_t run_ = -1;
   static inline int64_t plan_ = 0;
-  static inline int64_t stored_ = 0;  // a height whose state holds the plan (not yet due)
+  static inline int64_t passed_ = 0;  // the block that passed the proposal (stored the plan)
 };
 
 TEST_F(WrongBinary, V053FromGenesisIsStoppedQuotingTheNodesAppHashComplaint) {
@@ -335,8 +319,9 @@ TEST_F(WrongBinary, UpgradeHandlerBeforeThePlanIsStoppedQuotingBinaryUpdatedBefo
 // modules, same app hashes) until the one after the pass, which x/upgrade refuses; in block sync
 // CometBFT panics on it (`Failed to process committed block (H:...): BINARY UPDATED ...`).
 TEST_F(WrongBinary, UpgradeHandlerBeforeTheProposalPassedIsStoppedAtTheBlockAfterThePass) {
-  // The proposal was sent when the validator was at plan_ - 20: it passed seconds later.
+  // The proposal was sent when the validator was at plan_ - 20; it passed in block passed_.
   const int64_t early = plan_ - 19;
+  ASSERT_LT(early, passed_);
   Synced s = SyncFresh(EarlySchedule(early, "v0.50.15-early", sdkchain::SimdEarlyHandler()),
                        plan_ + 2);
   ASSERT_EQ(s.r.exit_code, 1) << s.all;
@@ -354,8 +339,7 @@ TEST_F(WrongBinary, UpgradeHandlerBeforeTheProposalPassedIsStoppedAtTheBlockAfte
             std::string::npos)
       << error;
   // The refused block is the first whose state before it holds the plan.
-  EXPECT_GT(refused, early);
-  EXPECT_LE(refused, stored_ + 1);
+  EXPECT_EQ(refused, passed_ + 1) << error;
   EXPECT_EQ(s.current, "upgrades/early");
   ASSERT_TRUE(s.stores.ok()) << s.stores.status().ToString();
   ASSERT_TRUE(s.stores->last_executed.has_value());
