@@ -65,6 +65,17 @@ std::string MissingBinaries() {
                       : why);
 }
 
+std::string Cosmovisor() { return std::string(SDKCHAIN_BIN_DIR) + "/cosmovisor-v1.5.0"; }
+
+std::string MissingCosmovisor() {
+  if (access(Cosmovisor().c_str(), X_OK) == 0) return "";
+  std::string why = ReadText(std::string(SDKCHAIN_BIN_DIR) + "/../NO_GO");
+  return "Cosmovisor missing: " + Cosmovisor() + ". " +
+         (why.empty() ? "Build it with `sdkchain/build.sh cosmovisor` (Go >= 1.23; the CMake "
+                        "target sdkchain_binaries does), or configure with -DREPLAYER_SDKCHAIN=OFF."
+                      : why);
+}
+
 int Count(const std::string& haystack, const std::string& needle) {
   return e2e::CountOf(haystack, needle);
 }
