@@ -4,8 +4,8 @@
 # `cosmovisor run` (Cosmovisor v1.5.0 from sdkchain/build.sh cosmovisor, the comparison anchor),
 # samples alternating between the two. Default settings for both (DAEMON_POLL_INTERVAL unset:
 # 300 ms for both; SIGKILL; data backup on: Replayer's snapshot, Cosmovisor's full copy), then
-# the same with UNSAFE_SKIP_BACKUP=true for both. Median, min, max of N runs each (default 30)
-# and the median ratio Replayer/Cosmovisor. Each home is set up by its own tool (`replayer init`
+# the same with UNSAFE_SKIP_BACKUP=true for both, then with DAEMON_POLL_INTERVAL=10ms for both.
+# Median, min, max of N runs each (default 30) and the median ratio Replayer/Cosmovisor. Each home is set up by its own tool (`replayer init`
 # + `add-upgrade`, `cosmovisor init` + `add-upgrade`).
 # Usage: bench/switch/run.sh [N]   (Env: REPLAYER=<path> NODE=<bench_node path>: already built
 #        binaries; COSMOVISOR=<path>: another Cosmovisor build; NO_COSMOVISOR=1: Replayer alone)
@@ -77,4 +77,6 @@ measure() {  # measure <label> [VAR=value ...]: N samples per tool, alternating
 
 measure "default (backup on)"
 measure "UNSAFE_SKIP_BACKUP=true" UNSAFE_SKIP_BACKUP=true
+# The same short poll for both: what is left of Cosmovisor's figure without its poll wait.
+measure "DAEMON_POLL_INTERVAL=10ms (backup on)" DAEMON_POLL_INTERVAL=10ms
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
