@@ -5,10 +5,10 @@
 # MsgSend to a fresh address each, --rate a second) run from the first block to the last:
 #
 #   1 .. PLAN-1        simd-v0.50.15
-#   PLAN .. PATCH-1    simd-v0.53.8 (governance upgrade v050-to-v053 at PLAN, proposed with
+#   PLAN .. PATCH-1    S053, simd v0.53.7 (governance upgrade v050-to-v053 at PLAN, proposed with
 #                      localnet.sh propose; the validator's own binary is switched by hand at the
 #                      real x/upgrade halt: data/upgrade-info.json)
-#   PATCH .. END       PATCH_BIN (a coordinated halt-height switch: v0.53.8 runs with
+#   PATCH .. END       PATCH_BIN (a coordinated halt-height switch: S053 runs with
 #                      --halt-height PATCH, refuses block PATCH, and is replaced by PATCH_BIN)
 #
 # The validator is stopped (SIGTERM) at END or a little past it; OUT/meta.env gets the heights and
@@ -80,13 +80,13 @@ wait_line "$OUT/v050.log" "UPGRADE \"v050-to-v053\" NEEDED at height: $PLAN" 30
 stop_node
 start_node "$S053" "$OUT/v053.log" --halt-height "$PATCH"
 wait_line "$OUT/v053.log" "applying upgrade \"v050-to-v053\" at height: $PLAN" 60
-echo "history: v0.53.8 applied v050-to-v053 at $PLAN"
+echo "history: $(basename "$S053") applied v050-to-v053 at $PLAN"
 
 # The coordinated halt-height switch.
 wait_line "$OUT/v053.log" "halt per configuration height $PATCH" $(( PATCH ))
 stop_node
 start_node "$SPATCH" "$OUT/patch.log"
-echo "history: v0.53.8 halted at $PATCH; $(basename "$SPATCH") from $PATCH"
+echo "history: $(basename "$S053") halted at $PATCH; $(basename "$SPATCH") from $PATCH"
 $LOCALNET wait-height "$V" "$END" $(( END )) >/dev/null
 kill -TERM "$TXLOAD"; wait "$TXLOAD" || true
 stop_node

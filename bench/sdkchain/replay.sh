@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replay bench on the real chain (issue 14): a localnet history of BLOCKS blocks with bank sends
-# in them (history.sh: simd v0.50.15 from genesis, the governance upgrade v050-to-v053 to v0.53.8
-# at BLOCKS/3, a coordinated halt-height switch to PATCH_BIN at 2*BLOCKS/3), served by its
+# in them (history.sh: simd v0.50.15 from genesis, the governance upgrade v050-to-v053 to v0.53.7
+# at BLOCKS/3, a coordinated halt-height switch to PATCH_BIN, v0.53.8, at 2*BLOCKS/3), served by its
 # validator (the archive peer, on 127.0.0.1), is synced from genesis to BLOCKS by a fresh full node
 # (same genesis, persistent_peers = the validator, CometBFT block sync), in the same run, in
 # alternating order, REPS times each, each on a fresh copy of one full-node home:
@@ -10,7 +10,7 @@
 #             --home H --log_no_color [--halt-height X]`, the end of each segment found in the
 #             node's log (polled every 10 ms), the node then SIGKILLed and the next one started;
 #             the same binaries, the same peer, the same halt heights as Replayer passes
-#             (v0.50.15 until its UPGRADE NEEDED at the plan, v0.53.8 --halt-height PATCH,
+#             (v0.50.15 until its UPGRADE NEEDED at the plan, v0.53.7 --halt-height PATCH,
 #             PATCH_BIN --halt-height BLOCKS+1).
 #   REPLAYER  `replayer sync --plans schedule.json --rest <validator> --until BLOCKS -- start
 #             --home H --log_no_color`, default settings (a data snapshot before each switch, the
@@ -56,8 +56,8 @@ if [ -z "${REPLAYER:-}" ]; then
 fi
 SDKBIN=$ROOT/build/sdkchain/bin
 S050=$SDKBIN/simd-v0.50.15
-S053=$SDKBIN/simd-v0.53.8
-SPATCH=${PATCH_BIN:-$S053}
+S053=$SDKBIN/simd-v0.53.7
+SPATCH=${PATCH_BIN:-$SDKBIN/simd-v0.53.8}
 for f in "$S050" "$S053" "$SPATCH" "$REPLAYER"; do [ -x "$f" ] || { echo "replay.sh: $f missing" >&2; exit 1; }; done
 PLAN=$(( BLOCKS / 3 ))
 PATCH=$(( BLOCKS * 2 / 3 ))
@@ -130,6 +130,12 @@ VRPC=$RPC_PORT VP2P=$P2P_PORT REST=http://127.0.0.1:$API_PORT
 "$SPATCH" start --home "$V" --log_no_color >"$WORK/peer.log" 2>&1 &
 PIDS+=($!)
 $LOCALNET wait-height "$V" "$((TARGET + 2))" 120 >/dev/null || fail "the peer does not answer (see $WORK/peer.log)"
+# Its REST API can answer 500 for a moment after RPC is up (the gateway's gRPC not yet serving).
+for _ in $(seq 1 150); do
+  curl -fsS --max-time 2 "$REST/cosmos/gov/v1/proposals" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS --max-time 2 "$REST/cosmos/gov/v1/proposals" >/dev/null || fail "the peer's REST $REST does not answer"
 VID=$("$S050" comet show-node-id --home "$V")
 echo "peer: $VID@127.0.0.1:$VP2P, REST $REST"
 
