@@ -58,8 +58,8 @@ class Localnet {
   int64_t Height() const;  // RPC /status, 0 when it does not answer
   // Waits until /status reports >= h; returns the height seen (or the last one on time-out).
   int64_t WaitHeight(int64_t h, std::chrono::seconds timeout) const;
-  // Submits the software-upgrade proposal (full deposit) and votes yes with the validator;
-  // returns the proposal id. Uses the release-1 CLI.
+  // Submits the software-upgrade proposal (full deposit) with the validator's yes vote in the
+  // same tx (`localnet.sh propose`); returns the proposal id. Uses the release-1 CLI.
   std::string ProposeAndVote(const std::string& name, int64_t height, const std::string& info = "");
   std::string ProposalStatus(const std::string& id) const;
   // GET http://127.0.0.1:<API_PORT><path>, "" on failure.
