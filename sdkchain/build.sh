@@ -7,6 +7,8 @@
 #   simd-v0.50.15-early-handler   release 1 as installed too early (app/common + app/v050-early-handler,
 #                   wrapper app/v050/go.mod; `version`: v0.50.15-early): release 1's modules and stores
 #                   plus a "v050-to-v053" handler, which x/upgrade refuses before the plan height
+#   cosmovisor-v1.5.0  the comparison anchor, Cosmovisor v1.5.0 (wrapper cosmovisor/go.mod), only
+#                   with `cosmovisor` or `all`
 # A binary is rebuilt only when its inputs change: the wrapper go.mod and go.sum, the app sources,
 # the Go version and the link flags (hashed into bin/.<name>.stamp). Go's own caches are used
 # (GOMODCACHE, GOCACHE: the Go defaults under $HOME unless set), so a second checkout on the same
@@ -16,7 +18,8 @@
 #   --no-go-ok    without Go >= 1.23, write the reason to <out>/NO_GO and exit 0 (the CMake build
 #                 step: the tests then fail with that message)
 #   --tidy        run `go mod tidy` on the assembled module and copy go.mod/go.sum back (maintainers)
-#   cosmovisor    try to build Cosmovisor v1.7.1 through app/../cosmovisor/go.mod (see README)
+#   cosmovisor    build Cosmovisor v1.5.0 through cosmovisor/go.mod (v1.7.1's source is refused by
+#                 the module proxy, see README)
 # Env: SDKCHAIN_OUT (default <repo>/build/sdkchain), SDKCHAIN_GO_P (go build -p, default 2), GO.
 # Exit: 0 built or cached; 3 no Go >= 1.23 found; 1 a build failed.
 set -euo pipefail
@@ -112,30 +115,32 @@ build_simd() {
   printf 'sdkchain: built %s in %d.%03d s\n' "$name" $(( (t1 - t0) / 1000 )) $(( (t1 - t0) % 1000 ))
 }
 
-# Cosmovisor v1.7.1, the comparison anchor, through the wrapper module in cosmovisor/ (it forces
-# bytedance/sonic >= v1.15 for Go 1.26). See README: the module proxy may not serve its source.
+# Cosmovisor, the comparison anchor, through the wrapper module in cosmovisor/ (v1.5.0: the newest
+# release whose source the module proxy serves here; README). Cached like the simd builds.
+cosmovisor_version=v1.5.0
 build_cosmovisor() {
-  local name=cosmovisor-v1.7.1 bin="$out/bin/cosmovisor-v1.7.1" stamp="$out/bin/.cosmovisor-v1.7.1.stamp"
-  local src="$out/src/cosmovisor" key
-  key=$( { hash_inputs "$here"/cosmovisor/go.*; echo "$go_version"; } | sha256sum | cut -d' ' -f1)
+  local name=cosmovisor-$cosmovisor_version
+  local bin="$out/bin/$name" stamp="$out/bin/.$name.stamp" src="$out/src/cosmovisor" key
+  key=$( { hash_inputs "$here"/cosmovisor/go.mod "$here"/cosmovisor/go.sum "$here"/cosmovisor/*.go; echo "$go_version"; } | sha256sum | cut -d' ' -f1)
   if [ "$tidy" = 0 ] && [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
     echo "sdkchain: $name cached ($bin)"
     return 0
   fi
-  rm -rf "$src" && mkdir -p "$src" && cp "$here"/cosmovisor/go.* "$here"/cosmovisor/*.go "$src/"
+  rm -rf "$src" && mkdir -p "$src" && cp "$here"/cosmovisor/go.mod "$here"/cosmovisor/go.sum "$here"/cosmovisor/*.go "$src/"
   local t0 t1
   t0=$(now_ms)
   if [ "$tidy" = 1 ]; then
     (cd "$src" && "$go_bin" mod tidy) && cp "$src"/go.mod "$src"/go.sum "$here/cosmovisor/"
   fi
-  echo "sdkchain: building $name with $go_version ..."
+  echo "sdkchain: building $name with $go_version (go build -p ${SDKCHAIN_GO_P:-2}) ..."
   if ! (cd "$src" && "$go_bin" build -mod=readonly -p "${SDKCHAIN_GO_P:-2}" -trimpath \
           -o "$bin.tmp" cosmossdk.io/tools/cosmovisor/cmd/cosmovisor); then
-    echo "sdkchain: building $name failed" >&2
+    echo "sdkchain: building $name failed (module assembled in $src)" >&2
     return 1
   fi
   mv -f "$bin.tmp" "$bin"
   t1=$(now_ms)
+  [ "$tidy" = 1 ] && key=$( { hash_inputs "$here"/cosmovisor/go.mod "$here"/cosmovisor/go.sum "$here"/cosmovisor/*.go; echo "$go_version"; } | sha256sum | cut -d' ' -f1)
   printf '%s' "$key" > "$stamp"
   printf 'sdkchain: built %s in %d.%03d s\n' "$name" $(( (t1 - t0) / 1000 )) $(( (t1 - t0) % 1000 ))
 }

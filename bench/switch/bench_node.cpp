@@ -1,7 +1,8 @@
 // A minimal node for the switch-latency benchmark. Installed as both the genesis and the upgrade
 // binary; it tells which one it is from its own path.
-//  genesis: `start` writes data/upgrade-info.json (open, write, close, like x/upgrade), records
-//           the wall-clock time just before writing it in $DAEMON_HOME/t_written, then keeps running.
+//  genesis: `start` waits 100-400 ms, writes data/upgrade-info.json (open, write, close, like
+//           x/upgrade), records the wall-clock time just before writing it in
+//           $DAEMON_HOME/t_written, then keeps running.
 //  upgrade: `start` records the time in $DAEMON_HOME/t_first_line, prints its first line, exits 0.
 #include <fcntl.h>
 #include <unistd.h>
@@ -51,7 +52,10 @@ int main(int argc, char** argv) {
   }
   std::puts("bench node v1: running");
   std::fflush(stdout);
-  usleep(100 * 1000);  // let the supervisor settle into its event loop
+  // Let the supervisor settle into its event loop (100 ms), then a further 0-300 ms taken from
+  // the clock: a real node's write falls at any phase of a 300 ms poll (Cosmovisor's default
+  // DAEMON_POLL_INTERVAL), so a fixed delay would give a poller the same wait every run.
+  usleep(static_cast<useconds_t>(100 * 1000 + (NowNs() / 1000) % (300 * 1000)));
   // The time is taken just before the upgrade file is written and persisted first: Replayer
   // kills this process microseconds after the file is complete, so nothing after it would run.
   // (The write itself takes a few microseconds, so the sample is slightly pessimistic.)

@@ -68,6 +68,17 @@ std::string MissingBinaries() {
                       : why);
 }
 
+std::string Cosmovisor() { return std::string(SDKCHAIN_BIN_DIR) + "/cosmovisor-v1.5.0"; }
+
+std::string MissingCosmovisor() {
+  if (access(Cosmovisor().c_str(), X_OK) == 0) return "";
+  std::string why = ReadText(std::string(SDKCHAIN_BIN_DIR) + "/../NO_GO");
+  return "Cosmovisor missing: " + Cosmovisor() + ". " +
+         (why.empty() ? "Build it with `sdkchain/build.sh cosmovisor` (Go >= 1.23; the CMake "
+                        "target sdkchain_binaries does), or configure with -DREPLAYER_SDKCHAIN=OFF."
+                      : why);
+}
+
 int Count(const std::string& haystack, const std::string& needle) {
   return e2e::CountOf(haystack, needle);
 }
@@ -172,11 +183,12 @@ std::string Localnet::ProposeAndVote(const std::string& name, int64_t height,
   Cmd p = Script({"propose", home_, simd_, name, std::to_string(height), info},
                  std::chrono::seconds(90));
   if (p.exit_code != 0) throw std::runtime_error("propose failed: " + p.all());
-  // `propose` already carries the validator's yes vote in the proposal's tx. The second `tx gov
-  // vote` sent here before added nothing, and in 2 of ~25 setups on the loaded machine `wait-tx`
-  // never saw it in a block (`not in a block within 30 s`), failing the test's setup.
   std::string id = p.out;
   while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+  // `propose` already carries the validator's yes vote in the proposal's own tx. A second,
+  // separate `vote` tx was sent here before; on the loaded machine it sometimes reached the
+  // mempool only when the chain was about to halt at the plan height, and was lost with the old
+  // node ("not in a block within 30 s"), failing a test whose upgrade had gone through.
   return id;
 }
 

@@ -31,6 +31,10 @@ std::string Simd0537();  // SDK v0.53.7: release 2 (the governance upgrade targe
 std::string SimdEarlyHandler();
 // "" when all the binaries are there, else why not (build.sh's message when it left one).
 std::string MissingBinaries();
+// The comparison anchor, Cosmovisor v1.5.0 (`sdkchain/build.sh cosmovisor`), and "" when it is
+// there, else why not.
+std::string Cosmovisor();
+std::string MissingCosmovisor();
 
 struct Cmd {
   int exit_code = -1;
