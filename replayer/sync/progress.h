@@ -27,25 +27,10 @@ inline constexpr std::string_view kSyncProgressKey = "sync/progress";
 // The committed height a node's log line reports (upgrade-plans/node_log.h).
 using plans::ParseCommittedHeight;
 
-// The text of an error-level line of a node's log, as the node printed it minus colour codes,
-// its time stamp and a trailing `stack=...`: zerolog/CometBFT console lines
-// (`3:04PM ERR UPGRADE "v050-to-v053" NEEDED at height: 24:  module=x/upgrade` ->
-// `ERR UPGRADE ... module=x/upgrade`), JSON lines with "level":"error" (-> `ERR <message>
-// err=<err>`), CometBFT's legacy `E[...] message`, a Go `panic: ...`, cobra's `Error: ...`, and
-// the bare error chain simd's main prints last (`error during handshake: error on replay: ...`).
-// At most kMaxNodeErrorLine characters. nullopt for any other line. Pure; cheap on lines that
-// are not errors (it runs for every line the node writes).
-inline constexpr size_t kMaxNodeErrorLine = 300;
-std::optional<std::string> ParseNodeErrorLine(std::string_view line);
-
-// What a node that stopped by itself says about a later release's binary run too early, from its
-// last error lines (ParseNodeErrorLine's): x/upgrade's PreBlocker (`BINARY UPDATED BEFORE
-// TRIGGER! UPGRADE "NAME" ...`: the chain holds plan NAME, not yet due, and the binary has its
-// handler) or the SDK's store loader (`version of store S mismatch root store's version; ...
-// StoreUpgrades`: the binary has a store the data lacks, one an upgrade adds at its plan). A
-// sentence naming `label` (the segment), nullopt for any other lines. Pure.
-std::optional<std::string> ExplainEarlyBinary(const std::deque<std::string>& errors,
-                                              std::string_view label);
+// Its error lines and what they say about a binary run too early (upgrade-plans/node_log.h).
+using plans::ExplainEarlyBinary;
+using plans::kMaxNodeErrorLine;
+using plans::ParseNodeErrorLine;
 
 struct SwitchDowntime {
   std::string to_label;   // the segment switched to
