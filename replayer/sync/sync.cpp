@@ -174,28 +174,27 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
     const std::string& current_target, const ExitInfo& exit) {
   ASSIGN_OR_RETURN(size_t k, SegmentOf(current_target));
   timings_[k].ended = std::chrono::steady_clock::now();
+  const std::string label = plans::SegmentLabel(schedule_, k);
   if (!app_hash_complaint_.empty()) {
     return base::Status::Aborted(
-        "the node (" + plans::SegmentLabel(schedule_, k) + ") refuses the chain's blocks: \"" +
-        app_hash_complaint_ + "\": its binary computes another app hash than the chain did, so " +
-        plans::SegmentLabel(schedule_, k) + " has the wrong binary for these heights; stopped it, "
-        "nothing was switched");
+        "the node (" + label + ") refuses the chain's blocks: \"" + app_hash_complaint_ +
+        "\": its binary computes another app hash than the chain did, so " + label +
+        " has the wrong binary for these heights; stopped it, nothing was switched");
   }
   if (!consensus_failure_.empty()) {
     return base::Status::Aborted(
-        "the node (" + plans::SegmentLabel(schedule_, k) + ") stopped making blocks: \"" +
-        consensus_failure_ + "\" (not at a halt height nor a plan): " +
-        plans::SegmentLabel(schedule_, k) + " has the wrong binary for the node's state at "
-        "these heights; stopped it, nothing was switched");
+        "the node (" + label + ") stopped making blocks: \"" + consensus_failure_ +
+        "\" (not at a halt height nor a plan): " + label +
+        " has the wrong binary for the node's state at these heights; stopped it, nothing was "
+        "switched");
   }
   if (exit.exit_code != 0 && !halted_by_config_) {
-    const std::string label = plans::SegmentLabel(schedule_, k);
     if (auto why = ExplainEarlyBinary(node_errors_, label)) {
       return base::Status::Aborted("the node (" + label + ") stopped with " + exit.Describe() +
                                    ": " + *why + "; nothing more was switched");
     }
-    return base::Status::Aborted("the node (" + plans::SegmentLabel(schedule_, k) +
-                                 ") stopped with " + exit.Describe() + "; see its output above");
+    return base::Status::Aborted("the node (" + label + ") stopped with " + exit.Describe() +
+                                 "; see its output above");
   }
   // A node that exited cleanly has committed the last height it logged as committed; asking
   // its `status` (which opens its databases) is the fallback for nodes that log no heights.
@@ -205,7 +204,6 @@ base::Result<std::optional<plans::UpgradeInfo>> SyncPolicy::OnNodeExit(
   } else {
     ASSIGN_OR_RETURN(h, NodeHeight(current_target));
   }
-  const std::string label = plans::SegmentLabel(schedule_, k);
   if (refused_halt_height_ && NextHaltSwitch(k) && h + 1 == NextHaltSwitch(k)->height) {
     return base::Status::Aborted(
         "the node (" + label + ") committed its --halt-height " + std::to_string(h) +
