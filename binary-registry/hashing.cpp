@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "base/hex.h"
+
 namespace registry {
 namespace {
 
@@ -19,16 +21,6 @@ const EVP_MD* MdFor(plans::HashAlgo algo) {
     case plans::HashAlgo::kSha512: return EVP_sha512();
   }
   return EVP_sha256();
-}
-
-std::string ToHex(const unsigned char* p, size_t n) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[p[i] >> 4];
-    out[2 * i + 1] = kDigits[p[i] & 15];
-  }
-  return out;
 }
 
 }  // namespace
@@ -64,7 +56,7 @@ base::Result<std::string> Hasher::FinishHex() {
                                   " digest failed");
   }
   Reset();
-  return ToHex(digest, len);
+  return base::HexLower(digest, len);
 }
 
 MultiHasher::MultiHasher(std::optional<plans::HashAlgo> extra) : sha256_(plans::HashAlgo::kSha256) {

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <memory>
 
+#include "base/hex.h"
 #include "base/redact.h"
 
 namespace replayer {
@@ -148,13 +149,7 @@ std::string SignBody(std::string_view secret, std::string_view body) {
   unsigned int len = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256=";
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 15];
-  }
-  return out;
+  return "sha256=" + base::HexLower(mac, len);
 }
 
 }  // namespace replayer
