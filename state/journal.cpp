@@ -193,20 +193,18 @@ base::Status JournalStore::WriteConfirmation(AppliedUpgrade& applied, const Appl
                                              bool failed, int64_t now_ms,
                                              std::string_view detail) {
   if (applied.seq == 0) return base::Status::Internal("journal: applied upgrade without a key");
-  ASSIGN_OR_RETURN(uint64_t seq, NextCounter(kEntryCounter));
-  Database::Batch b;
-  b.Put(kEntryCounter, std::to_string(seq));
-  b.Put(OrderedKey(kEntryPrefix, seq),
-        FormatJournalEntry(JournalEntry{0, applied.txn_id, applied.name, Step::kConfirmed, failed,
-                                        now_ms, base::RedactUrlUserInfo(detail)}));
-  b.Put(OrderedKey(kAppliedPrefix, applied.seq), FormatAppliedUpgrade(next));
-  RETURN_IF_ERROR(db_.Write(b));
-  UpgradeTxn txn;
+  UpgradeTxn txn;  // the switch's transaction as far as the entry and its observer show it
   txn.id = applied.txn_id;
   txn.name = applied.name;
   txn.dir = applied.dir;
   txn.height = applied.height;
   txn.last_step = Step::kConfirmed;
+  ASSIGN_OR_RETURN(uint64_t seq, NextCounter(kEntryCounter));
+  Database::Batch b;
+  b.Put(kEntryCounter, std::to_string(seq));
+  b.Put(OrderedKey(kEntryPrefix, seq), EntryJson(txn, Step::kConfirmed, failed, now_ms, detail));
+  b.Put(OrderedKey(kAppliedPrefix, applied.seq), FormatAppliedUpgrade(next));
+  RETURN_IF_ERROR(db_.Write(b));
   Notify(seq, txn, Step::kConfirmed, failed, now_ms, detail, false);
   applied = next;
   return {};
